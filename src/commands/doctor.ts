@@ -1,0 +1,16 @@
+import {BaseCommand, ResultError} from '../base.js'
+import {doctor, type DoctorResult} from '../ops/doctor.js'
+
+export default class Doctor extends BaseCommand {
+  static override summary = 'Check the engine, ip_vs, the lab image, --privileged and subnet conflicts, each finding with its fix'
+  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json']
+
+  async run(): Promise<DoctorResult> {
+    const {flags} = await this.parse(Doctor)
+    const lab = this.lab(flags.file)
+    const result = await doctor(this.runtime(), lab)
+    for (const f of result.findings) this.log(`${f.ok ? '✔' : '✖'} ${f.check}: ${f.detail}${f.fix ? ` (fix: ${f.fix})` : ''}`)
+    if (!result.ok) throw new ResultError(`${result.findings.filter((f) => !f.ok).length} problem(s) found`, result)
+    return result
+  }
+}

@@ -1,0 +1,23 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../base.js'
+import {DNS_LABEL} from '../lab/schema.js'
+import {InputError} from '../lab/errors.js'
+import {downLab, type DownResult} from '../ops/down.js'
+
+export default class Down extends BaseCommand {
+  static override summary = "Remove exactly this lab's containers and network, found by their labels; touches nothing else"
+  static override examples = ['<%= config.bin %> down', '<%= config.bin %> down --name lab2']
+  static override flags = {
+    name: Flags.string({description: 'the lab name, instead of reading it from the lab file', exclusive: ['file']}),
+  }
+
+  async run(): Promise<DownResult> {
+    const {flags} = await this.parse(Down)
+    if (flags.name !== undefined && !DNS_LABEL.test(flags.name)) throw new InputError(`--name: ${JSON.stringify(flags.name)} is not a lab name (fix: use lowercase letters, digits and "-")`)
+    const name = flags.name ?? this.lab(flags.file).name
+    const result = await downLab(this.runtime(), name)
+    const n = result.removed.containers.length + result.removed.networks.length
+    this.log(n === 0 ? `lab ${name}: nothing to remove` : `lab ${name}: removed ${[...result.removed.containers, ...result.removed.networks].join(', ')}`)
+    return result
+  }
+}

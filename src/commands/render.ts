@@ -1,0 +1,42 @@
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../base.js'
+import {InputError} from '../lab/errors.js'
+import {parseKeepalivedVersion} from '../parse/keepalived.js'
+import {DEFAULT_KEEPALIVED, renderLabFiles} from '../render/index.js'
+
+export default class Render extends BaseCommand {
+  static override summary = 'Write every file that `up` would install (keepalived.conf per director, the real servers\' pages), touching no Docker'
+  static override examples = ['<%= config.bin %> render --out ./lvslab-render', '<%= config.bin %> render --keepalived-version 1.3.5']
+  static override flags = {
+    out: Flags.string({description: 'folder to write into (default: print to stdout)'}),
+    'keepalived-version': Flags.string({description: 'the keepalived the files are for (default 2.2.7, as in Debian 12; 1.x uses nb_get_retry)'}),
+  }
+
+  async run(): Promise<{lab: string; files: {node: string; path: string; written?: string}[]}> {
+    const {flags} = await this.parse(Render)
+    const lab = this.lab(flags.file)
+    let version = DEFAULT_KEEPALIVED
+    if (flags['keepalived-version']) {
+      try {
+        version = parseKeepalivedVersion(`Keepalived v${flags['keepalived-version'].replace(/^v/, '')}`)
+      } catch {
+        throw new InputError(`--keepalived-version: ${JSON.stringify(flags['keepalived-version'])} is not a version (fix: write it as 2.2.7 or 1.3.5)`)
+      }
+    }
+    const files = renderLabFiles(lab, version)
+    const out = files.map((f) => {
+      if (!flags.out) {
+        if (!this.jsonEnabled()) this.log(`### ${f.node}:${f.path}\n${f.content}`)
+        return {node: f.node, path: f.path, content: f.content}
+      }
+      const target = join(flags.out, f.node, f.path)
+      mkdirSync(dirname(target), {recursive: true})
+      writeFileSync(target, f.content, {mode: f.mode})
+      this.log(`wrote ${target}`)
+      return {node: f.node, path: f.path, written: target}
+    })
+    return {lab: lab.name, files: out}
+  }
+}

@@ -1,0 +1,46 @@
+// `doctor`: what this host and engine can do for a lab, each finding with its fix.
+import type {Lab} from '../lab/model.js'
+import {planLab} from '../plan/plan.js'
+import type {Runtime} from '../runtime/types.js'
+import {hostHasIpvs, neighbourProblems} from './up.js'
+
+export interface Finding {
+  check: string
+  ok: boolean
+  detail: string
+  fix?: string
+}
+
+export interface DoctorResult {
+  ok: boolean
+  findings: Finding[]
+}
+
+export async function doctor(rt: Runtime, lab: Lab): Promise<DoctorResult> {
+  const findings: Finding[] = []
+  let info
+  try {
+    info = await rt.info()
+    findings.push({check: 'engine', ok: true, detail: `Docker ${info.version}, API ${info.apiVersion}, kernel ${info.kernel}${info.local ? ', on this host' : ', remote'}`})
+  } catch (error) {
+    findings.push({check: 'engine', ok: false, detail: (error as Error).message, fix: 'start the Docker engine, or set DOCKER_HOST'})
+    return {ok: false, findings}
+  }
+  if (info.local) {
+    const ipvs = hostHasIpvs()
+    findings.push({check: 'ip_vs', ok: ipvs, detail: ipvs ? 'the ip_vs module is loaded' : 'the ip_vs module is not loaded on this host', ...(ipvs ? {} : {fix: 'sudo modprobe ip_vs'})})
+  } else {
+    findings.push({check: 'ip_vs', ok: true, detail: 'remote engine: checked in the directors at `up`'})
+  }
+  const image = await rt.findImage(lab.image)
+  findings.push({check: 'image', ok: Boolean(image), detail: image ? `${lab.image} (${image.id.slice(7, 19)})` : `${lab.image} is not on the engine`, ...(image ? {} : {fix: '`lvslab image build`, or offline `lvslab image import --rootfs DIR|TAR`'})})
+  if (image) {
+    const res = await rt.runOnce(lab.image, ['/bin/true']).catch((error: Error) => ({exitCode: -1, stdout: '', stderr: error.message}))
+    findings.push({check: 'containers', ok: res.exitCode === 0, detail: res.exitCode === 0 ? 'a container of the lab image runs' : res.stderr.trim()})
+    const priv = await rt.runOnce(lab.image, ['/bin/true'], {privileged: true}).catch((error: Error) => ({exitCode: -1, stdout: '', stderr: error.message}))
+    findings.push({check: 'privileged', ok: true, detail: priv.exitCode === 0 ? '--privileged works on this engine' : `--privileged fails here (${priv.stderr.trim().split('\n')[0]}); the default least-privilege mode does not need it`})
+  }
+  const problems = await neighbourProblems(rt, lab, planLab(lab, 'least-privilege'))
+  findings.push({check: 'names and subnet', ok: problems.length === 0, detail: problems.length === 0 ? `no conflict for lab ${lab.name} (${lab.network.subnet})` : problems.join('; ')})
+  return {ok: findings.every((f) => f.ok), findings}
+}

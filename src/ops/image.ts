@@ -1,0 +1,120 @@
+// The lab image: built from a Dockerfile template (needs a registry for its base image), or made
+// offline from a root filesystem (`image import`), then topped with lvslab's own files.
+import {createHash} from 'node:crypto'
+import {createReadStream, existsSync, readFileSync, statSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+import type {Readable} from 'node:stream'
+import {execa} from 'execa'
+import {InputError, StepError} from '../lab/errors.js'
+import {BASE_IMAGES, type ImageVariant, renderImageContext, TEMPLATES_DIR} from '../render/index.js'
+import {LABELS} from '../runtime/labels.js'
+import type {ImageInfo, Progress, Runtime} from '../runtime/types.js'
+
+export const DEFAULT_IMAGE = 'lvslab/lab:latest'
+export const BUILD_BASES = ['rocky9', 'centos7', 'debian12'] as const
+export type BuildBase = (typeof BUILD_BASES)[number]
+export const DEFAULT_BASE: BuildBase = 'rocky9'
+
+export interface ImageResult {
+  image: string
+  id: string
+  variant: ImageVariant
+  tags: string[]
+  reused: boolean
+  seconds: number
+}
+
+/** A hash of lvslab's own image files: a change to them makes a new image. */
+function layerHash(): string {
+  const h = createHash('sha256')
+  for (const f of ['Dockerfile.lvslab-layer.hbs', 'Dockerfile.import.hbs', 'lvslab-init.hbs', 'lvslab-svc.hbs']) h.update(readFileSync(join(TEMPLATES_DIR, f)))
+  return h.digest('hex').slice(0, 8)
+}
+
+export async function buildImage(runtime: Runtime, opts: {base: BuildBase; tag?: string; mirror?: string; baseImage?: string}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
+  if (opts.base === 'centos7' && !opts.mirror) {
+    throw new InputError('--mirror: centos7 needs it, its mirrors are retired (fix: pass --mirror with the base URL of a CentOS vault, the folder that holds 7.9.2009/)')
+  }
+  if (opts.mirror && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/%-]*)?$/.test(opts.mirror)) {
+    throw new InputError(`--mirror: ${JSON.stringify(opts.mirror)} is not a plain http(s) URL (fix: give a URL such as http://host/centos with no spaces, quotes or "|")`)
+  }
+  const started = Date.now()
+  const tag = opts.tag ?? DEFAULT_IMAGE
+  const context = renderImageContext(opts.base, {baseImage: opts.baseImage ?? BASE_IMAGES[opts.base], mirror: opts.mirror?.replace(/\/$/, '')})
+  let image: ImageInfo
+  try {
+    image = await runtime.buildImage(context, [tag, `lvslab/lab:${opts.base}`], onProgress, signal)
+  } catch (error) {
+    const msg = error instanceof Error ? error.message : String(error)
+    if (/pull access denied|not found|dial tcp|lookup .* no such host|connection refused|i\/o timeout|manifest unknown|TLS handshake|network is unreachable/i.test(msg)) {
+      throw new StepError(`build image ${tag}`, `cannot get the base image ${opts.baseImage ?? BASE_IMAGES[opts.base]}: ${msg.split('\n')[0]}`, 'on a host without a registry, make the image offline: `lvslab image import --rootfs DIR|TAR` (a root filesystem with keepalived, ipvsadm, iproute2, procps, curl and Apache httpd)')
+    }
+    throw error
+  }
+  return {image: tag, id: image.id, variant: opts.base, tags: [tag, `lvslab/lab:${opts.base}`], reused: false, seconds: (Date.now() - started) / 1000}
+}
+
+/** What identifies a root filesystem cheaply: its package database (or, for a tar, its size and time). */
+export function rootfsFingerprint(path: string): string {
+  const h = createHash('sha256').update(layerHash())
+  const st = statSync(path)
+  if (st.isDirectory()) {
+    const db = ['var/lib/dpkg/status', 'var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages'].map((p) => join(path, p)).find((p) => existsSync(p))
+    if (db) h.update(readFileSync(db))
+    else h.update(`${resolve(path)}:${st.mtimeMs}`)
+  } else {
+    h.update(`${resolve(path)}:${st.size}:${st.mtimeMs}`)
+  }
+  return h.digest('hex').slice(0, 12)
+}
+
+function rootfsStream(path: string): {stream: Readable; done: Promise<unknown>} {
+  const st = statSync(path)
+  if (st.isDirectory()) {
+    const tar = execa('tar', ['-C', path, '--numeric-owner', '-c', '.'], {buffer: false, stderr: 'pipe'})
+    return {stream: tar.stdout as Readable, done: tar}
+  }
+  return {stream: createReadStream(path), done: Promise.resolve()}
+}
+
+export function checkRootfs(path: string): void {
+  let st
+  try {
+    st = statSync(path)
+  } catch {
+    throw new InputError(`--rootfs ${path}: no such file or folder (fix: give a root filesystem folder or a tar of one, e.g. made with debootstrap)`)
+  }
+  if (st.isDirectory()) {
+    const missing = [['keepalived', 'keepalived'], ['ipvsadm', 'ipvsadm'], ['ip', 'iproute2'], ['ps', 'procps'], ['curl', 'curl']]
+      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => existsSync(join(path, d, bin!))))
+      .map(([, pkg]) => pkg)
+    if (!['usr/sbin/httpd', 'usr/sbin/apache2'].some((p) => existsSync(join(path, p)))) missing.push('Apache httpd')
+    if (missing.length > 0) throw new InputError(`--rootfs ${path}: this root filesystem lacks ${missing.join(', ')} (fix: install them into it, e.g. debootstrap --include=keepalived,ipvsadm,iproute2,procps,curl,apache2)`)
+  } else if (!st.isFile()) {
+    throw new InputError(`--rootfs ${path}: not a folder or a tar file (fix: give a root filesystem folder or a tar of one)`)
+  }
+}
+
+export async function importImage(runtime: Runtime, opts: {rootfs: string; tag?: string; force?: boolean}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
+  checkRootfs(opts.rootfs)
+  const started = Date.now()
+  const tag = opts.tag ?? DEFAULT_IMAGE
+  const fp = rootfsFingerprint(opts.rootfs)
+  const specific = `lvslab/lab:import-${fp}`
+  const existing = opts.force ? undefined : await runtime.findImage(specific)
+  if (existing && existing.labels[LABELS.ROOTFS] === fp) {
+    const current = await runtime.findImage(tag)
+    if (current?.id !== existing.id) await runtime.tagImage(existing.id, tag)
+    onProgress(`image ${specific} already made from this root filesystem`)
+    return {image: tag, id: existing.id, variant: 'import', tags: [tag, specific], reused: true, seconds: (Date.now() - started) / 1000}
+  }
+  const base = `lvslab/rootfs:${fp}`
+  if (opts.force || !(await runtime.findImage(base))) {
+    onProgress(`importing ${opts.rootfs} as ${base}`)
+    const {stream, done} = rootfsStream(opts.rootfs)
+    await Promise.all([runtime.importImage(stream, base, onProgress, signal), done])
+  }
+  onProgress(`adding lvslab's files: ${specific}`)
+  const image = await runtime.buildImage(renderImageContext('import', {baseImage: base, rootfs: fp}), [specific, tag], onProgress, signal)
+  return {image: tag, id: image.id, variant: 'import', tags: [tag, specific], reused: false, seconds: (Date.now() - started) / 1000}
+}

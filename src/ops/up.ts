@@ -1,0 +1,229 @@
+// `up`: check, create what is missing, configure, start, wait for convergence, verify.
+import {existsSync} from 'node:fs'
+import ipaddr from 'ipaddr.js'
+import {Listr} from 'listr2'
+import {StepError} from '../lab/errors.js'
+import {type Director, type Lab, masterOf, type RealServer} from '../lab/model.js'
+import {parseKeepalivedVersion} from '../parse/keepalived.js'
+import {bounds, containerName, type LabPlan, type Mode, type NodePlan, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
+import {renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
+import {LABELS} from '../runtime/labels.js'
+import type {ContainerInfo, Runtime} from '../runtime/types.js'
+import type {RendererName} from '../report/renderer.js'
+import {directorFacts, healthyServers, realServerFacts, vipService} from './facts.js'
+import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from './image.js'
+import {type ProbeFrom, verifyLab, type VerifyResult} from './verify.js'
+import {waitFor} from './wait.js'
+
+export interface UpOptions {
+  mode: Mode
+  renderer: RendererName
+  from?: ProbeFrom
+  signal?: AbortSignal
+  /** Skip the final HTTP verification (the lab is still waited for). */
+  noVerify?: boolean
+}
+
+export interface UpResult {
+  lab: string
+  mode: Mode
+  network: string
+  image: string
+  keepalived?: string
+  created: string[]
+  existing: string[]
+  converged_ms: number
+  seconds: number
+  verify?: VerifyResult
+}
+
+/** Whether this machine's kernel has IPVS (the module loaded, or built in). */
+export function hostHasIpvs(): boolean {
+  return existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
+}
+
+function overlaps(a: string, b: string): boolean {
+  try {
+    const [na, pa] = ipaddr.IPv4.parseCIDR(a)
+    const [nb, pb] = ipaddr.IPv4.parseCIDR(b)
+    return na.match(nb, Math.min(pa, pb)) || nb.match(na, Math.min(pa, pb))
+  } catch {
+    return false
+  }
+}
+
+/** Everything that would make `up` harm what is not its own; nothing is created when this finds anything. */
+export async function neighbourProblems(rt: Runtime, lab: Lab, plan: LabPlan): Promise<string[]> {
+  const problems: string[] = []
+  const ours = (labels: Record<string, string>) => labels[LABELS.LAB] === lab.name
+  const networks = await rt.listNetworks()
+  for (const n of networks) {
+    if (n.name === plan.network.name) {
+      if (!ours(n.labels)) problems.push(`network ${n.name} exists and is not lab ${lab.name}'s (fix: remove or rename it, or give this lab another name with "name:" in the lab file)`)
+      else if (n.labels[LABELS.SPEC] !== plan.network.labels[LABELS.SPEC]) problems.push(`network ${n.name} of lab ${lab.name} was made from a different subnet (fix: run \`lvslab down\` first)`)
+      continue
+    }
+    const clash = n.subnets.find((s) => overlaps(s, lab.network.subnet))
+    if (clash) problems.push(`network ${n.name} (${clash}) overlaps the lab's subnet ${lab.network.subnet} (fix: change network.subnet in the lab file, or remove that network)`)
+  }
+  await Promise.all([...plan.directors, ...plan.realServers].map(async (p) => {
+    const c = await rt.findContainer(p.spec.name)
+    if (!c) return
+    if (!ours(c.labels) || c.labels[LABELS.NODE] !== p.node) problems.push(`container ${c.name} exists and is not node ${p.node} of lab ${lab.name} (fix: remove or rename it, or give this lab another name with "name:" in the lab file)`)
+    else if (c.labels[LABELS.SPEC] !== p.spec.labels[LABELS.SPEC]) problems.push(`container ${c.name} was made from a different lab file or mode (fix: run \`lvslab down\` first, then \`lvslab up\`)`)
+  }))
+  return problems
+}
+
+async function ensureContainer(rt: Runtime, p: NodePlan, created: string[], existing: string[]): Promise<ContainerInfo> {
+  let c = await rt.findContainer(p.spec.name)
+  if (c) existing.push(p.spec.name)
+  else {
+    c = await rt.createContainer(p.spec)
+    created.push(p.spec.name)
+  }
+  if (!c.running) await rt.startContainer(c.id)
+  return c
+}
+
+async function sh(rt: Runtime, container: string, script: string, step: string, fix?: string): Promise<string> {
+  const res = await rt.exec(container, ['bash', '-c', script])
+  if (res.exitCode !== 0) throw new StepError(step, `${container}: ${(res.stderr || res.stdout).trim().split('\n').slice(-3).join(' / ') || `exit ${res.exitCode}`}`, fix)
+  return res.stdout
+}
+
+/** A real server, in the classic order: arp sysctls first, then the VIP on lo:1 as /32, then httpd. */
+export async function configureRealServer(rt: Runtime, lab: Lab, r: RealServer, mode: Mode): Promise<void> {
+  const c = containerName(lab, r.name)
+  const step = `configure real server ${r.name}`
+  const write = mode === 'privileged' ? RS_SYSCTLS.map(([k, v]) => `sysctl -q -w ${k}=${v}`).join('\n') : ''
+  await sh(rt, c, `set -e
+${write}
+for kv in ${RS_SYSCTLS.map(([k, v]) => `${k}=${v}`).join(' ')}; do
+  k=\${kv%=*}; want=\${kv#*=}; got=$(cat /proc/sys/$(echo "$k" | tr . /))
+  [ "$got" = "$want" ] || { echo "$k is $got, not $want" >&2; exit 1; }
+done
+ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 dev lo label lo:1`, step, mode === 'privileged' ? undefined : 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`')
+  await rt.putFile(c, '/var/www/html/index.html', renderIndexHtml(r))
+  await sh(rt, c, 'lvslab-svc start httpd', step)
+}
+
+export async function keepalivedVersionOf(rt: Runtime, container: string): Promise<KeepalivedVersion> {
+  const res = await rt.exec(container, ['bash', '-c', 'cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1'])
+  return parseKeepalivedVersion(res.stdout)
+}
+
+/** A director: IPVS available, keepalived.conf rendered for its keepalived, tested, installed, started. */
+export async function startDirector(rt: Runtime, lab: Lab, d: Director): Promise<KeepalivedVersion> {
+  const c = containerName(lab, d.name)
+  const step = `start director ${d.name}`
+  const ipvs = await rt.exec(c, ['ipvsadm', '-Ln'])
+  if (ipvs.exitCode !== 0) {
+    throw new StepError(step, `IPVS is not available: ${(ipvs.stderr || ipvs.stdout).trim().split('\n')[0]}`, 'load the module on the engine\'s host: `sudo modprobe ip_vs`')
+  }
+  const version = await keepalivedVersionOf(rt, c)
+  const conf = renderKeepalivedConf(lab, d, version)
+  const current = await rt.exec(c, ['cat', '/etc/keepalived/keepalived.conf'])
+  const running = (await rt.exec(c, ['lvslab-svc', 'status', 'keepalived'])).exitCode === 0
+  if (current.stdout === conf && running) return version
+  await rt.putFile(c, '/etc/keepalived/keepalived.conf', conf)
+  await sh(rt, c, 'if keepalived --help 2>&1 | grep -q -- --config-test; then keepalived -t -f /etc/keepalived/keepalived.conf; fi', step, 'this is a bug of lvslab: please report the lab file')
+  if (running) await sh(rt, c, 'lvslab-svc stop keepalived', step)
+  await sh(rt, c, 'lvslab-svc start keepalived', step)
+  return version
+}
+
+/** Converged: the VIP on the MASTER alone, as eth0:1, and its IPVS table listing every healthy real server. */
+export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  const {ms} = await waitFor(`VIP on ${holder.name} and IPVS table complete`, timeoutMs, async () => {
+    const [ds, rs] = await Promise.all([
+      Promise.all(lab.directors.map((d) => directorFacts(rt, lab, d))),
+      Promise.all(lab.real_servers.map((r) => realServerFacts(rt, lab, r))),
+    ])
+    const h = ds.find((d) => d.name === holder.name)!
+    const others = ds.filter((d) => d.name !== holder.name && d.holdsVip).map((d) => d.name)
+    const healthy = healthyServers(lab, rs).sort()
+    const table = (vipService(lab, h.ipvs)?.realServers ?? []).map((r) => r.address).sort()
+    const done = h.holdsVip && h.vipLabel === 'eth0:1' && others.length === 0 && JSON.stringify(table) === JSON.stringify(healthy) && healthy.length > 0
+    return {done, seen: `${holder.name} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${table.join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}`}
+  }, {intervalMs: 500, signal})
+  return ms
+}
+
+export async function upLab(rt: Runtime, lab: Lab, opts: UpOptions): Promise<UpResult> {
+  const started = Date.now()
+  const plan = planLab(lab, opts.mode)
+  const result: UpResult = {lab: lab.name, mode: opts.mode, network: plan.network.name, image: lab.image, created: [], existing: [], converged_ms: 0, seconds: 0}
+  const b = bounds(lab)
+  const tasks = new Listr([
+    {
+      title: 'Check the engine and IPVS',
+      task: async (_, task) => {
+        const info = await rt.info()
+        task.title = `Engine: Docker ${info.version} (API ${info.apiVersion})`
+        if (info.local && !hostHasIpvs()) throw new StepError('check IPVS', 'the ip_vs kernel module is not loaded on this host, so keepalived cannot program IPVS', 'sudo modprobe ip_vs')
+      },
+    },
+    {
+      title: 'Check names and subnet',
+      task: async () => {
+        const problems = await neighbourProblems(rt, lab, plan)
+        if (problems.length > 0) throw new StepError('check names and subnet', `refusing to touch what is not this lab's: ${problems.join('; ')}`)
+      },
+    },
+    {
+      title: `Lab image ${lab.image}`,
+      task: async (_, task) => {
+        if (await rt.findImage(lab.image)) return
+        if (lab.image !== DEFAULT_IMAGE) throw new StepError('lab image', `image ${lab.image} is not on the engine`, 'build or import it, or remove "image:" from the lab file to use lvslab/lab:latest')
+        task.title = `Build the lab image (${DEFAULT_BASE}; no image yet)`
+        await buildImage(rt, {base: DEFAULT_BASE}, (line) => { task.output = line }, opts.signal)
+      },
+      rendererOptions: {outputBar: 3},
+    },
+    {
+      title: `Network ${plan.network.name} ${lab.network.subnet}`,
+      task: async () => {
+        if (await rt.findNetwork(plan.network.name)) result.existing.push(plan.network.name)
+        else {
+          await rt.createNetwork(plan.network)
+          result.created.push(plan.network.name)
+        }
+      },
+    },
+    {
+      title: 'Containers',
+      task: async () => {
+        await Promise.all([...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result.created, result.existing)))
+      },
+    },
+    {
+      title: 'Real servers: arp sysctls, VIP on lo:1, httpd',
+      task: async () => { await Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode))) },
+    },
+    {
+      title: 'Directors: keepalived.conf, keepalived',
+      task: async () => {
+        const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d)))
+        result.keepalived = versions[0]?.raw
+      },
+    },
+    {
+      title: `Wait for convergence (bound ${(waitMs(b.failover + b.readd) / 1000).toFixed(0)} s)`,
+      task: async () => { result.converged_ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.failover + b.readd), opts.signal) },
+    },
+    {
+      title: 'Verify over HTTP against the VIP',
+      enabled: () => !opts.noVerify,
+      task: async (_, task) => {
+        const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode})
+        result.verify = v
+        task.title = `Verify over HTTP against the VIP (from the ${v.via}): ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks pass`
+        if (!v.ok) throw new StepError('verify', v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; '))
+      },
+    },
+  ], {renderer: opts.renderer, exitOnError: true, rendererOptions: {collapseErrors: false}})
+  await tasks.run()
+  result.seconds = (Date.now() - started) / 1000
+  return result
+}

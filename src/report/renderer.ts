@@ -1,0 +1,20 @@
+// Which listr2 renderer to use, as lint-staged chooses it: a small pure function with its own tests.
+export type RendererName = 'default' | 'simple' | 'silent'
+
+export interface RendererEnv {
+  isTTY: boolean
+  ci: boolean
+  json: boolean
+  term?: string
+}
+
+export function chooseRenderer(env: RendererEnv): RendererName {
+  if (env.json) return 'silent'
+  if (env.ci || !env.isTTY || env.term === 'dumb') return 'simple'
+  return 'default'
+}
+
+export function rendererFromProcess(json: boolean): RendererName {
+  const ci = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0'
+  return chooseRenderer({isTTY: Boolean(process.stdout.isTTY), ci, json, term: process.env.TERM})
+}

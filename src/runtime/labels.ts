@@ -1,0 +1,21 @@
+// Every label lvslab puts on a resource, in one place. A resource without LAB is never touched.
+export const LABELS = {
+  /** The lab's name: `down` finds everything of a lab by this label alone. */
+  LAB: 'lvslab.lab',
+  /** The node's name within the lab (lvs1, rs1, ...); absent on the network. */
+  NODE: 'lvslab.node',
+  /** director | realserver | client */
+  ROLE: 'lvslab.role',
+  /** A hash of what the resource was created from: a changed lab file shows up as a different hash. */
+  SPEC: 'lvslab.spec',
+  /** least-privilege | privileged */
+  MODE: 'lvslab.mode',
+  /** On images: which recipe made it (rocky9, centos7, debian12, import). */
+  IMAGE: 'lvslab.image',
+  /** On imported images: the fingerprint of the rootfs it came from. */
+  ROOTFS: 'lvslab.rootfs',
+} as const
+
+export function labFilter(lab: string): {label: string[]} {
+  return {label: [`${LABELS.LAB}=${lab}`]}
+}
