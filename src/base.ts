@@ -41,19 +41,16 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
-    if (err instanceof InputError) {
-      ;(err as Interfaces.CommandError).exitCode = 2
-      ;(err as {oclif?: object}).oclif = {exit: 2}
-    } else if (err instanceof StepError || err instanceof ResultError) {
-      ;(err as {oclif?: object}).oclif = {exit: (err as ResultError).exitCode ?? 1}
-      ;(err as Interfaces.CommandError).exitCode = (err as ResultError).exitCode ?? 1
+    const known = err instanceof InputError || err instanceof StepError || err instanceof ResultError
+    // oclif's own errors (bad flags, exits) keep its handling; so does anything when DEBUG is set.
+    if ((!known && (err as {oclif?: object}).oclif) || process.env.DEBUG) return super.catch(err)
+    const exit = err instanceof InputError ? 2 : err instanceof ResultError ? err.exitCode : 1
+    if (this.jsonEnabled()) this.logJson(this.toErrorJson(err))
+    else {
+      // One line per problem, never a stack: a dockerode or other unexpected error included.
+      const lines = err instanceof InputError ? err.lines : [(err.message || String(err)).split('\n')[0]!]
+      for (const line of lines) process.stderr.write(`lvslab: ${line}\n`)
     }
-    // A dockerode or other unexpected error still gets one line, never a stack, unless DEBUG is set.
-    if (!(err instanceof InputError || err instanceof StepError || err instanceof ResultError) && !process.env.DEBUG && !(err as {oclif?: object}).oclif) {
-      const clean = new StepError('lvslab', (err as Error).message ?? String(err))
-      ;(clean as {oclif?: object}).oclif = {exit: 1}
-      return super.catch(clean as unknown as Interfaces.CommandError)
-    }
-    return super.catch(err)
+    return this.exit(exit)
   }
 }

@@ -94,6 +94,8 @@ function show(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
 }
 
+const TYPE_WORDS: Record<string, string> = {array: 'a YAML list', object: 'a YAML mapping', int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false'}
+
 const PATTERN_FIXES: [RegExp, string][] = [
   [DNS_LABEL, 'use 1 to 63 lowercase letters, digits or "-", starting and ending with a letter or digit'],
   [NETWORK_NAME, 'use letters, digits, "_", "." or "-", starting with a letter or digit'],
@@ -129,9 +131,11 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
       const where = issue.path.length > 0 ? ` in ${field}` : ''
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where} (fix: remove ${issue.keys.length > 1 ? 'them' : 'it'} or correct the spelling; known keys here: ${keys.join(', ')})`
     }
-    case 'invalid_type':
+    case 'invalid_type': {
       if (value === undefined) return `${field}: is required (fix: add ${field})`
-      return `${field}: expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}, got ${show(value)} (fix: write ${issue.expected === 'array' ? 'a YAML list' : issue.expected === 'object' ? 'a YAML mapping' : `a ${issue.expected === 'int' ? 'whole number' : issue.expected}`} there)`
+      const kind = TYPE_WORDS[issue.expected] ?? `a ${issue.expected}`
+      return `${field}: expected ${kind}, got ${show(value)} (fix: write ${kind} there)`
+    }
     case 'too_small':
     case 'too_big': {
       const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum

@@ -56,7 +56,7 @@ export async function buildImage(runtime: Runtime, opts: {base: BuildBase; tag?:
 
 /** What identifies a root filesystem cheaply: its package database (or, for a tar, its size and time). */
 export function rootfsFingerprint(path: string): string {
-  const h = createHash('sha256').update(layerHash())
+  const h = createHash('sha256')
   const st = statSync(path)
   if (st.isDirectory()) {
     const db = ['var/lib/dpkg/status', 'var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages'].map((p) => join(path, p)).find((p) => existsSync(p))
@@ -100,7 +100,7 @@ export async function importImage(runtime: Runtime, opts: {rootfs: string; tag?:
   const started = Date.now()
   const tag = opts.tag ?? DEFAULT_IMAGE
   const fp = rootfsFingerprint(opts.rootfs)
-  const specific = `lvslab/lab:import-${fp}`
+  const specific = `lvslab/lab:import-${fp}-${layerHash()}`
   const existing = opts.force ? undefined : await runtime.findImage(specific)
   if (existing && existing.labels[LABELS.ROOTFS] === fp) {
     const current = await runtime.findImage(tag)

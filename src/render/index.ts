@@ -41,6 +41,9 @@ export function renderKeepalivedConf(lab: Lab, director: Director, version: Keep
   return render('keepalived.conf.hbs', {
     lab,
     director,
+    // strict VRRP allows the MASTER state only to the address owner (priority 255): all start as
+    // BACKUP and the election makes the highest priority MASTER.
+    state: lab.vrrp.strict ? 'BACKUP' : director.state,
     peers: lab.directors.filter((d) => d.name !== director.name),
     auth: lab.vrrp.auth_type !== 'NONE' && !lab.vrrp.strict,
     routerId: `${lab.name}_${director.name}`.replaceAll('-', '_'),

@@ -1,0 +1,78 @@
+import {describe, expect, it} from 'vitest'
+import {parseLab} from '../../src/lab/load.js'
+import {bounds, planClient, planLab, waitMs} from '../../src/plan/plan.js'
+import {chooseRenderer} from '../../src/report/renderer.js'
+import {LABELS} from '../../src/runtime/labels.js'
+
+describe('the plan', () => {
+  const lab = parseLab('')
+
+  it('names every resource after the lab and labels it with lab and node', () => {
+    const plan = planLab(lab, 'least-privilege')
+    expect(plan.network).toMatchObject({name: 'classic-lvs_dr', subnet: '172.20.0.0/16', gateway: '172.20.0.1', internal: false})
+    expect(plan.network.labels[LABELS.LAB]).toBe('classic')
+    const all = [...plan.directors, ...plan.realServers]
+    expect(all.map((n) => n.spec.name)).toEqual(['classic-lvs1', 'classic-lvs2', 'classic-rs1', 'classic-rs2'])
+    for (const n of all) {
+      expect(n.spec.labels[LABELS.LAB]).toBe('classic')
+      expect(n.spec.labels[LABELS.NODE]).toBe(n.node)
+      expect(n.spec.hostname).toBe(n.node)
+      expect(n.spec.network).toBe('classic-lvs_dr')
+    }
+    expect(plan.directors.map((d) => d.spec.ip)).toEqual(['172.20.1.1', '172.20.1.2'])
+  })
+
+  it('least privilege: NET_ADMIN and NET_RAW, arp sysctls at creation, nothing privileged', () => {
+    const plan = planLab(lab, 'least-privilege')
+    for (const n of [...plan.directors, ...plan.realServers]) {
+      expect(n.spec.privileged).toBe(false)
+      expect(n.spec.capAdd).toEqual(['NET_ADMIN', 'NET_RAW'])
+    }
+    expect(plan.realServers[0]!.spec.sysctls).toEqual({
+      'net.ipv4.conf.eth0.arp_ignore': '1', 'net.ipv4.conf.eth0.arp_announce': '2',
+      'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv4.conf.all.arp_announce': '2',
+    })
+    expect(plan.directors[0]!.spec.sysctls).toEqual({})
+  })
+
+  it('privileged: privileged containers and no sysctls at creation', () => {
+    const plan = planLab(lab, 'privileged')
+    expect(plan.realServers.every((n) => n.spec.privileged && Object.keys(n.spec.sysctls).length === 0)).toBe(true)
+  })
+
+  it('a changed lab changes the directors\' spec hash, the same lab does not', () => {
+    const a = planLab(lab, 'least-privilege').directors[0]!.spec.labels[LABELS.SPEC]
+    expect(planLab(parseLab(''), 'least-privilege').directors[0]!.spec.labels[LABELS.SPEC]).toBe(a)
+    expect(planLab(parseLab('vrrp: {advert_int: 2}'), 'least-privilege').directors[0]!.spec.labels[LABELS.SPEC]).not.toBe(a)
+    expect(planLab(lab, 'privileged').directors[0]!.spec.labels[LABELS.SPEC]).not.toBe(a)
+  })
+
+  it('the client container takes a free address at the top of the subnet', () => {
+    expect(planClient(lab, 'least-privilege').ip).toBe('172.20.255.254')
+    expect(planClient(parseLab('real_servers: [{name: rs1, ip: 172.20.255.254}]'), 'least-privilege').ip).toBe('172.20.255.253')
+  })
+
+  it('bounds come from the lab timers', () => {
+    const b = bounds(lab)
+    expect(b.failover).toBeCloseTo(3 + (256 - 50) / 256, 5)
+    expect(b.takeback).toBeCloseTo(3 + (256 - 100) / 256, 5)
+    expect(b.eviction).toBe(6 + 4 * 3 + 3 * 3)
+    expect(b.readd).toBe(9)
+    expect(waitMs(4, 1)).toBe(9000)
+    expect(waitMs(4, 5)).toBe(45000)
+  })
+})
+
+describe('the listr2 renderer', () => {
+  it.each([
+    [{isTTY: true, ci: false, json: false, columns: 120}, 'default'],
+    [{isTTY: true, ci: true, json: false, columns: 120}, 'simple'],
+    [{isTTY: false, ci: false, json: false}, 'simple'],
+    [{isTTY: true, ci: false, json: false, term: 'dumb', columns: 120}, 'simple'],
+    [{isTTY: true, ci: false, json: false, columns: 0}, 'simple'],
+    [{isTTY: true, ci: false, json: true, columns: 120}, 'silent'],
+    [{isTTY: false, ci: true, json: true}, 'silent'],
+  ] as const)('%j -> %s', (env, name) => {
+    expect(chooseRenderer(env)).toBe(name)
+  })
+})

@@ -1,0 +1,99 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {parseLab} from '../../src/lab/load.js'
+import {renderImageContext, renderKeepalivedConf, renderLabFiles} from '../../src/render/index.js'
+import {buildImage} from '../../src/ops/image.js'
+import type {Runtime} from '../../src/runtime/types.js'
+
+const GOLDEN = join(import.meta.dirname, '..', 'golden', 'classic')
+const v1 = {major: 1, minor: 3, patch: 5, raw: 'v1.3.5'}
+
+describe('rendering the classic lab', () => {
+  const lab = parseLab('')
+  it.each(renderLabFiles(lab).map((f) => [`${f.node}${f.path}`, f] as const))('%s matches its golden file', (_name, f) => {
+    expect(f.content).toBe(readFileSync(join(GOLDEN, f.node, f.path), 'utf8'))
+  })
+
+  it('has one virtual_server for the VIP:port holding every real server', () => {
+    const conf = renderKeepalivedConf(lab, lab.directors[0]!)
+    expect(conf.match(/^virtual_server /gm)).toHaveLength(1)
+    expect(conf.match(/^\s+real_server /gm)).toHaveLength(2)
+  })
+
+  it('renders no SMTP, notification target or vrrp_strict by default', () => {
+    for (const d of lab.directors) {
+      const conf = renderKeepalivedConf(lab, d)
+      expect(conf).not.toMatch(/smtp|notification_email|smtp_alert|vrrp_strict|notify/)
+    }
+  })
+
+  it('uses retry for keepalived 2.x and nb_get_retry, lb_algo, lb_kind for 1.x', () => {
+    const c2 = renderKeepalivedConf(lab, lab.directors[0]!)
+    expect(c2).toMatch(/^\s+retry 3$/m)
+    expect(c2).toMatch(/lvs_sched rr/)
+    expect(c2).not.toMatch(/nb_get_retry/)
+    const c1 = renderKeepalivedConf(lab, lab.directors[0]!, v1)
+    expect(c1).toMatch(/^\s+nb_get_retry 3$/m)
+    expect(c1).toMatch(/lb_algo rr/)
+    expect(c1).toMatch(/lb_kind DR/)
+  })
+})
+
+describe('rendering what the lab file asks for', () => {
+  it('notification only when asked', () => {
+    const lab = parseLab('notify: {smtp_server: 172.20.1.200, email: [ops@example.org], email_from: lvs@example.org}')
+    const conf = renderKeepalivedConf(lab, lab.directors[0]!)
+    expect(conf).toMatch(/smtp_server 172.20.1.200 25/)
+    expect(conf).toMatch(/ops@example.org/)
+    expect(conf).toMatch(/smtp_alert/)
+  })
+
+  it('vrrp_strict with accept, and no authentication', () => {
+    const lab = parseLab('vrrp: {strict: true, auth_type: NONE}')
+    const conf = renderKeepalivedConf(lab, lab.directors[0]!)
+    expect(conf).toMatch(/^\s+vrrp_strict$/m)
+    expect(conf).toMatch(/^\s+accept$/m)
+    expect(conf).not.toMatch(/authentication/)
+  })
+
+  it('unicast peers on an internal network', () => {
+    const lab = parseLab('network: {internal: true}')
+    const conf = renderKeepalivedConf(lab, lab.directors[1]!)
+    expect(conf).toMatch(/unicast_src_ip 172.20.1.2/)
+    expect(conf).toMatch(/unicast_peer \{\s+172.20.1.1\s+\}/)
+  })
+
+  it('weights and schedulers', () => {
+    const lab = parseLab('virtual_server: {scheduler: wrr}\nreal_servers:\n  - {name: rs1, ip: 172.20.1.10, weight: 3}\n  - {name: rs2, ip: 172.20.1.11, weight: 2}\n  - {name: rs3, ip: 172.20.1.12}\n')
+    const conf = renderKeepalivedConf(lab, lab.directors[0]!)
+    expect(conf).toMatch(/lvs_sched wrr/)
+    expect([...conf.matchAll(/weight (\d+)/g)].map((m) => m[1])).toEqual(['3', '2', '1'])
+  })
+
+  it('the real server page says where it comes from', () => {
+    const files = renderLabFiles(parseLab(''))
+    expect(files.find((f) => f.node === 'rs2')?.content).toBe('from 172.20.1.11\n')
+  })
+})
+
+describe('the lab image build contexts', () => {
+  it.each(['rocky9', 'centos7', 'debian12'] as const)('%s: Dockerfile with the packages and lvslab\'s init as entrypoint', (base) => {
+    const ctx = renderImageContext(base, {mirror: 'http://vault.invalid/centos'})
+    expect(Object.keys(ctx).sort()).toEqual(['Dockerfile', 'lvslab-init', 'lvslab-svc'])
+    expect(ctx.Dockerfile).toMatch(/keepalived/)
+    expect(ctx.Dockerfile).toMatch(/ipvsadm/)
+    expect(ctx.Dockerfile).toMatch(/ENTRYPOINT \["\/usr\/local\/sbin\/lvslab-init"\]/)
+    expect(ctx['lvslab-init']).not.toMatch(/exec keepalived|exec httpd/)
+  })
+
+  it('centos7 points yum at the vault given', () => {
+    expect(renderImageContext('centos7', {mirror: 'http://vault.invalid/centos'}).Dockerfile).toMatch(/baseurl=http:\/\/vault.invalid\/centos\/7.9.2009\//)
+  })
+
+  it('centos7 without --mirror is refused before any engine call', async () => {
+    const rt = new Proxy({}, {get: () => { throw new Error('no engine call expected') }}) as Runtime
+    await expect(buildImage(rt, {base: 'centos7'}, () => {})).rejects.toThrow(/--mirror: .*fix:/)
+    await expect(buildImage(rt, {base: 'centos7', mirror: 'http://x/"; rm -rf /'}, () => {})).rejects.toThrow(/not a plain http/)
+  })
+})
