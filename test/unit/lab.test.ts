@@ -149,3 +149,23 @@ describe('bad lab files: one line each, naming the field and the fix', () => {
     expect(() => loadLab(tmpdir())).toThrow(/not a regular file \(fix: /)
   })
 })
+
+describe('the examples', () => {
+  it.each(['classic.yaml', 'weighted.yaml', 'lab2.yaml'])('examples/%s is valid', (name) => {
+    expect(() => loadLab(join(import.meta.dirname, '..', '..', 'examples', name))).not.toThrow()
+  })
+
+  it('examples/classic.yaml is exactly the defaults', () => {
+    const {source: _a, ...fromFile} = loadLab(join(import.meta.dirname, '..', '..', 'examples', 'classic.yaml'))
+    const {source: _b, ...defaults} = parseLab('')
+    expect(fromFile).toEqual(defaults)
+  })
+
+  it('lab2 can live beside the classic lab: other name, subnet and VRID', () => {
+    const a = parseLab('')
+    const b = loadLab(join(import.meta.dirname, '..', '..', 'examples', 'lab2.yaml'))
+    expect(b.name).not.toBe(a.name)
+    expect(b.network.subnet).not.toBe(a.network.subnet)
+    expect(b.vrrp.virtual_router_id).not.toBe(a.vrrp.virtual_router_id)
+  })
+})

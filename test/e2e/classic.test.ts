@@ -1,0 +1,119 @@
+// End to end with real IPVS: the classic lab, once per mode, one lab shared by the cases of a mode.
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {parseLab} from '../../src/lab/load.js'
+import {findAddress, parseIpAddrJson} from '../../src/parse/ipaddr.js'
+import {parseIpvsadm} from '../../src/parse/ipvsadm.js'
+import {HostProber} from '../../src/probe/http.js'
+import {target, isRoundRobin} from '../../src/ops/verify.js'
+import {DockerRuntime} from '../../src/runtime/docker.js'
+import {labFilter} from '../../src/runtime/labels.js'
+import {cli, type CliResult} from '../helpers/cli.js'
+import {ensureLabImage} from '../helpers/image.js'
+
+const rt = new DockerRuntime()
+const lab = parseLab('')
+const MODES = (process.env.LVSLAB_E2E_MODES ?? 'least-privilege,privileged').split(',')
+
+beforeAll(async () => {
+  await ensureLabImage(rt)
+})
+
+for (const mode of MODES) {
+  describe(`the classic lab, ${mode}`, () => {
+    let up: CliResult
+    const flags = mode === 'privileged' ? ['--privileged'] : []
+
+    beforeAll(async () => {
+      up = await cli('up', ...flags, '--json')
+      if (up.exitCode !== 0) console.error(up.stdout, up.stderr)
+    })
+
+    afterAll(async () => {
+      await cli('down')
+    })
+
+    it('up creates, converges and verifies', () => {
+      expect(up.exitCode).toBe(0)
+      expect(up.json.mode).toBe(mode)
+      expect(up.json.created.sort()).toEqual(['classic-lvs1', 'classic-lvs2', 'classic-lvs_dr', 'classic-rs1', 'classic-rs2'])
+      expect(up.json.verify.ok).toBe(true)
+    })
+
+    it('verify passes: exit 0, every check, JSON and JUnit', async () => {
+      const junit = join(mkdtempSync(join(tmpdir(), 'lvslab-')), 'verify.xml')
+      const v = await cli('verify', '--json', '--junit', junit)
+      expect(v.exitCode).toBe(0)
+      expect(v.json.ok).toBe(true)
+      expect(v.json.via).toBe('host')
+      expect(v.json.checks.length).toBeGreaterThanOrEqual(6)
+      expect(v.json.checks.every((c: {ok: boolean}) => c.ok)).toBe(true)
+      const xml = readFileSync(junit, 'utf8')
+      expect(xml).toMatch(/<testsuite[^>]*tests="\d+"/)
+      expect(xml).not.toMatch(/<failure/)
+    })
+
+    it('twenty answers alternate between from 172.20.1.10 and from 172.20.1.11', async () => {
+      const answers = await new HostProber(target(lab)).many(20)
+      expect(answers.every((a) => a.ok && a.status === 200)).toBe(true)
+      const seq = answers.map((a) => a.server!)
+      expect(new Set(seq)).toEqual(new Set(['172.20.1.10', '172.20.1.11']))
+      expect(isRoundRobin(seq, 2)).toBe(true)
+    })
+
+    it('ipvsadm -Ln on lvs1 lists both real servers as Route', async () => {
+      const res = await rt.exec('classic-lvs1', ['ipvsadm', '-Ln'])
+      expect(res.exitCode).toBe(0)
+      const [svc] = parseIpvsadm(res.stdout)
+      expect(svc).toMatchObject({protocol: 'TCP', address: '172.20.1.100', port: 80, scheduler: 'rr'})
+      expect(svc!.realServers.map((r) => [r.address, r.port, r.forward]).sort()).toEqual([['172.20.1.10', 80, 'Route'], ['172.20.1.11', 80, 'Route']])
+    })
+
+    it('the VIP is on lvs1 with label eth0:1, not on lvs2, and on each real server\'s lo as /32', async () => {
+      const lvs1 = parseIpAddrJson((await rt.exec('classic-lvs1', ['ip', '-j', 'addr', 'show', 'dev', 'eth0'])).stdout)
+      expect(findAddress(lvs1, '172.20.1.100')).toMatchObject({label: 'eth0:1', prefixlen: 32})
+      const lvs2 = parseIpAddrJson((await rt.exec('classic-lvs2', ['ip', '-j', 'addr'])).stdout)
+      expect(findAddress(lvs2, '172.20.1.100')).toBeUndefined()
+      for (const rs of ['classic-rs1', 'classic-rs2']) {
+        const lo = parseIpAddrJson((await rt.exec(rs, ['ip', '-j', 'addr', 'show', 'dev', 'lo'])).stdout)
+        expect(findAddress(lo, '172.20.1.100')).toMatchObject({label: 'lo:1', prefixlen: 32})
+        const sysctls = (await rt.exec(rs, ['cat', '/proc/sys/net/ipv4/conf/all/arp_ignore', '/proc/sys/net/ipv4/conf/all/arp_announce', '/proc/sys/net/ipv4/conf/eth0/arp_ignore', '/proc/sys/net/ipv4/conf/eth0/arp_announce'])).stdout
+        expect(sysctls.split('\n').filter(Boolean)).toEqual(['1', '2', '1', '2'])
+      }
+    })
+
+    it('status --json: lvs1 MASTER and lvs2 BACKUP as keepalived reports them', async () => {
+      const s = await cli('status', '--json')
+      expect(s.exitCode).toBe(0)
+      expect(s.json.directors.map((d: {name: string; vrrpState: string}) => [d.name, d.vrrpState])).toEqual([['lvs1', 'MASTER'], ['lvs2', 'BACKUP']])
+      expect(s.json.vipHolders).toEqual(['lvs1'])
+      expect(s.json.splitBrain).toBe(false)
+      expect(s.json.directors[0].ipvs.realServers).toHaveLength(2)
+      expect(s.json.realServers.every((r: {httpd: boolean; vipOnLo: boolean}) => r.httpd && r.vipOnLo)).toBe(true)
+    })
+
+    it('keepalived is not PID 1: killing it leaves its container running', async () => {
+      const pid1 = await rt.exec('classic-lvs2', ['cat', '/proc/1/cmdline'])
+      expect(pid1.stdout).toMatch(/lvslab-init/)
+      const ka = await rt.exec('classic-lvs2', ['lvslab-svc', 'pid', 'keepalived'])
+      expect(Number(ka.stdout.trim())).toBeGreaterThan(1)
+    })
+
+    it('a second up changes nothing and verifies again', async () => {
+      const again = await cli('up', ...flags, '--json')
+      expect(again.exitCode).toBe(0)
+      expect(again.json.created).toEqual([])
+      expect(again.json.verify.ok).toBe(true)
+    })
+
+    it('down leaves no lab resource', async () => {
+      const d = await cli('down', '--json')
+      expect(d.exitCode).toBe(0)
+      expect(d.json.removed.containers).toEqual(['classic-lvs1', 'classic-lvs2', 'classic-rs1', 'classic-rs2'])
+      expect(await rt.listContainers(labFilter('classic'))).toEqual([])
+      expect(await rt.listNetworks(labFilter('classic'))).toEqual([])
+    })
+  })
+}

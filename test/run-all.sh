@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as `npm test` runs it: unit, then the host's Docker engine, then end to end
+# with real IPVS (directly where the kernel has ip_vs, else in ../shared/kernel-vm/vm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+results=.cache/test-results
+rm -rf "$results"; mkdir -p "$results"
+summary() {
+  node -e '
+    const fs = require("fs"); let p = 0, f = 0, s = 0;
+    for (const n of fs.readdirSync(process.argv[1])) {
+      const r = JSON.parse(fs.readFileSync(`${process.argv[1]}/${n}`, "utf8"));
+      p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + (r.numTodoTests ?? 0);
+    }
+    console.log(`lvslab tests: ${p} passed, ${f} failed, ${s} skipped`);
+  ' "$results" 2>/dev/null || true
+}
+trap summary EXIT
+run() { local project=$1; shift; "$@" --reporter=default --reporter=json --outputFile.json="$results/$project.json"; }
+
+npm run build
+run unit npx vitest run --project unit
+export LVSLAB_ROOTFS=${LVSLAB_ROOTFS:-$(bash test/fixtures/make-rootfs.sh)}
+run docker npx vitest run --project docker
+run e2e node test/e2e/launch.js
