@@ -101,6 +101,48 @@ for (const mode of MODES) {
       expect(Number(ka.stdout.trim())).toBeGreaterThan(1)
     })
 
+    it('chaos all: each drill reaches its states, serves throughout, and stays within its bound plus the margin', async () => {
+      const junit = join(mkdtempSync(join(tmpdir(), 'lvslab-')), 'chaos.xml')
+      const c = await cli('chaos', 'all', '--json', '--junit', junit)
+      if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+      expect(c.exitCode).toBe(0)
+      const drills = c.json.drills as any[]
+      expect(drills.map((d) => d.drill)).toEqual(['rs-down', 'director-down', 'kill-master'])
+      for (const d of drills) {
+        // A report for the closing note: per drill, per phase, the window, failures and the bound.
+        console.log(`MEASURED ${mode} ${d.drill}: fault ${d.fault.window.measure} ${d.fault.window.ms} ms (bound ${d.fault.window.bound_ms} ms, allowed ${d.fault.window.allowed_ms} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.measure} ${d.restore.window.ms} ms (bound ${d.restore.window.bound_ms} ms, allowed ${d.restore.window.allowed_ms} ms), ${d.restore.requests.failed}/${d.restore.requests.sent} failed; prober ${d.prober.rate_hz} Hz via ${d.prober.via}; timeline ${d.timeline.map((e: any) => `${e.event}@${e.t_ms}`).join(' | ')}`)
+        expect(d.ok).toBe(true)
+        expect(d.restored).toBe(true)
+        for (const phase of [d.fault, d.restore]) {
+          expect(phase.expectations.every((e: any) => e.ok)).toBe(true)
+          expect(phase.service.ok).toBe(true)
+          expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
+        }
+        // the prober really ran at its rate: at least half the requests it should have sent
+        const seconds = (d.timeline.at(-1).t_ms - d.timeline[0].t_ms) / 1000
+        expect(d.requests.sent).toBeGreaterThanOrEqual(Math.floor(seconds * d.prober.rate_hz * 0.5))
+      }
+      const rsDown = drills[0]
+      // while rs1 was out, only rs2 answered after its eviction
+      expect(Object.keys(rsDown.fault.requests.perServer)).toContain('172.20.1.11')
+      expect(readFileSync(junit, 'utf8')).toMatch(/testcase[^>]*name="kill-master restore"/)
+    })
+
+    it('chaos kill-master --no-restore leaves the fault, and chaos restore undoes it', async () => {
+      const k = await cli('chaos', 'kill-master', '--no-restore', '--json')
+      expect(k.exitCode).toBe(0)
+      expect(k.json.drills[0].restored).toBe(false)
+      const s = await cli('status', '--json')
+      expect(s.json.vipHolders).toEqual(['lvs2'])
+      expect(s.json.directors[0].keepalivedPid).toBeUndefined()
+      expect(s.json.directors[0].running).toBe(true)
+      const r = await cli('chaos', 'restore', '--json')
+      expect(r.exitCode).toBe(0)
+      expect(r.json.actions).toEqual(['started keepalived on lvs1'])
+      const v = await cli('verify', '--json')
+      expect(v.json.ok).toBe(true)
+    })
+
     it('a second up changes nothing and verifies again', async () => {
       const again = await cli('up', ...flags, '--json')
       expect(again.exitCode).toBe(0)

@@ -1,0 +1,31 @@
+// What the chaos commands share: their flags and how they run drills and report.
+import {Flags} from '@oclif/core'
+import {BaseCommand, ResultError} from '../base.js'
+import {type ChaosResult, runChaos} from '../ops/chaos.js'
+import {chaosLines, writeChaosJunit} from '../report/chaos.js'
+import type {DrillName} from './drills.js'
+
+export const chaosFlags = {
+  restore: Flags.boolean({description: 'restore after the fault (--no-restore leaves it in place; `lvslab chaos restore` undoes it)', default: true, allowNo: true}),
+  timeout: Flags.integer({description: 'seconds to wait for each expected state, instead of the bound derived from the lab\'s timers', min: 1, max: 3600}),
+  from: Flags.string({description: 'where the prober runs from', options: ['auto', 'host', 'container'], default: 'auto'}),
+  junit: Flags.string({description: 'also write the report as a JUnit XML file'}),
+  rate: Flags.integer({description: 'requests per second sent to the VIP during the drill', default: 20, min: 20, max: 200}),
+}
+
+export abstract class ChaosCommand extends BaseCommand {
+  protected async drills(flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number}, drills: {name: DrillName; target?: string}[]): Promise<ChaosResult> {
+    const lab = this.lab(flags.file)
+    const result = await runChaos(this.runtime(), lab, drills, {
+      restore: flags.restore,
+      from: flags.from as 'auto',
+      timeoutSeconds: flags.timeout,
+      rateHz: flags.rate,
+      onProgress: this.jsonEnabled() ? undefined : (line) => this.log(line),
+    })
+    if (flags.junit) writeChaosJunit(result, flags.junit)
+    if (!this.jsonEnabled()) for (const line of chaosLines(result)) this.log(line)
+    if (!result.ok) throw new ResultError(`lab ${lab.name}: ${result.drills.filter((d) => !d.ok).map((d) => `${d.drill} failed: ${d.fault.failure ?? d.restore?.failure ?? 'restore not reached'}`).join('; ') || 'drills did not run'}`, result)
+    return result
+  }
+}

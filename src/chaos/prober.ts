@@ -1,0 +1,93 @@
+// The drills' prober: HTTP requests to the VIP at a fixed rate (20 Hz by default), each on its own
+// connection, from before the fault until the restore has settled. Requests are started on a
+// schedule, not one after another, so a hanging request does not lower the rate.
+import type {Answer} from '../probe/http.js'
+import type {Runtime} from '../runtime/types.js'
+import {ContainerProber, type Target} from '../probe/http.js'
+
+export interface TimedAnswer extends Answer {
+  /** Epoch milliseconds when the request was sent and when its answer (or failure) came. */
+  sentAt: number
+  doneAt: number
+}
+
+export interface ContinuousProber {
+  readonly rateHz: number
+  readonly timeoutMs: number
+  readonly answers: TimedAnswer[]
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+export class HostContinuousProber implements ContinuousProber {
+  readonly answers: TimedAnswer[] = []
+  private timer?: NodeJS.Timeout
+  private readonly inFlight = new Set<Promise<void>>()
+
+  constructor(private readonly once: () => Promise<Answer>, readonly rateHz = 20, readonly timeoutMs = 1000, private readonly maxInFlight = 64) {}
+
+  async start(): Promise<void> {
+    const fire = () => {
+      if (this.inFlight.size >= this.maxInFlight) return
+      const sentAt = Date.now()
+      const p = this.once().then((a) => {
+        this.answers.push({...a, sentAt, doneAt: Date.now()})
+      }).finally(() => this.inFlight.delete(p))
+      this.inFlight.add(p)
+    }
+    fire()
+    this.timer = setInterval(fire, 1000 / this.rateHz)
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer)
+    await Promise.all(this.inFlight)
+  }
+}
+
+/** The same from a client container: a shell loop that starts a curl every 1/rate seconds. */
+export class ContainerContinuousProber implements ContinuousProber {
+  readonly answers: TimedAnswer[] = []
+  private readonly abort = new AbortController()
+  private running?: Promise<number>
+
+  constructor(private readonly runtime: Runtime, private readonly container: string, private readonly target: Target, readonly rateHz = 20, readonly timeoutMs = 1000) {}
+
+  script(): string {
+    const {vip, port, path} = this.target
+    const secs = (this.timeoutMs / 1000).toFixed(1)
+    return `echo $$ > /tmp/lvslab-prober.pid; while :; do ( s=$(date +%s%3N); r=$(curl -s -m ${secs} -w ' %{http_code}' 'http://${vip}:${port}${path}' | tr '\\n' ' '); e=$(date +%s%3N); echo "R $s $e $r" ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
+  }
+
+  async start(): Promise<void> {
+    this.running = this.runtime.execStream(this.container, ['bash', '-c', this.script()], (line) => {
+      const a = ContainerProber.parseLine(line, 0)
+      if (a) this.answers.push({...a, sentAt: a.at, doneAt: a.at + a.ms})
+    }, this.abort.signal)
+  }
+
+  async stop(): Promise<void> {
+    await this.runtime.exec(this.container, ['bash', '-c', 'kill $(cat /tmp/lvslab-prober.pid) 2>/dev/null; sleep ' + (this.timeoutMs / 1000 + 0.2).toFixed(1)])
+    this.abort.abort()
+    await this.running?.catch(() => undefined)
+  }
+}
+
+/** The longest time without a good answer in [from, to]: between consecutive good answers' arrivals. */
+export function longestGap(answers: TimedAnswer[], from: number, to: number): {ms: number; start: number; end: number} {
+  const good = answers.filter((a) => a.ok && a.doneAt >= from && a.doneAt <= to).map((a) => a.doneAt).sort((x, y) => x - y)
+  let best = {ms: 0, start: from, end: from}
+  let prev = from
+  for (const t of [...good, to]) {
+    if (t - prev > best.ms) best = {ms: t - prev, start: prev, end: t}
+    prev = t
+  }
+  return best
+}
+
+/** From the first to the last failed request sent in [from, to] (0 when none failed). */
+export function degradedWindow(answers: TimedAnswer[], from: number, to: number): number {
+  const failed = answers.filter((a) => !a.ok && a.sentAt >= from && a.sentAt <= to)
+  if (failed.length === 0) return 0
+  return Math.max(...failed.map((a) => a.doneAt)) - Math.min(...failed.map((a) => a.sentAt))
+}

@@ -1,0 +1,183 @@
+// Runs a drill: baseline, inject, expect (timed), check service, restore, expect, check service,
+// all while the prober sends requests to the VIP; then the report.
+import {StepError} from '../lab/errors.js'
+import type {Lab} from '../lab/model.js'
+import {containerName, CLIENT_NODE, type Mode, timeScale, waitMs} from '../plan/plan.js'
+import {HostProber, hostReaches} from '../probe/http.js'
+import type {Runtime} from '../runtime/types.js'
+import {waitFor} from '../ops/wait.js'
+import {makeProber, type ProbeFrom, target} from '../ops/verify.js'
+import {type ContinuousProber, ContainerContinuousProber, degradedWindow, HostContinuousProber, longestGap, type TimedAnswer} from './prober.js'
+import type {Drill, Expectation} from './drills.js'
+
+export interface TimelineEvent {
+  event: string
+  /** Milliseconds from the fault's injection (negative: before it). */
+  t_ms: number
+}
+
+export interface PhaseReport {
+  ok: boolean
+  /** Which expectation failed and what was seen instead. */
+  failure?: string
+  expectations: {name: string; ok: boolean; ms?: number; bound_ms: number; seen?: string}[]
+  requests: {sent: number; failed: number; perServer: Record<string, number>}
+  window: {measure: string; ms: number; bound_ms: number; allowed_ms: number; bound: string; within: boolean}
+  longest_gap_ms: number
+  degraded_ms: number
+  service: {ok: boolean; detail: string}
+}
+
+export interface DrillReport {
+  drill: string
+  target: string
+  description: string
+  ok: boolean
+  restored: boolean
+  timeline: TimelineEvent[]
+  fault: PhaseReport
+  restore?: PhaseReport
+  requests: {sent: number; failed: number; perServer: Record<string, number>}
+  prober: {via: 'host' | 'container'; rate_hz: number; timeout_ms: number; resolution_ms: number}
+  margin_ms: number
+  time_scale: number
+}
+
+export interface DrillOptions {
+  restore: boolean
+  from: ProbeFrom
+  mode: Mode
+  /** Overrides every derived wait bound (seconds). */
+  timeoutSeconds?: number
+  rateHz?: number
+  onProgress?: (line: string) => void
+  signal?: AbortSignal
+}
+
+/** The margin allowed above a bound: the prober's resolution, the polls' round trips and the engine's latency. */
+export function marginMs(rateHz: number, scale: number): number {
+  return Math.round(1000 / rateHz + 1000 * scale)
+}
+
+function stats(answers: TimedAnswer[], from: number, to: number) {
+  const inPhase = answers.filter((a) => a.sentAt >= from && a.sentAt < to)
+  const perServer: Record<string, number> = {}
+  for (const a of inPhase) if (a.ok && a.server) perServer[a.server] = (perServer[a.server] ?? 0) + 1
+  return {sent: inPhase.length, failed: inPhase.filter((a) => !a.ok).length, perServer}
+}
+
+export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillOptions): Promise<DrillReport> {
+  const scale = timeScale()
+  const rate = opts.rateHz ?? 20
+  const say = opts.onProgress ?? (() => {})
+  const prober = await continuousProber(rt, lab, opts, rate)
+  const margin = marginMs(rate, scale)
+  const timeline: TimelineEvent[] = []
+  let t0 = Date.now()
+  const mark = (event: string) => {
+    timeline.push({event, t_ms: Date.now() - t0})
+    say(`${((Date.now() - t0) / 1000).toFixed(2)} s  ${event}`)
+  }
+  const bound = (seconds: number) => (opts.timeoutSeconds !== undefined ? opts.timeoutSeconds * 1000 : waitMs(seconds, scale))
+
+  const phase = async (expectations: Expectation[], from: number, servers: string[], window: Drill['faultWindow'] | Drill['restoreWindow']): Promise<PhaseReport> => {
+    const report: PhaseReport = {ok: true, expectations: [], requests: {sent: 0, failed: 0, perServer: {}}, window: {measure: window.measure, ms: 0, bound_ms: Math.round(window.boundSeconds * 1000), allowed_ms: 0, bound: window.bound, within: true}, longest_gap_ms: 0, degraded_ms: 0, service: {ok: false, detail: 'not checked'}}
+    for (const e of expectations) {
+      const limit = bound(e.boundSeconds)
+      try {
+        const {ms} = await waitFor(e.name, limit, e.poll, {intervalMs: 200, signal: opts.signal})
+        mark(e.event)
+        report.expectations.push({name: e.name, ok: true, ms: Date.now() - from, bound_ms: limit})
+      } catch (error) {
+        const seen = error instanceof StepError ? error.message.replace(/^.*last seen: /, '') : String(error)
+        report.expectations.push({name: e.name, ok: false, bound_ms: limit, seen})
+        report.ok = false
+        report.failure = `${e.name}: not within ${(limit / 1000).toFixed(1)} s; seen instead: ${seen}`
+        return report
+      }
+    }
+    // Service through the VIP now: the next answers all good, and from the expected servers only.
+    const before = prober.answers.length
+    const need = Math.max(10, 4 * servers.length)
+    try {
+      await waitFor('answers through the VIP', waitMs(5, scale), async () => ({done: prober.answers.length - before >= need, seen: `${prober.answers.length - before} answers`}), {intervalMs: 100})
+    } catch {
+      // judged below on what came
+    }
+    const sample = prober.answers.slice(before)
+    const bad = sample.filter((a) => !a.ok)
+    const seen = [...new Set(sample.filter((a) => a.ok).map((a) => a.server ?? '?'))].sort()
+    const want = [...servers].sort()
+    report.service = {
+      ok: sample.length > 0 && bad.length === 0 && JSON.stringify(seen) === JSON.stringify(want),
+      detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})`,
+    }
+    if (!report.service.ok) {
+      report.ok = false
+      report.failure = `service through the VIP: ${report.service.detail}`
+    }
+    return report
+  }
+
+  const finish = (r: PhaseReport, from: number, to: number, window: Drill['faultWindow'] | Drill['restoreWindow']) => {
+    r.requests = stats(prober.answers, from, to)
+    r.longest_gap_ms = longestGap(prober.answers, from, to).ms
+    r.degraded_ms = degradedWindow(prober.answers, from, to)
+    const ms = window.measure === 'degraded' ? r.degraded_ms : r.longest_gap_ms
+    const allowed = Math.round(window.boundSeconds * 1000 * (opts.timeoutSeconds !== undefined ? 1 : 1)) + margin
+    r.window = {measure: window.measure, ms, bound_ms: Math.round(window.boundSeconds * 1000), allowed_ms: allowed, bound: window.bound, within: ms <= allowed}
+    if (!r.window.within) {
+      r.ok = false
+      r.failure ??= `${window.measure} window ${ms} ms exceeds the bound ${r.window.bound_ms} ms + margin ${margin} ms`
+    }
+  }
+
+  await prober.start()
+  let faultReport: PhaseReport | undefined
+  let restoreReport: PhaseReport | undefined
+  let restoreAt = 0
+  try {
+    // A baseline from before the fault.
+    await waitFor('baseline answers', waitMs(5, scale), async () => ({done: prober.answers.filter((a) => a.ok).length >= 10, seen: `${prober.answers.length} answers, ${prober.answers.filter((a) => a.ok).length} good`}), {intervalMs: 50})
+    t0 = Date.now()
+    mark(`fault injected: ${drill.description}`)
+    await drill.inject()
+    faultReport = await phase(drill.expectFault, t0, drill.faultServers, drill.faultWindow)
+    if (opts.restore && faultReport.expectations.every((e) => e.ok)) {
+      restoreAt = Date.now()
+      mark('restore')
+      await (drill.restore())
+      restoreReport = await phase(drill.expectRestored, restoreAt, drill.restoredServers, drill.restoreWindow)
+      if (restoreReport.ok) mark('recovered')
+    }
+  } finally {
+    await prober.stop()
+  }
+  const end = Date.now()
+  finish(faultReport!, t0, restoreAt || end, drill.faultWindow)
+  if (restoreReport) finish(restoreReport, restoreAt, end, drill.restoreWindow)
+  return {
+    drill: drill.name,
+    target: drill.target,
+    description: drill.description,
+    ok: faultReport!.ok && (!opts.restore || Boolean(restoreReport?.ok)),
+    restored: Boolean(restoreReport?.ok),
+    timeline,
+    fault: faultReport!,
+    ...(restoreReport ? {restore: restoreReport} : {}),
+    requests: stats(prober.answers, 0, Number.MAX_SAFE_INTEGER),
+    prober: {via: prober instanceof HostContinuousProber ? 'host' : 'container', rate_hz: rate, timeout_ms: prober.timeoutMs, resolution_ms: Math.round(1000 / rate)},
+    margin_ms: margin,
+    time_scale: scale,
+  }
+}
+
+async function continuousProber(rt: Runtime, lab: Lab, opts: DrillOptions, rate: number): Promise<ContinuousProber> {
+  const t = {...target(lab), timeoutMs: 1000}
+  if (opts.from === 'host' || (opts.from === 'auto' && hostReaches(lab.network.subnet))) {
+    const p = new HostProber(t)
+    return new HostContinuousProber(() => p.once(), rate, t.timeoutMs)
+  }
+  await makeProber(rt, lab, 'container', opts.mode) // creates and starts the client container
+  return new ContainerContinuousProber(rt, containerName(lab, CLIENT_NODE), t, rate, t.timeoutMs)
+}

@@ -1,0 +1,64 @@
+// `chaos`: run drills against a running lab, one after another, each from the lab's original state.
+import type {Lab} from '../lab/model.js'
+import {StepError} from '../lab/errors.js'
+import {masterOf} from '../lab/model.js'
+import {bounds, type Mode, waitMs} from '../plan/plan.js'
+import {LABELS} from '../runtime/labels.js'
+import type {Runtime} from '../runtime/types.js'
+import {type DrillName, makeDrill, restoreAll} from '../chaos/drills.js'
+import {type DrillReport, runDrill} from '../chaos/run.js'
+import type {ProbeFrom} from './verify.js'
+import {waitConverged} from './up.js'
+
+export interface ChaosResult {
+  lab: string
+  ok: boolean
+  drills: DrillReport[]
+}
+
+export interface ChaosOptions {
+  restore: boolean
+  from: ProbeFrom
+  timeoutSeconds?: number
+  rateHz?: number
+  onProgress?: (line: string) => void
+}
+
+async function labMode(rt: Runtime, lab: Lab): Promise<Mode> {
+  const c = await rt.findContainer(`${lab.name}-${lab.directors[0]!.name}`)
+  if (!c?.running) throw new StepError('chaos', `lab ${lab.name} is not running`, '`lvslab up` first')
+  return c.labels[LABELS.MODE] === 'privileged' ? 'privileged' : 'least-privilege'
+}
+
+export async function runChaos(rt: Runtime, lab: Lab, drills: {name: DrillName; target?: string}[], opts: ChaosOptions): Promise<ChaosResult> {
+  const mode = await labMode(rt, lab)
+  const b = bounds(lab)
+  const reports: DrillReport[] = []
+  for (const d of drills) {
+    // Every drill starts from the original state: the MASTER holds the VIP with a complete table.
+    try {
+      await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd))
+    } catch (error) {
+      throw new StepError(`chaos ${d.name}`, `the lab is not in its original state (${(error as Error).message})`, '`lvslab chaos restore`, or `lvslab up`')
+    }
+    opts.onProgress?.(`drill ${d.name}`)
+    const report = await runDrill(rt, lab, makeDrill(rt, lab, d.name, d.target, b), {restore: opts.restore, from: opts.from, mode, timeoutSeconds: opts.timeoutSeconds, rateHz: opts.rateHz, onProgress: opts.onProgress})
+    reports.push(report)
+    if (!report.ok || !opts.restore) break
+  }
+  return {lab: lab.name, ok: reports.length === drills.length && reports.every((r) => r.ok), drills: reports}
+}
+
+export interface RestoreResult {
+  lab: string
+  actions: string[]
+  converged_ms: number
+}
+
+export async function restoreLab(rt: Runtime, lab: Lab): Promise<RestoreResult> {
+  await labMode(rt, lab)
+  const actions = await restoreAll(rt, lab)
+  const b = bounds(lab)
+  const ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd + b.eviction))
+  return {lab: lab.name, actions, converged_ms: ms}
+}

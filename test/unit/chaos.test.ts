@@ -1,0 +1,80 @@
+import {describe, expect, it} from 'vitest'
+import {parseLab} from '../../src/lab/load.js'
+import {degradedWindow, longestGap, type TimedAnswer} from '../../src/chaos/prober.js'
+import {makeDrill} from '../../src/chaos/drills.js'
+import {marginMs} from '../../src/chaos/run.js'
+import {isRoundRobin} from '../../src/ops/verify.js'
+import type {Runtime} from '../../src/runtime/types.js'
+
+const a = (sentAt: number, doneAt: number, ok: boolean, server?: string): TimedAnswer => ({at: sentAt, sentAt, doneAt, ok, status: ok ? 200 : 0, ms: doneAt - sentAt, ...(server ? {server} : {})})
+const noEngine = new Proxy({}, {get: () => { throw new Error('no engine call expected') }}) as Runtime
+
+describe('the windows the drills measure', () => {
+  const answers = [a(0, 10, true, 'x'), a(50, 60, true, 'y'), a(100, 1100, false), a(150, 1150, false), a(1200, 1210, true, 'x'), a(1250, 1260, true, 'y')]
+
+  it('longest gap: the longest time between good answers, from the phase start to its end', () => {
+    expect(longestGap(answers, 0, 1300)).toEqual({ms: 1150, start: 60, end: 1210})
+    expect(longestGap([], 0, 500).ms).toBe(500)
+  })
+
+  it('degraded: from the first failed request sent to the last failure seen', () => {
+    expect(degradedWindow(answers, 0, 1300)).toBe(1050)
+    expect(degradedWindow(answers.filter((x) => x.ok), 0, 1300)).toBe(0)
+  })
+
+  it('the margin is the prober resolution plus a second per time-scale unit', () => {
+    expect(marginMs(20, 1)).toBe(1050)
+    expect(marginMs(20, 8)).toBe(8050)
+  })
+})
+
+describe('the drills as data', () => {
+  const lab = parseLab('')
+
+  it('rs-down defaults to rs1, expects the others to serve, bounded by the health check', () => {
+    const d = makeDrill(noEngine, lab, 'rs-down')
+    expect(d.target).toBe('rs1')
+    expect(d.faultServers).toEqual(['172.20.1.11'])
+    expect(d.restoredServers).toEqual(['172.20.1.10', '172.20.1.11'])
+    expect(d.faultWindow).toMatchObject({measure: 'degraded', boundSeconds: 27})
+    expect(d.expectFault.map((e) => e.event)).toEqual(['rs1 evicted'])
+    expect(d.expectRestored.map((e) => e.event)).toEqual(['rs1 httpd up', 'rs1 re-added'])
+  })
+
+  it('director-down defaults to the MASTER and expects the BACKUP to take over, then preemption', () => {
+    const d = makeDrill(noEngine, lab, 'director-down')
+    expect(d.target).toBe('lvs1')
+    expect([d.faultHolder, d.restoredHolder]).toEqual(['lvs2', 'lvs1'])
+    expect(d.faultWindow.boundSeconds).toBeCloseTo(3 + 206 / 256, 5)
+  })
+
+  it('director-down of the BACKUP expects the MASTER to keep the VIP', () => {
+    const d = makeDrill(noEngine, lab, 'director-down', 'lvs2')
+    expect([d.faultHolder, d.restoredHolder]).toEqual(['lvs1', 'lvs1'])
+  })
+
+  it('kill-master expects the BACKUP to take over and the container to stay up', () => {
+    const d = makeDrill(noEngine, lab, 'kill-master')
+    expect(d.target).toBe('lvs1')
+    expect(d.expectFault.map((e) => e.event)).toEqual(['VIP moved to lvs2', 'lvs1 up, keepalived gone'])
+  })
+
+  it('names that are not in the lab are refused with the choices', () => {
+    expect(() => makeDrill(noEngine, lab, 'rs-down', 'rs9')).toThrow(/no real server rs9.*fix: name one of rs1, rs2/)
+    expect(() => makeDrill(noEngine, lab, 'director-down', 'lvs9')).toThrow(/no director lvs9/)
+    expect(() => makeDrill(noEngine, parseLab('directors: [{name: solo, ip: 172.20.1.1}]'), 'kill-master')).toThrow(/one director/)
+  })
+})
+
+describe('round robin', () => {
+  it.each([
+    [['a', 'b', 'a', 'b', 'a', 'b'], 2, true],
+    [['b', 'a', 'b', 'a'], 2, true],
+    [['a', 'a', 'b', 'b'], 2, false],
+    [['a', 'b', 'c', 'a', 'b', 'c'], 3, true],
+    [['a', 'b', 'c', 'a', 'c', 'b'], 3, false],
+    [['a', 'b'], 3, false],
+  ] as const)('%j over %i servers: %s', (seq, n, ok) => {
+    expect(isRoundRobin([...seq], n)).toBe(ok)
+  })
+})
