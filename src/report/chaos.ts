@@ -9,7 +9,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 export function chaosLines(result: ChaosResult): string[] {
   const out: string[] = []
   for (const d of result.drills) {
-    out.push('', `${d.ok ? '✔' : '✖'} ${d.drill} (${d.description})`)
+    out.push('', `${d.ok ? '✔' : '✖'} ${d.drill}: ${d.description}`)
     for (const e of d.timeline) out.push(`  ${(e.t_ms / 1000).toFixed(2).padStart(8)} s  ${e.event}`)
     const phases: [string, PhaseReport | undefined][] = [['fault', d.fault], ['restore', d.restore]]
     out.push(...table([
