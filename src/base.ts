@@ -7,6 +7,7 @@ import type {Lab} from './lab/model.js'
 import {rendererFromProcess, type RendererName} from './report/renderer.js'
 import {DockerRuntime} from './runtime/docker.js'
 import type {Runtime} from './runtime/types.js'
+import {labFilter} from './runtime/labels.js'
 
 /** A failure that still has a result to report (verify, a drill): printed as JSON with --json. */
 export class ResultError extends Error {
@@ -21,8 +22,34 @@ export abstract class BaseCommand extends Command {
     file: Flags.string({char: 'f', description: 'lab file (default: ./lvslab.yaml, or the classic lab when there is none)', helpGroup: 'GLOBAL'}),
   }
 
+  private labName?: string
+  private interruptedBy?: NodeJS.Signals
+  private controller?: AbortController
+
   protected lab(file: string | undefined): Lab {
-    return loadLab(file)
+    const lab = loadLab(file)
+    this.labName = lab.name
+    return lab
+  }
+
+  /**
+   * Aborted on SIGINT or SIGTERM: the work stops at its next step, the command says what exists and
+   * exits 130 or 143. A second signal exits at once.
+   */
+  protected interruptSignal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController()
+      this.controller = controller
+      const on = (sig: NodeJS.Signals) => {
+        if (this.interruptedBy) process.exit(sig === 'SIGINT' ? 130 : 143)
+        this.interruptedBy = sig
+        process.stderr.write(`lvslab: ${sig} received, stopping at the next step (again to quit at once)\n`)
+        controller.abort(new StepError(sig, 'interrupted'))
+      }
+      process.on('SIGINT', on)
+      process.on('SIGTERM', on)
+    }
+    return this.controller.signal
   }
 
   protected runtime(): Runtime {
@@ -41,8 +68,18 @@ export abstract class BaseCommand extends Command {
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
+    if (this.interruptedBy) return this.interrupted(err)
     const known = err instanceof InputError || err instanceof StepError || err instanceof ResultError
-    // oclif's own errors (bad flags, exits) keep its handling; so does anything when DEBUG is set.
+    const oclifExit = (err as {oclif?: {exit?: number}}).oclif?.exit
+    // A bad flag or argument (oclif's parse errors exit 2): one line with the fix, like a bad lab file.
+    if (!known && oclifExit === 2 && !process.env.DEBUG) {
+      const first = (err.message || 'bad arguments').split('\n').map((l) => l.trim())
+        .filter((l) => l && !/^(The following errors? occurred|See more help)/.test(l)).join(' ')
+        .replace(/^Error:\s*/, '').replace(/^Parsing (--\S+)\s+/, '$1: ')
+      const input = new InputError(`${first} (fix: see \`lvslab ${this.id?.replaceAll(':', ' ') ?? ''} --help\`)`.replace(' ` --help', ' --help`'))
+      return this.catch(input as unknown as Interfaces.CommandError)
+    }
+    // oclif's own exits keep its handling; so does anything when DEBUG is set.
     if ((!known && (err as {oclif?: object}).oclif) || process.env.DEBUG) return super.catch(err)
     const exit = err instanceof InputError ? 2 : err instanceof ResultError ? err.exitCode : 1
     if (this.jsonEnabled()) this.logJson(this.toErrorJson(err))
@@ -51,6 +88,24 @@ export abstract class BaseCommand extends Command {
       const lines = err instanceof InputError ? err.lines : [(err.message || String(err)).split('\n')[0]!]
       for (const line of lines) process.stderr.write(`lvslab: ${line}\n`)
     }
+    return this.exit(exit)
+  }
+
+  private async interrupted(err: Interfaces.CommandError): Promise<unknown> {
+    const exit = this.interruptedBy === 'SIGINT' ? 130 : 143
+    let exists = 'nothing of the lab'
+    if (this.labName) {
+      try {
+        const rt = this.runtime()
+        const names = [...(await rt.listContainers(labFilter(this.labName))).map((c) => c.name), ...(await rt.listNetworks(labFilter(this.labName))).map((n) => n.name)]
+        if (names.length > 0) exists = names.sort().join(', ')
+      } catch {
+        exists = 'unknown (the engine did not answer)'
+      }
+    }
+    const line = `interrupted by ${this.interruptedBy} (${(err.message || '').split('\n')[0]}); lab ${this.labName ?? '?'} now has: ${exists} (fix: \`lvslab down\` removes it, \`lvslab up\` finishes it, \`lvslab chaos restore\` undoes a drill)`
+    if (this.jsonEnabled()) this.logJson({error: {kind: 'interrupted', signal: this.interruptedBy, message: line}})
+    else process.stderr.write(`lvslab: ${line}\n`)
     return this.exit(exit)
   }
 }

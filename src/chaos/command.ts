@@ -22,6 +22,7 @@ export abstract class ChaosCommand extends BaseCommand {
       timeoutSeconds: flags.timeout,
       rateHz: flags.rate,
       onProgress: this.jsonEnabled() ? undefined : (line) => this.log(line),
+      signal: this.interruptSignal(),
     })
     if (flags.junit) writeChaosJunit(result, flags.junit)
     if (!this.jsonEnabled()) for (const line of chaosLines(result)) this.log(line)

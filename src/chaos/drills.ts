@@ -1,6 +1,6 @@
 // The classic lab's three failure drills, as data: what to inject, what to expect, how to restore,
 // what to expect then. The engine (run.ts) times them and probes the VIP throughout.
-import {StepError} from '../lab/errors.js'
+import {InputError, StepError} from '../lab/errors.js'
 import {type Director, type Lab, masterOf} from '../lab/model.js'
 import {type Bounds, bounds, containerName} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
@@ -46,7 +46,7 @@ async function run(rt: Runtime, container: string, cmd: string, step: string): P
 
 function otherDirector(lab: Lab, name: string): Director {
   const others = lab.directors.filter((d) => d.name !== name).sort((a, b) => b.priority - a.priority)
-  if (others.length === 0) throw new StepError('chaos', `lab ${lab.name} has one director: there is nothing to fail over to (fix: add a BACKUP director to the lab file)`)
+  if (others.length === 0) throw new InputError(`directors: lab ${lab.name} has one director, so there is nothing to fail over to (fix: add a BACKUP director to the lab file)`)
   return others[0]!
 }
 
@@ -79,8 +79,8 @@ export function makeDrill(rt: Runtime, lab: Lab, name: DrillName, target?: strin
   switch (name) {
     case 'rs-down': {
       const rs = lab.real_servers.find((r) => r.name === (target ?? lab.real_servers[0]!.name))
-      if (!rs) throw new StepError('chaos rs-down', `no real server ${target} in lab ${lab.name} (fix: name one of ${lab.real_servers.map((r) => r.name).join(', ')})`)
-      if (lab.real_servers.length < 2) throw new StepError('chaos rs-down', `lab ${lab.name} has one real server: stopping it leaves nothing to serve (fix: add a real server)`)
+      if (!rs) throw new InputError(`RS: no real server ${target} in lab ${lab.name} (fix: name one of ${lab.real_servers.map((r) => r.name).join(', ')})`)
+      if (lab.real_servers.length < 2) throw new InputError(`real_servers: lab ${lab.name} has one real server, so stopping it leaves nothing to serve (fix: add a real server to the lab file)`)
       const rest = all.filter((ip) => ip !== rs.ip)
       const c = containerName(lab, rs.name)
       return {
@@ -102,7 +102,7 @@ export function makeDrill(rt: Runtime, lab: Lab, name: DrillName, target?: strin
     }
     case 'director-down': {
       const d = lab.directors.find((x) => x.name === (target ?? master.name))
-      if (!d) throw new StepError('chaos director-down', `no director ${target} in lab ${lab.name} (fix: name one of ${lab.directors.map((x) => x.name).join(', ')})`)
+      if (!d) throw new InputError(`DIRECTOR: no director ${target} in lab ${lab.name} (fix: name one of ${lab.directors.map((x) => x.name).join(', ')})`)
       const other = d.name === master.name ? otherDirector(lab, d.name) : master
       const c = containerName(lab, d.name)
       return {

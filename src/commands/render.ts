@@ -37,6 +37,7 @@ export default class Render extends BaseCommand {
       this.log(`wrote ${target}`)
       return {node: f.node, path: f.path, written: target}
     })
+    if (!lab.vrrp.auth_pass && lab.vrrp.auth_type === 'PASS') this.logToStderr('note: the lab file sets no vrrp.auth_pass, so these files carry a random one; `lvslab up` makes one per lab and keeps it')
     return {lab: lab.name, files: out}
   }
 }

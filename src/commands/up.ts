@@ -13,6 +13,7 @@ export default class Up extends BaseCommand {
   }
 
   async run(): Promise<UpResult> {
+    const signal = this.interruptSignal()
     const {flags} = await this.parse(Up)
     const lab = this.lab(flags.file)
     const result = await upLab(this.runtime(), lab, {
@@ -20,6 +21,7 @@ export default class Up extends BaseCommand {
       renderer: this.renderer(),
       from: flags.from as 'auto' | 'host' | 'container',
       noVerify: flags['no-verify'],
+      signal,
     })
     this.log(`lab ${result.lab} is up (${result.mode}): created ${result.created.length}, already there ${result.existing.length}, converged in ${(result.converged_ms / 1000).toFixed(1)} s, ${result.seconds.toFixed(1)} s in all`)
     if (result.verify) this.log(`VIP http://${lab.vip}:${lab.virtual_server.port}/ answered ${result.verify.requests.sent - result.verify.requests.failed}/${result.verify.requests.sent}: ${Object.entries(result.verify.requests.perServer).map(([s, n]) => `${s} x${n}`).join(', ')}`)

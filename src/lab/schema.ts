@@ -55,7 +55,8 @@ export const LabSchema = z.strictObject({
     virtual_router_id: int(1, 255).default(51),
     advert_int: int(1, 255).default(1),
     auth_type: z.enum(['PASS', 'NONE']).default('PASS'),
-    auth_pass: z.string().regex(AUTH_PASS).default('1111'),
+    /** Without it, `up` makes a random one per lab and keeps it on the lab's network (label lvslab.vrrp-auth). */
+    auth_pass: z.string().regex(AUTH_PASS).optional(),
     strict: z.boolean().default(false),
     unicast: z.boolean().optional(),
   }).prefault({}),

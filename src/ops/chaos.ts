@@ -22,6 +22,7 @@ export interface ChaosOptions {
   timeoutSeconds?: number
   rateHz?: number
   onProgress?: (line: string) => void
+  signal?: AbortSignal
 }
 
 async function labMode(rt: Runtime, lab: Lab): Promise<Mode> {
@@ -31,18 +32,20 @@ async function labMode(rt: Runtime, lab: Lab): Promise<Mode> {
 }
 
 export async function runChaos(rt: Runtime, lab: Lab, drills: {name: DrillName; target?: string}[], opts: ChaosOptions): Promise<ChaosResult> {
-  const mode = await labMode(rt, lab)
   const b = bounds(lab)
+  // Bad drill arguments are refused before anything is touched.
+  for (const d of drills) makeDrill(rt, lab, d.name, d.target, b)
+  const mode = await labMode(rt, lab)
   const reports: DrillReport[] = []
   for (const d of drills) {
     // Every drill starts from the original state: the MASTER holds the VIP with a complete table.
     try {
-      await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd))
+      await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd), opts.signal)
     } catch (error) {
       throw new StepError(`chaos ${d.name}`, `the lab is not in its original state (${(error as Error).message})`, '`lvslab chaos restore`, or `lvslab up`')
     }
     opts.onProgress?.(`drill ${d.name}`)
-    const report = await runDrill(rt, lab, makeDrill(rt, lab, d.name, d.target, b), {restore: opts.restore, from: opts.from, mode, timeoutSeconds: opts.timeoutSeconds, rateHz: opts.rateHz, onProgress: opts.onProgress})
+    const report = await runDrill(rt, lab, makeDrill(rt, lab, d.name, d.target, b), {restore: opts.restore, from: opts.from, mode, timeoutSeconds: opts.timeoutSeconds, rateHz: opts.rateHz, onProgress: opts.onProgress, signal: opts.signal})
     reports.push(report)
     if (!report.ok || !opts.restore) break
   }

@@ -45,7 +45,7 @@ export async function buildImage(runtime: Runtime, opts: {base: BuildBase; tag?:
   try {
     image = await runtime.buildImage(context, [tag, `lvslab/lab:${opts.base}`], onProgress, signal)
   } catch (error) {
-    const msg = error instanceof Error ? error.message : String(error)
+    const msg = (error instanceof Error ? error.message : String(error)).replace(/^build image \S+: /, '')
     if (/pull access denied|not found|dial tcp|lookup .* no such host|connection refused|i\/o timeout|manifest unknown|TLS handshake|network is unreachable/i.test(msg)) {
       throw new StepError(`build image ${tag}`, `cannot get the base image ${opts.baseImage ?? BASE_IMAGES[opts.base]}: ${msg.split('\n')[0]}`, 'on a host without a registry, make the image offline: `lvslab image import --rootfs DIR|TAR` (a root filesystem with keepalived, ipvsadm, iproute2, procps, curl and Apache httpd)')
     }

@@ -1,11 +1,11 @@
 // `up`: check, create what is missing, configure, start, wait for convergence, verify.
 import {existsSync} from 'node:fs'
 import ipaddr from 'ipaddr.js'
-import {Listr} from 'listr2'
+import {Listr, type ListrTask} from 'listr2'
 import {StepError} from '../lab/errors.js'
-import {type Director, type Lab, masterOf, type RealServer} from '../lab/model.js'
+import {type Director, type Lab, masterOf, type RealServer, withAuthPass} from '../lab/model.js'
 import {parseKeepalivedVersion} from '../parse/keepalived.js'
-import {bounds, containerName, type LabPlan, type Mode, type NodePlan, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
+import {bounds, containerName, type LabPlan, type Mode, type NodePlan, networkName, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
 import {renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerInfo, Runtime} from '../runtime/types.js'
@@ -150,18 +150,23 @@ export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, tim
   return ms
 }
 
-export async function upLab(rt: Runtime, lab: Lab, opts: UpOptions): Promise<UpResult> {
+export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise<UpResult> {
   const started = Date.now()
+  // The VRRP password: the lab file's, or the random one this lab keeps on its network.
+  const kept = labFile.vrrp.auth_pass ? undefined : (await rt.findNetwork(networkName(labFile)).catch(() => undefined))?.labels[LABELS.AUTH]
+  const lab = withAuthPass(labFile, kept)
   const plan = planLab(lab, opts.mode)
   const result: UpResult = {lab: lab.name, mode: opts.mode, network: plan.network.name, image: lab.image, created: [], existing: [], converged_ms: 0, seconds: 0}
   const b = bounds(lab)
-  const tasks = new Listr([
+  const steps: ListrTask[] = [
     {
       title: 'Check the engine and IPVS',
       task: async (_, task) => {
         const info = await rt.info()
         task.title = `Engine: Docker ${info.version} (API ${info.apiVersion})`
-        if (info.local && !hostHasIpvs()) throw new StepError('check IPVS', 'the ip_vs kernel module is not loaded on this host, so keepalived cannot program IPVS', 'sudo modprobe ip_vs')
+        // LVSLAB_ENGINE_KERNEL=remote: the socket is local but the engine's kernel is not this one
+        // (a VM behind the socket); the directors then check IPVS themselves before keepalived starts.
+        if (info.local && process.env.LVSLAB_ENGINE_KERNEL !== 'remote' && !hostHasIpvs()) throw new StepError('check IPVS', 'the ip_vs kernel module is not loaded on this host, so keepalived cannot program IPVS', 'sudo modprobe ip_vs')
       },
     },
     {
@@ -222,7 +227,15 @@ export async function upLab(rt: Runtime, lab: Lab, opts: UpOptions): Promise<UpR
         if (!v.ok) throw new StepError('verify', v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; '))
       },
     },
-  ], {renderer: opts.renderer, exitOnError: true, rendererOptions: {collapseErrors: false}})
+  ]
+  const tasks = new Listr(steps.map((t) => ({
+    ...t,
+    // An interrupt stops the work at the next step.
+    task: async (ctx: unknown, task: Parameters<ListrTask['task']>[1]) => {
+      if (opts.signal?.aborted) throw new StepError(String(t.title), 'interrupted')
+      return t.task(ctx, task)
+    },
+  })), {renderer: opts.renderer, exitOnError: true, rendererOptions: {collapseErrors: false}})
   await tasks.run()
   result.seconds = (Date.now() - started) / 1000
   return result

@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import Handlebars from 'handlebars'
-import type {Director, Lab, RealServer} from '../lab/model.js'
+import {type Director, type Lab, type RealServer, withAuthPass} from '../lab/model.js'
 import type {KeepalivedVersion} from '../parse/keepalived.js'
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
@@ -37,7 +37,8 @@ export function keepalivedKeywords(v: KeepalivedVersion): {sched: string; method
     : {sched: 'lb_algo', method: 'lb_kind', retry: 'nb_get_retry'}
 }
 
-export function renderKeepalivedConf(lab: Lab, director: Director, version: KeepalivedVersion = DEFAULT_KEEPALIVED): string {
+export function renderKeepalivedConf(labFile: Lab, director: Director, version: KeepalivedVersion = DEFAULT_KEEPALIVED): string {
+  const lab = withAuthPass(labFile)
   return render('keepalived.conf.hbs', {
     lab,
     director,
@@ -85,7 +86,8 @@ export interface RenderedFile {
 }
 
 /** Every file `up` installs into the lab's containers. */
-export function renderLabFiles(lab: Lab, version: KeepalivedVersion = DEFAULT_KEEPALIVED): RenderedFile[] {
+export function renderLabFiles(labFile: Lab, version: KeepalivedVersion = DEFAULT_KEEPALIVED): RenderedFile[] {
+  const lab = withAuthPass(labFile)
   return [
     ...lab.directors.map((d) => ({node: d.name, path: '/etc/keepalived/keepalived.conf', content: renderKeepalivedConf(lab, d, version), mode: 0o644})),
     ...lab.real_servers.map((r) => ({node: r.name, path: '/var/www/html/index.html', content: renderIndexHtml(r), mode: 0o644})),

@@ -12,6 +12,8 @@ export const LABELS = {
   MODE: 'lvslab.mode',
   /** On images: which recipe made it (rocky9, centos7, debian12, import). */
   IMAGE: 'lvslab.image',
+  /** On the network: the lab's random VRRP password, when the lab file sets none. */
+  AUTH: 'lvslab.vrrp-auth',
   /** On imported images: the fingerprint of the rootfs it came from. */
   ROOTFS: 'lvslab.rootfs',
 } as const

@@ -27,6 +27,7 @@ describe('the classic defaults', () => {
     ])
     expect(lab.real_servers).toEqual([{name: 'rs1', ip: '172.20.1.10', weight: 1}, {name: 'rs2', ip: '172.20.1.11', weight: 1}])
     expect(lab.vrrp).toMatchObject({virtual_router_id: 51, advert_int: 1, auth_type: 'PASS', strict: false, unicast: false})
+    expect(lab.vrrp.auth_pass).toBeUndefined()
     expect(lab.virtual_server).toMatchObject({port: 80, scheduler: 'rr', forwarding: 'DR', health_check: {path: '/', status_code: 200}})
     expect(lab.gateway).toBe('172.20.0.1')
     expect(lab.notify).toBeUndefined()

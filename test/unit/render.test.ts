@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
+import {withAuthPass} from '../../src/lab/model.js'
 import {renderImageContext, renderKeepalivedConf, renderLabFiles} from '../../src/render/index.js'
 import {buildImage} from '../../src/ops/image.js'
 import type {Runtime} from '../../src/runtime/types.js'
@@ -10,7 +11,8 @@ const GOLDEN = join(import.meta.dirname, '..', 'golden', 'classic')
 const v1 = {major: 1, minor: 3, patch: 5, raw: 'v1.3.5'}
 
 describe('rendering the classic lab', () => {
-  const lab = parseLab('')
+  // the classic lab's password, as the classic sample had it (lvslab's default is a random one per lab)
+  const lab = withAuthPass(parseLab(''), '1111')
   it.each(renderLabFiles(lab).map((f) => [`${f.node}${f.path}`, f] as const))('%s matches its golden file', (_name, f) => {
     expect(f.content).toBe(readFileSync(join(GOLDEN, f.node, f.path), 'utf8'))
   })
@@ -95,5 +97,25 @@ describe('the lab image build contexts', () => {
     const rt = new Proxy({}, {get: () => { throw new Error('no engine call expected') }}) as Runtime
     await expect(buildImage(rt, {base: 'centos7'}, () => {})).rejects.toThrow(/--mirror: .*fix:/)
     await expect(buildImage(rt, {base: 'centos7', mirror: 'http://x/"; rm -rf /'}, () => {})).rejects.toThrow(/not a plain http/)
+  })
+})
+
+describe('the VRRP password', () => {
+  it('is random per lab when the lab file sets none, the same for both directors, and kept when given', () => {
+    const files = renderLabFiles(parseLab(''))
+    const passes = files.filter((f) => f.path.endsWith('keepalived.conf')).map((f) => /auth_pass (\S+)/.exec(f.content)![1])
+    expect(passes).toHaveLength(2)
+    expect(passes[0]).toBe(passes[1])
+    expect(passes[0]).toMatch(/^[A-Za-z0-9]{8}$/)
+    const again = /auth_pass (\S+)/.exec(renderLabFiles(parseLab(''))[0]!.content)![1]
+    expect(again).not.toBe(passes[0])
+    expect(withAuthPass(parseLab(''), 'kept1234').vrrp).toMatchObject({auth_pass: 'kept1234', auth_pass_source: 'random'})
+    expect(withAuthPass(parseLab('vrrp: {auth_pass: mine}'), 'kept1234').vrrp).toMatchObject({auth_pass: 'mine', auth_pass_source: 'lab file'})
+  })
+
+  it('a random password is kept on the lab network\'s labels, a chosen one is not', async () => {
+    const {planLab} = await import('../../src/plan/plan.js')
+    expect(planLab(withAuthPass(parseLab(''), 'kept1234'), 'least-privilege').network.labels['lvslab.vrrp-auth']).toBe('kept1234')
+    expect(planLab(withAuthPass(parseLab('vrrp: {auth_pass: mine}')), 'least-privilege').network.labels['lvslab.vrrp-auth']).toBeUndefined()
   })
 })

@@ -1,0 +1,75 @@
+// Bad input on the real engine: every case exits 2 with one line per problem that names the field
+// or flag and the fix, prints no stack, and creates nothing (the engine's resources are listed
+// before and after).
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {execa} from 'execa'
+import {beforeAll, describe, expect, it} from 'vitest'
+
+const dir = mkdtempSync('/tmp/lvslab-bad-')
+const file = (name: string, content: string | Buffer) => {
+  const p = join(dir, name)
+  writeFileSync(p, content)
+  return p
+}
+
+async function engineResources(): Promise<string> {
+  const list = await Promise.all([
+    execa('docker', ['ps', '-aq', '--no-trunc']),
+    execa('docker', ['network', 'ls', '-q', '--no-trunc']),
+    execa('docker', ['volume', 'ls', '-q']),
+  ])
+  return list.map((r) => r.stdout.split('\n').sort().join(',')).join('|')
+}
+
+const cases: [string, string[]][] = [
+  ['YAML syntax error', ['up', '--file', file('syntax.yaml', 'name: [x')]],
+  ['unknown key', ['up', '--file', file('unknown.yaml', 'nmae: x')]],
+  ['wrong type', ['up', '--file', file('type.yaml', 'vip: [1, 2]')]],
+  ['VIP outside the subnet', ['up', '--file', file('vip.yaml', 'vip: 10.1.1.1')]],
+  ['duplicate addresses', ['up', '--file', file('dup.yaml', 'real_servers: [{name: a, ip: 172.20.1.10}, {name: b, ip: 172.20.1.10}]')]],
+  ['VRID out of range', ['up', '--file', file('vrid.yaml', 'vrrp: {virtual_router_id: 300}')]],
+  ['MASTER without the highest priority', ['up', '--file', file('prio.yaml', 'directors: [{name: a, ip: 172.20.1.1, state: MASTER, priority: 10}, {name: b, ip: 172.20.1.2, priority: 20}]')]],
+  ['a name that is not a DNS label', ['up', '--file', file('name.yaml', 'name: Bad_Name')]],
+  ['impossible timers', ['up', '--file', file('timers.yaml', 'virtual_server: {health_check: {delay_loop: 1, connect_timeout: 5}}')]],
+  ['an injecting health-check path', ['up', '--file', file('inject.yaml', 'virtual_server: {health_check: {path: "/\\"\\n}\\nvirtual_server 1.1.1.1 80 {"}}')]],
+  ['binary garbage', ['up', '--file', file('garbage.yaml', Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0x7f]))]],
+  ['a 10 MB file', ['up', '--file', file('big.yaml', `# ${'x'.repeat(10 * 1024 * 1024)}\n`)]],
+  ['a file that does not exist', ['up', '--file', join(dir, 'nope.yaml')]],
+  ['a folder as the lab file', ['verify', '--file', dir]],
+  ['bad file for status', ['status', '--file', file('status.yaml', 'vip: 300.1.1.1')]],
+  ['bad file for chaos', ['chaos', 'all', '--file', file('chaos.yaml', 'directors: []')]],
+  ['an unknown flag', ['up', '--bogus']],
+  ['a flag value out of its options', ['up', '--from', 'nowhere']],
+  ['a number out of range', ['verify', '--requests', '0']],
+  ['a prober rate below 20 Hz', ['chaos', 'kill-master', '--rate', '5']],
+  ['conflicting flags', ['down', '--name', 'x', '--file', 'y']],
+  ['a lab name that is not a DNS label', ['down', '--name', 'Not A Name']],
+  ['a missing required flag', ['image', 'import']],
+  ['a rootfs that does not exist', ['image', 'import', '--rootfs', join(dir, 'no-rootfs')]],
+  ['a rootfs without the lab programs', ['image', 'import', '--rootfs', dir]],
+  ['centos7 without --mirror', ['image', 'build', '--base', 'centos7']],
+  ['a mirror that is not a URL', ['image', 'build', '--base', 'centos7', '--mirror', 'ftp://x y']],
+  ['an unknown base', ['image', 'build', '--base', 'arch']],
+  ['a bad keepalived version', ['render', '--keepalived-version', 'latest']],
+  ['an unknown real server for rs-down', ['chaos', 'rs-down', 'rs9']],
+]
+
+describe('bad input: exit 2, one line per problem with its fix, no stack, nothing created', () => {
+  let before: string
+  beforeAll(async () => {
+    before = await engineResources()
+  })
+
+  it.each(cases)('%s', async (_what, args) => {
+    const r = await execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true'}})
+    expect(r.exitCode).toBe(2)
+    const lines = r.stderr.split('\n').filter(Boolean)
+    expect(lines.length).toBeGreaterThan(0)
+    for (const line of lines) {
+      expect(line).toMatch(/^lvslab: .+ \(fix: .+\)$/)
+      expect(line).not.toMatch(/^\s+at /)
+    }
+    expect(await engineResources()).toBe(before)
+  })
+})

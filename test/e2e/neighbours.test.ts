@@ -1,0 +1,102 @@
+// End to end with real IPVS: two labs side by side, an internal lab with unicast VRRP, and a
+// provoked split brain that verify and status must catch. In-process (each CLI start is slow in the VM).
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {loadLab, parseLab} from '../../src/lab/load.js'
+import {masterOf} from '../../src/lab/model.js'
+import {HostContinuousProber} from '../../src/chaos/prober.js'
+import {runChaos} from '../../src/ops/chaos.js'
+import {downLab} from '../../src/ops/down.js'
+import {labStatus} from '../../src/ops/status.js'
+import {upLab, waitConverged} from '../../src/ops/up.js'
+import {target, verifyLab} from '../../src/ops/verify.js'
+import {waitFor} from '../../src/ops/wait.js'
+import {bounds, waitMs} from '../../src/plan/plan.js'
+import {HostProber} from '../../src/probe/http.js'
+import {DockerRuntime} from '../../src/runtime/docker.js'
+import {labFilter} from '../../src/runtime/labels.js'
+import {ensureLabImage} from '../helpers/image.js'
+
+const rt = new DockerRuntime()
+const classic = parseLab('')
+const lab2 = loadLab(join(import.meta.dirname, '..', '..', 'examples', 'lab2.yaml'))
+const internal = parseLab('name: internal\nnetwork: {subnet: 172.23.0.0/16, internal: true}\nvip: 172.23.1.100\nvrrp: {virtual_router_id: 54}\ndirectors: [{name: lvs1, ip: 172.23.1.1}, {name: lvs2, ip: 172.23.1.2}]\nreal_servers: [{name: rs1, ip: 172.23.1.10}, {name: rs2, ip: 172.23.1.11}]\n')
+const up = (lab: typeof classic) => upLab(rt, lab, {mode: 'least-privilege', renderer: 'silent'})
+
+beforeAll(async () => {
+  await ensureLabImage(rt)
+})
+
+afterAll(async () => {
+  for (const name of ['classic', 'lab2', 'internal']) await downLab(rt, name)
+})
+
+describe('two labs side by side', () => {
+  it('both come up and verify', async () => {
+    await up(classic)
+    await up(lab2)
+    expect((await verifyLab(rt, classic)).ok).toBe(true)
+    expect((await verifyLab(rt, lab2)).ok).toBe(true)
+  })
+
+  it('a drill on one does not disturb the other: its prober sees no failed request', async () => {
+    const p = new HostProber(target(lab2))
+    const prober = new HostContinuousProber(() => p.once(), 20, 1000)
+    await prober.start()
+    let result
+    try {
+      result = await runChaos(rt, classic, [{name: 'kill-master'}], {restore: true, from: 'auto'})
+    } finally {
+      await prober.stop()
+    }
+    expect(result.ok).toBe(true)
+    expect(prober.answers.length).toBeGreaterThan(50)
+    expect(prober.answers.filter((a) => !a.ok)).toEqual([])
+    expect(new Set(prober.answers.map((a) => a.server))).toEqual(new Set(['172.21.1.10', '172.21.1.11']))
+  })
+
+  it('down of one leaves the other running and verified', async () => {
+    await downLab(rt, 'classic')
+    expect(await rt.listContainers(labFilter('classic'))).toEqual([])
+    expect((await rt.listContainers(labFilter('lab2'))).length).toBe(4)
+    expect((await verifyLab(rt, lab2)).ok).toBe(true)
+    await downLab(rt, 'lab2')
+  })
+})
+
+describe('an internal lab: VRRP over unicast, no split brain', () => {
+  it('comes up with exactly one MASTER holding the VIP, and verifies', async () => {
+    const r = await up(internal)
+    expect(r.verify?.ok).toBe(true)
+    const conf = await rt.exec('internal-lvs1', ['cat', '/etc/keepalived/keepalived.conf'])
+    expect(conf.stdout).toMatch(/unicast_peer \{\s+172.23.1.2\s+\}/)
+    const s = await labStatus(rt, internal)
+    expect(s.vipHolders).toEqual(['lvs1'])
+    expect(s.masters).toEqual(['lvs1'])
+    expect(s.splitBrain).toBe(false)
+  })
+})
+
+describe('a provoked split brain is caught', () => {
+  it('verify and status fail loudly when both directors hold the VIP', async () => {
+    // lvs2 stops hearing lvs1: its adverts no longer authenticate, so it becomes MASTER too.
+    await rt.exec('internal-lvs2', ['bash', '-c', "sed -i 's/auth_pass .*/auth_pass other/' /etc/keepalived/keepalived.conf && lvslab-svc stop keepalived && lvslab-svc start keepalived"])
+    await waitFor('both directors hold the VIP', waitMs(bounds(internal).failover), async () => {
+      const s = await labStatus(rt, internal)
+      return {done: s.vipHolders.length === 2, seen: `holders: ${s.vipHolders.join(', ')}`}
+    })
+    const v = await verifyLab(rt, internal)
+    expect(v.ok).toBe(false)
+    expect(v.checks.find((c) => c.name === 'exactly one director holds the VIP')).toMatchObject({ok: false, detail: expect.stringMatching(/SPLIT BRAIN/)})
+    const s = await labStatus(rt, internal)
+    expect(s.splitBrain).toBe(true)
+    expect(s.notes.join('\n')).toMatch(/SPLIT BRAIN/)
+  })
+
+  it('up mends it: the right keepalived.conf back, one MASTER again', async () => {
+    const r = await up(internal)
+    expect(r.verify?.ok).toBe(true)
+    await waitConverged(rt, internal, masterOf(internal), waitMs(bounds(internal).failover))
+    expect((await labStatus(rt, internal)).splitBrain).toBe(false)
+  })
+})
