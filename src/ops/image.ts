@@ -31,13 +31,18 @@ function layerHash(): string {
   return h.digest('hex').slice(0, 8)
 }
 
-export async function buildImage(runtime: Runtime, opts: {base: BuildBase; tag?: string; mirror?: string; baseImage?: string}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
+/** The build's flags, checked before anything runs. */
+export function checkBuildOptions(opts: {base: BuildBase; mirror?: string}): void {
   if (opts.base === 'centos7' && !opts.mirror) {
     throw new InputError('--mirror: centos7 needs it, its mirrors are retired (fix: pass --mirror with the base URL of a CentOS vault, the folder that holds 7.9.2009/)')
   }
   if (opts.mirror && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/%-]*)?$/.test(opts.mirror)) {
     throw new InputError(`--mirror: ${JSON.stringify(opts.mirror)} is not a plain http(s) URL (fix: give a URL such as http://host/centos with no spaces, quotes or "|")`)
   }
+}
+
+export async function buildImage(runtime: Runtime, opts: {base: BuildBase; tag?: string; mirror?: string; baseImage?: string}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
+  checkBuildOptions(opts)
   const started = Date.now()
   const tag = opts.tag ?? DEFAULT_IMAGE
   const context = renderImageContext(opts.base, {baseImage: opts.baseImage ?? BASE_IMAGES[opts.base], mirror: opts.mirror?.replace(/\/$/, '')})

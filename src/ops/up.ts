@@ -235,7 +235,7 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
       if (opts.signal?.aborted) throw new StepError(String(t.title), 'interrupted')
       return t.task(ctx, task)
     },
-  })), {renderer: opts.renderer, exitOnError: true, rendererOptions: {collapseErrors: false}})
+  })), {renderer: opts.renderer, exitOnError: true, registerSignalListeners: false, rendererOptions: {collapseErrors: false}})
   await tasks.run()
   result.seconds = (Date.now() - started) / 1000
   return result

@@ -62,7 +62,7 @@ describe('bad input: exit 2, one line per problem with its fix, no stack, nothin
   })
 
   it.each(cases)('%s', async (_what, args) => {
-    const r = await execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true'}})
+    const r = await execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
     expect(r.exitCode).toBe(2)
     const lines = r.stderr.split('\n').filter(Boolean)
     expect(lines.length).toBeGreaterThan(0)

@@ -43,7 +43,7 @@ describe('a lab on the host engine, without IPVS', () => {
     const {writeFileSync, mkdtempSync} = await import('node:fs')
     const dir = mkdtempSync('/tmp/lvslab-it-')
     writeFileSync(`${dir}/lab.yaml`, labYaml())
-    const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {reject: false, env: {CI: 'true'}})
+    const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
     expect(r.exitCode).toBe(1)
     expect(r.stderr).toMatch(/ip_vs.*fix: sudo modprobe ip_vs/)
     expect(r.stderr).not.toMatch(/\n\s+at /) // no stack

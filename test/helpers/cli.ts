@@ -9,7 +9,7 @@ export interface CliResult {
 
 /** Runs the built CLI as a user would (bin/run.js), as in CI (plain progress lines). */
 export async function cli(...args: string[]): Promise<CliResult> {
-  const r = await execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true'}, timeout: 1_500_000})
+  const r = await execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}, timeout: 1_500_000})
   let json
   if (args.includes('--json')) {
     try {

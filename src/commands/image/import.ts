@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {Listr} from 'listr2'
 import {BaseCommand} from '../../base.js'
-import {DEFAULT_IMAGE, type ImageResult, importImage} from '../../ops/image.js'
+import {checkRootfs, DEFAULT_IMAGE, type ImageResult, importImage} from '../../ops/image.js'
 
 export default class ImageImport extends BaseCommand {
   static override summary = 'Make the lab image offline from a root filesystem (a folder or a tar) that has keepalived, ipvsadm, iproute2, procps, curl and Apache httpd'
@@ -15,12 +15,13 @@ export default class ImageImport extends BaseCommand {
 
   async run(): Promise<ImageResult> {
     const {flags} = await this.parse(ImageImport)
+    checkRootfs(flags.rootfs)
     let result: ImageResult | undefined
     await new Listr([{
       title: `Import ${flags.rootfs} as ${flags.tag}`,
       task: async (_, task) => { result = await importImage(this.runtime(), {rootfs: flags.rootfs, tag: flags.tag, force: flags.force}, (l) => { task.output = l }) },
       rendererOptions: {outputBar: 5},
-    }], {renderer: this.renderer(), exitOnError: true}).run()
+    }], {renderer: this.renderer(), exitOnError: true, registerSignalListeners: false}).run()
     this.log(`${result!.reused ? 'reused' : 'made'} ${result!.tags.join(', ')} in ${result!.seconds.toFixed(0)} s`)
     return result!
   }
