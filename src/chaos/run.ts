@@ -100,8 +100,9 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     const before = prober.answers.length
     const need = Math.max(10, 4 * servers.length)
     try {
-      await waitFor('answers through the VIP', waitMs(5, scale), async () => ({done: prober.answers.length - before >= need, seen: `${prober.answers.length - before} answers`}), {intervalMs: 100})
-    } catch {
+      await waitFor('answers through the VIP', waitMs(5, scale), async () => ({done: prober.answers.length - before >= need, seen: `${prober.answers.length - before} answers`}), {intervalMs: 100, signal: opts.signal})
+    } catch (error) {
+      if (opts.signal?.aborted) throw error
       // judged below on what came
     }
     const sample = prober.answers.slice(before)
@@ -138,11 +139,13 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
   let restoreAt = 0
   try {
     // A baseline from before the fault.
-    await waitFor('baseline answers', waitMs(5, scale), async () => ({done: prober.answers.filter((a) => a.ok).length >= 10, seen: `${prober.answers.length} answers, ${prober.answers.filter((a) => a.ok).length} good`}), {intervalMs: 50})
+    await waitFor('baseline answers', waitMs(5, scale), async () => ({done: prober.answers.filter((a) => a.ok).length >= 10, seen: `${prober.answers.length} answers, ${prober.answers.filter((a) => a.ok).length} good`}), {intervalMs: 50, signal: opts.signal})
     t0 = Date.now()
     mark(`fault injected: ${drill.description}`)
     await drill.inject()
     faultReport = await phase(drill.expectFault, t0, drill.faultServers, drill.faultWindow)
+    // An interrupt leaves the fault in place: `lvslab chaos restore` undoes it.
+    if (opts.signal?.aborted) throw new StepError(`chaos ${drill.name}`, 'interrupted with the fault in place')
     if (opts.restore && faultReport.expectations.every((e) => e.ok)) {
       restoreAt = Date.now()
       mark('restore')

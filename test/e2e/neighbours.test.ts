@@ -100,3 +100,41 @@ describe('a provoked split brain is caught', () => {
     expect((await labStatus(rt, internal)).splitBrain).toBe(false)
   })
 })
+
+describe('interrupted runs converge again', () => {
+  it.each([3000, 12000, 25000])('up aborted after %i ms: down leaves nothing, up again verifies', async (after) => {
+    const controller = new AbortController()
+    const timer = setTimeout(() => controller.abort(), after)
+    const first = await upLab(rt, classic, {mode: 'least-privilege', renderer: 'silent', signal: controller.signal}).then(() => 'completed', (e: Error) => e.message)
+    clearTimeout(timer)
+    expect(first === 'completed' || /interrupted/.test(first)).toBe(true)
+    await downLab(rt, 'classic')
+    expect((await rt.listContainers(labFilter('classic'))).length + (await rt.listNetworks(labFilter('classic'))).length).toBe(0)
+    const second = await up(classic)
+    expect(second.verify?.ok).toBe(true)
+  })
+
+  it('a drill interrupted by SIGINT exits 130, and chaos restore brings the lab back', async () => {
+    const {execa} = await import('execa')
+    const child = execa('node', ['bin/run.js', 'chaos', 'director-down'], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
+    let sent = false
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (!sent && /VIP moved to lvs2/.test(chunk.toString())) {
+        sent = true
+        child.kill('SIGINT')
+      }
+    })
+    const r = await child
+    expect(sent).toBe(true)
+    expect(r.exitCode).toBe(130)
+    expect(r.stderr).toMatch(/interrupted by SIGINT.*lvslab chaos restore/)
+    // the fault is still in place: eth0 of lvs1 is down
+    const s = await labStatus(rt, classic)
+    expect(s.directors[0]!.eth0Up).toBe(false)
+    const restored = await execa('node', ['bin/run.js', 'chaos', 'restore', '--json'], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
+    expect(restored.exitCode).toBe(0)
+    expect(JSON.parse(restored.stdout).actions).toEqual(['eth0 up on lvs1'])
+    expect((await verifyLab(rt, classic)).ok).toBe(true)
+    await downLab(rt, 'classic')
+  })
+})
