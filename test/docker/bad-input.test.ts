@@ -53,6 +53,21 @@ const cases: [string, string[]][] = [
   ['an unknown base', ['image', 'build', '--base', 'arch']],
   ['a bad keepalived version', ['render', '--keepalived-version', 'latest']],
   ['an unknown real server for rs-down', ['chaos', 'rs-down', 'rs9']],
+  ['an unknown director for director-down', ['chaos', 'director-down', 'lvs9']],
+  ['a top level that is a list', ['up', '--file', file('list.yaml', '- a\n- b\n')]],
+  ['a subnet with host bits', ['up', '--file', file('hostbits.yaml', 'network: {subnet: 172.20.0.1/16}')]],
+  ['the VIP equal to a node', ['up', '--file', file('vipnode.yaml', 'vip: 172.20.1.1')]],
+  ['a node on the gateway address', ['up', '--file', file('gw.yaml', 'real_servers: [{name: rs1, ip: 172.20.0.1}]')]],
+  ['a priority of 255', ['up', '--file', file('p255.yaml', 'directors: [{name: lvs1, ip: 172.20.1.1, priority: 255}]')]],
+  ['two MASTERs', ['up', '--file', file('masters.yaml', 'directors: [{name: a, ip: 172.20.1.1, state: MASTER, priority: 100}, {name: b, ip: 172.20.1.2, state: MASTER, priority: 50}]')]],
+  ['an unknown scheduler', ['up', '--file', file('sched.yaml', 'virtual_server: {scheduler: fair}')]],
+  ['an injecting password', ['up', '--file', file('pass.yaml', 'vrrp: {auth_pass: "x}\\ny"}')]],
+  ['an injecting image reference', ['up', '--file', file('image.yaml', 'image: "x; rm -rf /"')]],
+  ['an injecting e-mail address', ['up', '--file', file('mail.yaml', 'notify: {smtp_server: 172.20.1.200, email: ["a@b.c\\n}"], email_from: a@b.c}')]],
+  ['strict VRRP with a password', ['up', '--file', file('strict.yaml', 'vrrp: {strict: true}')]],
+  ['a duplicate key', ['up', '--file', file('dupkey.yaml', 'vip: 172.20.1.100\nvip: 172.20.1.101\n')]],
+  ['an unknown flag on down', ['down', '--all-labs']],
+  ['json and a bad file together', ['verify', '--json', '--file', file('json.yaml', 'name: 5')]],
 ]
 
 describe('bad input: exit 2, one line per problem with its fix, no stack, nothing created', () => {
@@ -64,7 +79,8 @@ describe('bad input: exit 2, one line per problem with its fix, no stack, nothin
   it.each(cases)('%s', async (_what, args) => {
     const r = await execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
     expect(r.exitCode).toBe(2)
-    const lines = r.stderr.split('\n').filter(Boolean)
+    // with --json the lines come as JSON on stdout
+    const lines = args.includes('--json') ? JSON.parse(r.stdout).error.lines.map((l: string) => `lvslab: ${l}`) : r.stderr.split('\n').filter(Boolean)
     expect(lines.length).toBeGreaterThan(0)
     for (const line of lines) {
       expect(line).toMatch(/^lvslab: .+ \(fix: .+\)$/)

@@ -92,6 +92,13 @@ describe('a lab on the host engine, without IPVS', () => {
     })
   })
 
+  it('least privilege: no container is privileged, none publishes a port, only NET_ADMIN and NET_RAW are added', async () => {
+    for (const name of ['itest-lvs1', 'itest-lvs2', 'itest-rs1', 'itest-rs2']) {
+      const {stdout} = await execa('docker', ['inspect', '--format', '{{json .HostConfig.Privileged}} {{json .HostConfig.PortBindings}} {{json .HostConfig.PublishAllPorts}} {{json .HostConfig.CapAdd}} {{json .NetworkSettings.Ports}}', name])
+      expect(stdout).toMatch(/^false (null|{}) false \["NET_ADMIN","NET_RAW"\] (null|{})$/)
+    }
+  })
+
   it('keepalived and httpd are not PID 1: lvslab-init is', async () => {
     const res = await rt.exec('itest-lvs1', ['cat', '/proc/1/cmdline'])
     expect(res.stdout.replaceAll('\0', ' ')).toMatch(/lvslab-init/)
@@ -166,6 +173,22 @@ describe('foreign resources', () => {
     await downLab(rt, 'itest')
     expect(await rt.findContainer('itest-rs1')).toBeDefined()
     await execa('docker', ['rm', '-f', 'itest-rs1'])
+  })
+
+  it('up refuses a foreign container with a clear message and creates nothing', async () => {
+    const {writeFileSync, mkdtempSync} = await import('node:fs')
+    await execa('docker', ['create', '--name', 'itest-rs2', '--network', 'none', 'lvslab/lab:latest'])
+    try {
+      const dir = mkdtempSync('/tmp/lvslab-it-')
+      writeFileSync(`${dir}/lab.yaml`, labYaml())
+      const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {reject: false, env: {CI: 'true', NODE_ENV: 'production', LVSLAB_ENGINE_KERNEL: 'remote'}})
+      expect(r.exitCode).toBe(1)
+      expect(r.stderr).toMatch(/lvslab: check names and subnet: refusing to touch what is not this lab's: container itest-rs2 exists and is not node rs2 of lab itest \(fix: /)
+      expect(await labResources('itest')).toBe(0)
+      expect(await rt.findContainer('itest-rs2')).toBeDefined()
+    } finally {
+      await execa('docker', ['rm', '-f', 'itest-rs2'], {reject: false})
+    }
   })
 
   it('a network overlapping the subnet: refused, and down leaves it', async () => {
