@@ -119,3 +119,17 @@ describe('the VRRP password', () => {
     expect(planLab(withAuthPass(parseLab('vrrp: {auth_pass: mine}')), 'least-privilege').network.labels['lvslab.vrrp-auth']).toBeUndefined()
   })
 })
+
+describe('building the image where no registry answers', () => {
+  it('says which command makes the image offline', async () => {
+    const rt = {
+      buildImage: async () => { throw new Error('build image lvslab/lab:latest: Get "https://registry.invalid/v2/": dial tcp: lookup registry.invalid: no such host') },
+    } as unknown as Runtime
+    await expect(buildImage(rt, {base: 'rocky9'}, () => {})).rejects.toThrow(/cannot get the base image rockylinux:9: .*fix: on a host without a registry, make the image offline: `lvslab image import --rootfs DIR\|TAR`/)
+  })
+
+  it('passes other build failures on as they are', async () => {
+    const rt = {buildImage: async () => { throw new Error('build image x: this image lacks ipvsadm') }} as unknown as Runtime
+    await expect(buildImage(rt, {base: 'debian12'}, () => {})).rejects.toThrow(/lacks ipvsadm/)
+  })
+})
