@@ -1,6 +1,7 @@
 // What the chaos commands share: their flags and how they run drills and report.
 import {Flags} from '@oclif/core'
 import {BaseCommand, ResultError} from '../base.js'
+import {InputError} from '../lab/errors.js'
 import {type ChaosResult, runChaos} from '../ops/chaos.js'
 import {chaosLines, writeChaosJunit} from '../report/chaos.js'
 import type {DrillName} from './drills.js'
@@ -16,6 +17,7 @@ export const chaosFlags = {
 export abstract class ChaosCommand extends BaseCommand {
   protected async drills(flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number}, drills: {name: DrillName; target?: string}[]): Promise<ChaosResult> {
     const lab = this.lab(flags.file)
+    if (!flags.restore && drills.length > 1) throw new InputError('--no-restore: only for a single drill, since each drill of `chaos all` starts from the restored lab (fix: run one drill with --no-restore, e.g. `lvslab chaos kill-master --no-restore`)')
     const result = await runChaos(this.runtime(), lab, drills, {
       restore: flags.restore,
       from: flags.from as 'auto',
@@ -26,7 +28,7 @@ export abstract class ChaosCommand extends BaseCommand {
     })
     if (flags.junit) writeChaosJunit(result, flags.junit)
     if (!this.jsonEnabled()) for (const line of chaosLines(result)) this.log(line)
-    if (!result.ok) throw new ResultError(`lab ${lab.name}: ${result.drills.filter((d) => !d.ok).map((d) => `${d.drill} failed: ${d.fault.failure ?? d.restore?.failure ?? 'restore not reached'}`).join('; ') || 'drills did not run'}`, result)
+    if (!result.ok) throw new ResultError(`lab ${lab.name}: ${[...result.drills.filter((d) => !d.ok).map((d) => `${d.drill} failed: ${d.fault.failure ?? d.restore?.failure ?? 'restore not reached'}`), ...(result.stopped ? [result.stopped] : [])].join('; ') || 'drills did not run'}`, result)
     return result
   }
 }

@@ -41,7 +41,7 @@ export interface Drill {
 
 async function run(rt: Runtime, container: string, cmd: string, step: string): Promise<void> {
   const res = await rt.exec(container, ['bash', '-c', cmd])
-  if (res.exitCode !== 0) throw new StepError(step, `${container}: ${(res.stderr || res.stdout).trim().split('\n').pop() ?? `exit ${res.exitCode}`}`)
+  if (res.exitCode !== 0) throw new StepError(step, `${container}: ${(res.stderr || res.stdout).trim().split('\n').pop() || `exit ${res.exitCode}`}`)
 }
 
 function otherDirector(lab: Lab, name: string): Director {
@@ -111,7 +111,13 @@ export function makeDrill(rt: Runtime, lab: Lab, name: DrillName, target?: strin
         faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: '3 x advert_int + skew of the BACKUP'},
         restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: "MASTER's takeback (3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)"},
         inject: () => run(rt, c, 'ip link set eth0 down', `eth0 down on ${d.name}`),
-        expectFault: [{name: `${other.name} takes the VIP as eth0:1 and becomes MASTER`, event: `VIP moved to ${other.name}`, boundSeconds: b.failover, poll: holds(rt, lab, other)}],
+        expectFault: [
+          ...(d.name === master.name ? [] : [{name: `${d.name}'s eth0 is down`, event: `${d.name} eth0 down`, boundSeconds: 5, poll: async () => {
+            const f = await directorFacts(rt, lab, d)
+            return {done: !f.eth0Up && !f.holdsVip, seen: `${d.name}: eth0 ${f.eth0Up ? 'up' : 'down'}, state ${f.vrrpState}`}
+          }}]),
+          {name: `${other.name} holds the VIP as eth0:1 as MASTER`, event: d.name === master.name ? `VIP moved to ${other.name}` : `VIP stays on ${other.name}`, boundSeconds: b.failover, poll: holds(rt, lab, other)},
+        ],
         restore: () => run(rt, c, 'ip link set eth0 up', `eth0 up on ${d.name}`),
         expectRestored: [
           {name: `${master.name} takes the VIP back and ${other.name} releases it`, event: `VIP back on ${master.name}`, boundSeconds: b.takeback, poll: holds(rt, lab, master)},

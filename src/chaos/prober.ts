@@ -53,21 +53,31 @@ export class ContainerContinuousProber implements ContinuousProber {
 
   constructor(private readonly runtime: Runtime, private readonly container: string, private readonly target: Target, readonly rateHz = 20, readonly timeoutMs = 1000) {}
 
+  /** Kills a prober loop left by an earlier run that could not stop it (a crash, a second Ctrl-C). */
+  static readonly KILL = 'p=$(cat /tmp/lvslab-prober.pid 2>/dev/null) && kill "$p" 2>/dev/null; rm -f /tmp/lvslab-prober.pid; true'
+
   script(): string {
     const {vip, port, path} = this.target
     const secs = (this.timeoutMs / 1000).toFixed(1)
-    return `echo $$ > /tmp/lvslab-prober.pid; while :; do ( s=$(date +%s%3N); r=$(curl -s -m ${secs} -w ' %{http_code}' 'http://${vip}:${port}${path}' | tr '\\n' ' '); e=$(date +%s%3N); echo "R $s $e $r" ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
+    // the loop ends by itself after an hour, even if nobody stops it
+    return `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid; end=$(( $(date +%s) + 3600 )); while [ $(date +%s) -lt $end ]; do ( s=$(date +%s%3N); r=$(curl -s -m ${secs} -w ' %{http_code}' 'http://${vip}:${port}${path}' | tr '\\n' ' '); e=$(date +%s%3N); echo "R $s $e $r" ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
   }
+
+  error?: Error
 
   async start(): Promise<void> {
     this.running = this.runtime.execStream(this.container, ['bash', '-c', this.script()], (line) => {
       const a = ContainerProber.parseLine(line, 0)
       if (a) this.answers.push({...a, sentAt: a.at, doneAt: a.at + a.ms})
-    }, this.abort.signal)
+    }, this.abort.signal).catch((error: Error) => {
+      // the drill's waits then see no answers and fail, naming what they saw
+      this.error = error
+      return -1
+    })
   }
 
   async stop(): Promise<void> {
-    await this.runtime.exec(this.container, ['bash', '-c', 'kill $(cat /tmp/lvslab-prober.pid) 2>/dev/null; sleep ' + (this.timeoutMs / 1000 + 0.2).toFixed(1)])
+    await this.runtime.exec(this.container, ['bash', '-c', `${ContainerContinuousProber.KILL}; sleep ${(this.timeoutMs / 1000 + 0.2).toFixed(1)}`]).catch(() => undefined)
     this.abort.abort()
     await this.running?.catch(() => undefined)
   }

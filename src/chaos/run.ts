@@ -59,6 +59,11 @@ export function marginMs(rateHz: number, scale: number): number {
   return Math.round(1000 / rateHz + 1000 * scale)
 }
 
+/** Enough requests for weighted schedulers to reach every server: twice the sum of their weights. */
+function weightSum(lab: Lab, servers: string[]): number {
+  return lab.real_servers.filter((r) => servers.includes(r.ip)).reduce((n, r) => n + r.weight, 0)
+}
+
 function stats(answers: TimedAnswer[], from: number, to: number) {
   const inPhase = answers.filter((a) => a.sentAt >= from && a.sentAt < to)
   const perServer: Record<string, number> = {}
@@ -96,21 +101,25 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
         return report
       }
     }
-    // Service through the VIP now: the next answers all good, and from the expected servers only.
-    const before = prober.answers.length
-    const need = Math.max(10, 4 * servers.length)
+    // Service through the VIP now: the answers to requests sent from now on all good, and from the
+    // expected servers only (requests sent before, still in flight, belong to the transition).
+    const readyAt = Date.now()
+    const need = Math.min(200, Math.max(10, 4 * servers.length, 2 * weightSum(lab, servers)))
+    const fresh = () => prober.answers.filter((a) => a.sentAt >= readyAt)
     try {
-      await waitFor('answers through the VIP', waitMs(5, scale), async () => ({done: prober.answers.length - before >= need, seen: `${prober.answers.length - before} answers`}), {intervalMs: 100, signal: opts.signal})
+      await waitFor('answers through the VIP', waitMs(Math.max(5, need / rate + 2), scale), async () => ({done: fresh().length >= need, seen: `${fresh().length} answers`}), {intervalMs: 100, signal: opts.signal})
     } catch (error) {
       if (opts.signal?.aborted) throw error
       // judged below on what came
     }
-    const sample = prober.answers.slice(before)
+    const sample = fresh()
     const bad = sample.filter((a) => !a.ok)
     const seen = [...new Set(sample.filter((a) => a.ok).map((a) => a.server ?? '?'))].sort()
     const want = [...servers].sort()
+    // source hashing sends one client to one server; the other schedulers spread over all of them
+    const spread = lab.virtual_server.scheduler === 'sh' ? seen.length === 1 && want.includes(seen[0]!) : JSON.stringify(seen) === JSON.stringify(want)
     report.service = {
-      ok: sample.length > 0 && bad.length === 0 && JSON.stringify(seen) === JSON.stringify(want),
+      ok: sample.length > 0 && bad.length === 0 && spread,
       detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})`,
     }
     if (!report.service.ok) {
@@ -142,15 +151,26 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     await waitFor('baseline answers', waitMs(5, scale), async () => ({done: prober.answers.filter((a) => a.ok).length >= 10, seen: `${prober.answers.length} answers, ${prober.answers.filter((a) => a.ok).length} good`}), {intervalMs: 50, signal: opts.signal})
     t0 = Date.now()
     mark(`fault injected: ${drill.description}`)
-    await drill.inject()
-    faultReport = await phase(drill.expectFault, t0, drill.faultServers, drill.faultWindow)
+    try {
+      await drill.inject()
+      faultReport = await phase(drill.expectFault, t0, drill.faultServers, drill.faultWindow)
+    } catch (error) {
+      if (opts.signal?.aborted) throw error
+      faultReport = failedPhase(`injecting the fault: ${(error as Error).message}`, drill.faultWindow)
+    }
     // An interrupt leaves the fault in place: `lvslab chaos restore` undoes it.
     if (opts.signal?.aborted) throw new StepError(`chaos ${drill.name}`, 'interrupted with the fault in place')
-    if (opts.restore && faultReport.expectations.every((e) => e.ok)) {
+    // Restore even when the fault phase failed, so that a failed drill does not leave its fault behind.
+    if (opts.restore) {
       restoreAt = Date.now()
       mark('restore')
-      await (drill.restore())
-      restoreReport = await phase(drill.expectRestored, restoreAt, drill.restoredServers, drill.restoreWindow)
+      try {
+        await drill.restore()
+        restoreReport = await phase(drill.expectRestored, restoreAt, drill.restoredServers, drill.restoreWindow)
+      } catch (error) {
+        if (opts.signal?.aborted) throw error
+        restoreReport = failedPhase(`restoring: ${(error as Error).message}`, drill.restoreWindow)
+      }
       if (restoreReport.ok) mark('recovered')
     }
   } finally {
@@ -172,6 +192,19 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     prober: {via: prober instanceof HostContinuousProber ? 'host' : 'container', rate_hz: rate, timeout_ms: prober.timeoutMs, resolution_ms: Math.round(1000 / rate)},
     margin_ms: margin,
     time_scale: scale,
+  }
+}
+
+function failedPhase(failure: string, window: Drill['faultWindow'] | Drill['restoreWindow']): PhaseReport {
+  return {
+    ok: false,
+    failure,
+    expectations: [],
+    requests: {sent: 0, failed: 0, perServer: {}},
+    window: {measure: window.measure, ms: 0, bound_ms: Math.round(window.boundSeconds * 1000), allowed_ms: 0, bound: window.bound, within: true},
+    longest_gap_ms: 0,
+    degraded_ms: 0,
+    service: {ok: false, detail: 'not checked'},
   }
 }
 

@@ -235,7 +235,8 @@ export function meaningErrors(lab: Lab): string[] {
   const allNodes = [...lab.directors.map((d, i) => ({field: `directors[${i}].name`, name: d.name})), ...lab.real_servers.map((r, i) => ({field: `real_servers[${i}].name`, name: r.name}))]
   for (const {field, name} of allNodes) {
     const other = names.get(name)
-    if (other) out.push(`${field}: "${name}" is already the name of ${other} (fix: give every node its own name)`)
+    if (name === 'client') out.push(`${field}: "client" is the name of lvslab's own probe container (fix: choose another name)`)
+    else if (other) out.push(`${field}: "${name}" is already the name of ${other} (fix: give every node its own name)`)
     else names.set(name, field)
     if (lab.name.length + 1 + name.length > 63) out.push(`${field}: "${lab.name}-${name}" would be longer than 63 characters (fix: shorten the lab name or the node name)`)
   }
@@ -255,6 +256,9 @@ export function meaningErrors(lab: Lab): string[] {
     }
   }
   const hc = lab.virtual_server.health_check
+  if (lab.virtual_server.port !== 80) out.push(`virtual_server.port: ${lab.virtual_server.port}: the real servers' httpd listens on port 80, and direct routing keeps the port (fix: use port 80)`)
+  if (/(^|\/)\.\.(\/|$|\?)/.test(hc.path)) out.push(`virtual_server.health_check.path: ${JSON.stringify(hc.path)} climbs out of the document root (fix: use a path without "..")`)
+  if (hc.status_code !== 200) out.push(`virtual_server.health_check.status_code: ${hc.status_code}: the real servers' page answers 200 (fix: use 200)`)
   if (hc.delay_loop < hc.connect_timeout) out.push(`virtual_server.health_check.delay_loop: ${hc.delay_loop} s is shorter than connect_timeout ${hc.connect_timeout} s, so checks would overlap (fix: make delay_loop at least connect_timeout)`)
   if (lab.vrrp.strict && lab.vrrp.unicast) out.push('vrrp.strict: strict VRRP forbids unicast peers, which an internal network needs (fix: set vrrp.strict to false, or network.internal to false)')
   if (lab.vrrp.strict && lab.vrrp.auth_type !== 'NONE') out.push('vrrp.strict: strict VRRP does not allow authentication (fix: set vrrp.auth_type to NONE, or vrrp.strict to false)')

@@ -56,7 +56,7 @@ export const LabSchema = z.strictObject({
     advert_int: int(1, 255).default(1),
     auth_type: z.enum(['PASS', 'NONE']).default('PASS'),
     /** Without it, `up` makes a random one per lab and keeps it on the lab's network (label lvslab.vrrp-auth). */
-    auth_pass: z.string().regex(AUTH_PASS).optional(),
+    auth_pass: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(AUTH_PASS)).optional(),
     strict: z.boolean().default(false),
     unicast: z.boolean().optional(),
   }).prefault({}),

@@ -2,7 +2,8 @@
 import type {Lab} from '../lab/model.js'
 import {StepError} from '../lab/errors.js'
 import {masterOf} from '../lab/model.js'
-import {bounds, type Mode, waitMs} from '../plan/plan.js'
+import {bounds, CLIENT_NODE, containerName, type Mode, waitMs} from '../plan/plan.js'
+import {ContainerContinuousProber} from '../chaos/prober.js'
 import {LABELS} from '../runtime/labels.js'
 import type {Runtime} from '../runtime/types.js'
 import {type DrillName, makeDrill, restoreAll} from '../chaos/drills.js'
@@ -14,6 +15,8 @@ export interface ChaosResult {
   lab: string
   ok: boolean
   drills: DrillReport[]
+  /** Why the drills stopped early, when they did for another reason than a failed drill. */
+  stopped?: string
 }
 
 export interface ChaosOptions {
@@ -42,7 +45,9 @@ export async function runChaos(rt: Runtime, lab: Lab, drills: {name: DrillName; 
     try {
       await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd), opts.signal)
     } catch (error) {
-      throw new StepError(`chaos ${d.name}`, `the lab is not in its original state (${(error as Error).message})`, '`lvslab chaos restore`, or `lvslab up`')
+      const e = new StepError(`chaos ${d.name}`, `the lab is not in its original state (${(error as Error).message})`, '`lvslab chaos restore`, or `lvslab up`')
+      if (reports.length === 0 || opts.signal?.aborted) throw e
+      return {lab: lab.name, ok: false, drills: reports, stopped: e.message}
     }
     opts.onProgress?.(`drill ${d.name}`)
     const report = await runDrill(rt, lab, makeDrill(rt, lab, d.name, d.target, b), {restore: opts.restore, from: opts.from, mode, timeoutSeconds: opts.timeoutSeconds, rateHz: opts.rateHz, onProgress: opts.onProgress, signal: opts.signal})
@@ -61,6 +66,8 @@ export interface RestoreResult {
 export async function restoreLab(rt: Runtime, lab: Lab): Promise<RestoreResult> {
   await labMode(rt, lab)
   const actions = await restoreAll(rt, lab)
+  const client = await rt.findContainer(containerName(lab, CLIENT_NODE))
+  if (client?.running && client.labels[LABELS.LAB] === lab.name) await rt.exec(client.id, ['bash', '-c', ContainerContinuousProber.KILL])
   const b = bounds(lab)
   const ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd + b.eviction))
   return {lab: lab.name, actions, converged_ms: ms}

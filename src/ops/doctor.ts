@@ -2,7 +2,8 @@
 import type {Lab} from '../lab/model.js'
 import {planLab} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
-import {hostHasIpvs, neighbourProblems} from './up.js'
+import {hostHasIpvs, neighbourProblems, resolveLab} from './up.js'
+import {LABELS} from '../runtime/labels.js'
 
 export interface Finding {
   check: string
@@ -40,7 +41,10 @@ export async function doctor(rt: Runtime, lab: Lab): Promise<DoctorResult> {
     const priv = await rt.runOnce(lab.image, ['/bin/true'], {privileged: true}).catch((error: Error) => ({exitCode: -1, stdout: '', stderr: error.message}))
     findings.push({check: 'privileged', ok: true, detail: priv.exitCode === 0 ? '--privileged works on this engine' : `--privileged fails here (${priv.stderr.trim().split('\n')[0]}); the default least-privilege mode does not need it`})
   }
-  const problems = await neighbourProblems(rt, lab, planLab(lab, 'least-privilege'))
+  // compared as `up` would: the password the lab keeps, the mode it runs in
+  const director = await rt.findContainer(`${lab.name}-${lab.directors[0]!.name}`)
+  const mode = director?.labels[LABELS.MODE] === 'privileged' ? 'privileged' : 'least-privilege'
+  const problems = await neighbourProblems(rt, lab, planLab(await resolveLab(rt, lab), mode))
   findings.push({check: 'names and subnet', ok: problems.length === 0, detail: problems.length === 0 ? `no conflict for lab ${lab.name} (${lab.network.subnet})` : problems.join('; ')})
   return {ok: findings.every((f) => f.ok), findings}
 }

@@ -5,8 +5,8 @@ import {Listr, type ListrTask} from 'listr2'
 import {StepError} from '../lab/errors.js'
 import {type Director, type Lab, masterOf, type RealServer, withAuthPass} from '../lab/model.js'
 import {parseKeepalivedVersion} from '../parse/keepalived.js'
-import {bounds, containerName, type LabPlan, type Mode, type NodePlan, networkName, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
-import {renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
+import {bounds, CLIENT_NODE, containerName, type LabPlan, type Mode, type NodePlan, networkName, planClient, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
+import {pagePaths, renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerInfo, Runtime} from '../runtime/types.js'
 import type {RendererName} from '../report/renderer.js'
@@ -66,9 +66,13 @@ export async function neighbourProblems(rt: Runtime, lab: Lab, plan: LabPlan): P
     const clash = n.subnets.find((s) => overlaps(s, lab.network.subnet))
     if (clash) problems.push(`network ${n.name} (${clash}) overlaps the lab's subnet ${lab.network.subnet} (fix: change network.subnet in the lab file, or remove that network)`)
   }
-  await Promise.all([...plan.directors, ...plan.realServers].map(async (p) => {
+  await Promise.all([...plan.directors, ...plan.realServers, planClient(lab, plan.directors[0]?.spec.privileged ? 'privileged' : 'least-privilege')].map(async (p) => {
     const c = await rt.findContainer(p.spec.name)
     if (!c) return
+    if (p.node === CLIENT_NODE) {
+      if (!ours(c.labels)) problems.push(`container ${c.name} exists and is not lab ${lab.name}'s probe container (fix: remove or rename it)`)
+      return
+    }
     if (!ours(c.labels) || c.labels[LABELS.NODE] !== p.node) problems.push(`container ${c.name} exists and is not node ${p.node} of lab ${lab.name} (fix: remove or rename it, or give this lab another name with "name:" in the lab file)`)
     else if (c.labels[LABELS.SPEC] !== p.spec.labels[LABELS.SPEC]) problems.push(`container ${c.name} was made from a different lab file or mode (fix: run \`lvslab down\` first, then \`lvslab up\`)`)
   }))
@@ -104,7 +108,10 @@ for kv in ${RS_SYSCTLS.map(([k, v]) => `${k}=${v}`).join(' ')}; do
   [ "$got" = "$want" ] || { echo "$k is $got, not $want" >&2; exit 1; }
 done
 ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 dev lo label lo:1`, step, mode === 'privileged' ? undefined : 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`')
-  await rt.putFile(c, '/var/www/html/index.html', renderIndexHtml(r))
+  for (const path of pagePaths(lab)) {
+    await sh(rt, c, `mkdir -p "$(dirname '${path}')"`, step)
+    await rt.putFile(c, path, renderIndexHtml(r))
+  }
   await sh(rt, c, 'lvslab-svc start httpd', step)
 }
 
@@ -150,11 +157,15 @@ export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, tim
   return ms
 }
 
+/** The lab as its running resources know it: the VRRP password the lab keeps on its network. */
+export async function resolveLab(rt: Runtime, labFile: Lab): Promise<Lab> {
+  const kept = labFile.vrrp.auth_pass ? undefined : (await rt.findNetwork(networkName(labFile)).catch(() => undefined))?.labels[LABELS.AUTH]
+  return withAuthPass(labFile, kept)
+}
+
 export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise<UpResult> {
   const started = Date.now()
-  // The VRRP password: the lab file's, or the random one this lab keeps on its network.
-  const kept = labFile.vrrp.auth_pass ? undefined : (await rt.findNetwork(networkName(labFile)).catch(() => undefined))?.labels[LABELS.AUTH]
-  const lab = withAuthPass(labFile, kept)
+  const lab = await resolveLab(rt, labFile)
   const plan = planLab(lab, opts.mode)
   const result: UpResult = {lab: lab.name, mode: opts.mode, network: plan.network.name, image: lab.image, created: [], existing: [], converged_ms: 0, seconds: 0}
   const b = bounds(lab)

@@ -3,6 +3,8 @@ import {type Lab, masterOf} from '../lab/model.js'
 import {type Answer, ContainerProber, HostProber, hostReaches, type Prober, type Target} from '../probe/http.js'
 import {CLIENT_NODE, containerName, type Mode, planClient} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
+import {LABELS} from '../runtime/labels.js'
+import {StepError} from '../lab/errors.js'
 import {type DirectorFacts, healthyServers, labFacts, type RealServerFacts, vipService} from './facts.js'
 
 export interface Check {
@@ -33,6 +35,7 @@ export async function makeProber(rt: Runtime, lab: Lab, from: ProbeFrom, mode: M
   if (from === 'host' || (from === 'auto' && hostReaches(lab.network.subnet))) return new HostProber(t)
   const client = planClient(lab, mode)
   const existing = await rt.findContainer(client.spec.name)
+  if (existing && existing.labels[LABELS.LAB] !== lab.name) throw new StepError('probe container', `container ${existing.name} exists and is not lab ${lab.name}'s`, 'remove or rename it, or use --from host')
   if (!existing) await rt.createContainer(client.spec)
   if (!existing?.running) await rt.startContainer(client.spec.name)
   return new ContainerProber(rt, containerName(lab, CLIENT_NODE), t)
@@ -76,6 +79,7 @@ export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts
 
 export async function verifyLab(rt: Runtime, lab: Lab, opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode} = {}): Promise<VerifyResult> {
   const facts = await labFacts(rt, lab)
+  if (![...facts.directors, ...facts.realServers].some((n) => n.running)) throw new StepError('verify', `lab ${lab.name} is not running`, '`lvslab up`')
   const healthy = healthyServers(lab, facts.realServers)
   const prober = await makeProber(rt, lab, opts.from ?? 'auto', opts.mode ?? 'least-privilege')
   const count = opts.requests ?? Math.max(20, 4 * Math.max(1, healthy.length))

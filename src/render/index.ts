@@ -54,6 +54,13 @@ export function renderKeepalivedConf(labFile: Lab, director: Director, version: 
   })
 }
 
+/** Where a real server's page lies for a URL path: the document root, plus the health check's path. */
+export function pagePaths(lab: Lab): string[] {
+  const path = lab.virtual_server.health_check.path.split('?')[0]!
+  const file = `/var/www/html${path.endsWith('/') ? `${path}index.html` : path}`
+  return [...new Set(['/var/www/html/index.html', file])]
+}
+
 export function renderIndexHtml(rs: RealServer): string {
   return render('index.html.hbs', {ip: rs.ip})
 }
@@ -90,6 +97,6 @@ export function renderLabFiles(labFile: Lab, version: KeepalivedVersion = DEFAUL
   const lab = withAuthPass(labFile)
   return [
     ...lab.directors.map((d) => ({node: d.name, path: '/etc/keepalived/keepalived.conf', content: renderKeepalivedConf(lab, d, version), mode: 0o644})),
-    ...lab.real_servers.map((r) => ({node: r.name, path: '/var/www/html/index.html', content: renderIndexHtml(r), mode: 0o644})),
+    ...lab.real_servers.flatMap((r) => pagePaths(lab).map((path) => ({node: r.name, path, content: renderIndexHtml(r), mode: 0o644}))),
   ]
 }

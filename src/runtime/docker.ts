@@ -194,7 +194,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async exec(container: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const step = `exec in ${container}: ${cmd.join(' ')}`.slice(0, 120)
+    const step = `exec in ${container}: ${cmd.join(' ').replace(/\s+/g, ' ').trim()}`.slice(0, 120)
     return this.call(step, async () => {
       const exec = await this.docker.getContainer(container).exec({Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false})
       const stream = (await exec.start({hijack: true, stdin: false})) as NodeJS.ReadWriteStream & {destroy(): void}

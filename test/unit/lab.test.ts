@@ -60,6 +60,7 @@ const good: [string, string][] = [
   ['one real server', 'real_servers: [{name: only, ip: 172.20.1.50}]'],
   ['notification asked for', 'notify: {smtp_server: 172.20.1.200, email: [ops@example.org], email_from: lvs@example.org}'],
   ['strict VRRP without authentication', 'vrrp: {strict: true, auth_type: NONE}'],
+  ['a numeric password', 'vrrp: {auth_pass: 1111}'],
   ['timers', 'vrrp: {advert_int: 2}\nvirtual_server: {health_check: {delay_loop: 10, connect_timeout: 2, retry: 1, delay_before_retry: 1, path: /health?x=1}}'],
 ]
 
@@ -116,6 +117,10 @@ const bad: [string, string, string][] = [
   ['notify without recipients', 'notify: {smtp_server: 172.20.1.200, email_from: a@b.c}', 'notify.email'],
   ['a boolean as a string', 'network: {internal: "yes"}', 'network.internal'],
   ['a duplicate key', 'vip: 172.20.1.100\nvip: 172.20.1.101', 'line'],
+  ['a port the real servers do not listen on', 'virtual_server: {port: 8080}', 'virtual_server.port'],
+  ['a status the page never answers', 'virtual_server: {health_check: {status_code: 204}}', 'virtual_server.health_check.status_code'],
+  ['a health-check path out of the document root', 'virtual_server: {health_check: {path: /../../etc/passwd}}', 'virtual_server.health_check.path'],
+  ['a node named like the probe container', 'real_servers: [{name: client, ip: 172.20.1.10}]', 'real_servers[0].name'],
 ]
 
 describe('bad lab files: one line each, naming the field and the fix', () => {

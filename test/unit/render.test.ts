@@ -133,3 +133,12 @@ describe('building the image where no registry answers', () => {
     await expect(buildImage(rt, {base: 'debian12'}, () => {})).rejects.toThrow(/lacks ipvsadm/)
   })
 })
+
+describe('the real servers\' page', () => {
+  it('lies at the document root and at the health check\'s path', async () => {
+    const {pagePaths} = await import('../../src/render/index.js')
+    expect(pagePaths(parseLab(''))).toEqual(['/var/www/html/index.html'])
+    expect(pagePaths(parseLab('virtual_server: {health_check: {path: /healthz?full=1}}'))).toEqual(['/var/www/html/index.html', '/var/www/html/healthz'])
+    expect(pagePaths(parseLab('virtual_server: {health_check: {path: /check/}}'))).toEqual(['/var/www/html/index.html', '/var/www/html/check/index.html'])
+  })
+})
