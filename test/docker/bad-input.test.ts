@@ -4,6 +4,7 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
+import {engineResources} from '../helpers/engine.js'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 const dir = mkdtempSync('/tmp/lvslab-bad-')
@@ -13,14 +14,6 @@ const file = (name: string, content: string | Buffer) => {
   return p
 }
 
-async function engineResources(): Promise<string> {
-  const list = await Promise.all([
-    execa('docker', ['ps', '-aq', '--no-trunc']),
-    execa('docker', ['network', 'ls', '-q', '--no-trunc']),
-    execa('docker', ['volume', 'ls', '-q']),
-  ])
-  return list.map((r) => r.stdout.split('\n').sort().join(',')).join('|')
-}
 
 const cases: [string, string[]][] = [
   ['YAML syntax error', ['up', '--file', file('syntax.yaml', 'name: [x')]],

@@ -5,6 +5,7 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
+import {engineResources} from '../helpers/engine.js'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {downLab} from '../../src/ops/down.js'
 import {DockerRuntime} from '../../src/runtime/docker.js'
@@ -16,14 +17,6 @@ const labFile = join(dir, 'lab.yaml')
 writeFileSync(labFile, 'name: cyctest\nnetwork: {subnet: 172.26.0.0/16}\nvip: 172.26.1.100\ndirectors: [{name: lvs1, ip: 172.26.1.1}, {name: lvs2, ip: 172.26.1.2}]\nreal_servers: [{name: rs1, ip: 172.26.1.10}, {name: rs2, ip: 172.26.1.11}]\n')
 const env = {CI: 'true', NODE_ENV: 'production', LVSLAB_ENGINE_KERNEL: 'remote'}
 
-async function engineState(): Promise<string> {
-  const list = await Promise.all([
-    execa('docker', ['ps', '-aq', '--no-trunc']),
-    execa('docker', ['network', 'ls', '-q', '--no-trunc']),
-    execa('docker', ['volume', 'ls', '-q']),
-  ])
-  return list.map((r) => r.stdout.split('\n').sort().join(',')).join('|')
-}
 
 async function strayProcesses(): Promise<string[]> {
   const r = await execa('pgrep', ['-af', 'bin/run.js|keepalived|apache2'], {reject: false})
@@ -37,7 +30,7 @@ describe('20 cycles of up and down on the host engine', () => {
   beforeAll(async () => {
     await ensureLabImage(rt)
     await downLab(rt, 'cyctest')
-    before = await engineState()
+    before = await engineResources()
   })
 
   it.each(Array.from({length: 20}, (_, i) => i + 1))('cycle %i leaves nothing behind', async () => {
@@ -47,7 +40,7 @@ describe('20 cycles of up and down on the host engine', () => {
     const down = await execa('node', ['bin/run.js', 'down', '--file', labFile, '--json'], {env})
     expect(JSON.parse(down.stdout).removed.containers).toEqual(['cyctest-lvs1', 'cyctest-lvs2', 'cyctest-rs1', 'cyctest-rs2'])
     seconds.push((Date.now() - started) / 1000)
-    expect(await engineState()).toBe(before)
+    expect(await engineResources()).toBe(before)
     expect(await strayProcesses()).toEqual([])
   })
 
