@@ -48,7 +48,11 @@ export function isRoundRobin(sequence: string[], servers: number): boolean {
   return sequence.every((s, i) => i < servers || s === sequence[i - servers])
 }
 
-export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts[], realServers: RealServerFacts[], expectedHolder: string): Check[] {
+/**
+ * @param second a second sample, taken when the first was not in round robin order: right after a
+ *   VRRP transition one request may still meet the other director's scheduler, whose turn differs.
+ */
+export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts[], realServers: RealServerFacts[], expectedHolder: string, second?: Answer[]): Check[] {
   const healthy = healthyServers(lab, realServers).sort()
   const sequence = answers.map((a) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`))
   const failed = answers.filter((a) => !a.ok)
@@ -59,7 +63,12 @@ export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts
   checks.push({name: 'every answer is 200', ok: failed.length === 0 && answers.length > 0, detail: `${answers.length - failed.length}/${answers.length} answered 200${failed.length ? `; failures: ${failed.slice(0, 3).map((a) => a.error ?? a.status).join(', ')}` : ''}`})
   checks.push({name: 'every healthy real server answers', ok: healthy.length > 0 && JSON.stringify(seen) === JSON.stringify(healthy), detail: `healthy: ${healthy.join(', ') || 'none'}; answered: ${seen.join(', ') || 'none'}`})
   if (lab.virtual_server.scheduler === 'rr') {
-    checks.push({name: 'round robin order', ok: isRoundRobin(sequence, healthy.length), detail: `sequence: ${sequence.slice(0, 8).join(' ')}${sequence.length > 8 ? ' ...' : ''}`})
+    const show = (seq: string[]) => `${seq.slice(0, 8).join(' ')}${seq.length > 8 ? ' ...' : ''}`
+    const first = isRoundRobin(sequence, healthy.length)
+    const again = second?.map((a) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`))
+    checks.push(first || !again
+      ? {name: 'round robin order', ok: first, detail: `sequence: ${show(sequence)}`}
+      : {name: 'round robin order', ok: isRoundRobin(again, healthy.length) && again.every((s, i) => second![i]!.ok && Boolean(s)), detail: `first sample out of order (${show(sequence)}); second sample: ${show(again)}`})
   }
   checks.push({name: 'exactly one director holds the VIP', ok: holders.length === 1, detail: holders.length > 1 ? `SPLIT BRAIN: ${holders.map((h) => h.name).join(' and ')} all hold ${lab.vip}` : `holders: ${holders.map((h) => h.name).join(', ') || 'none'}`})
   const holder = holders.length === 1 ? holders[0]! : undefined
@@ -84,8 +93,10 @@ export async function verifyLab(rt: Runtime, lab: Lab, opts: {from?: ProbeFrom; 
   const prober = await makeProber(rt, lab, opts.from ?? 'auto', opts.mode ?? 'least-privilege')
   const count = opts.requests ?? Math.max(20, 4 * Math.max(1, healthy.length))
   const answers = await prober.many(count)
+  const inOrder = lab.virtual_server.scheduler !== 'rr' || isRoundRobin(answers.map((a) => a.server ?? ''), healthy.length)
+  const second = inOrder ? undefined : await prober.many(count)
   await prober.close()
-  const checks = checksFrom(lab, answers, facts.directors, facts.realServers, opts.expectedHolder ?? masterOf(lab).name)
+  const checks = checksFrom(lab, answers, facts.directors, facts.realServers, opts.expectedHolder ?? masterOf(lab).name, second)
   const perServer: Record<string, number> = {}
   for (const a of answers) if (a.ok && a.server) perServer[a.server] = (perServer[a.server] ?? 0) + 1
   return {

@@ -35,9 +35,9 @@ describe('20 cycles of up and down on the host engine', () => {
 
   it.each(Array.from({length: 20}, (_, i) => i + 1))('cycle %i leaves nothing behind', async () => {
     const started = Date.now()
-    const up = await execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env})
+    const up = await execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env, timeout: 120_000})
     if (up.exitCode !== 0) expect(up.stderr).toMatch(/IPVS is not available.*sudo modprobe ip_vs/)
-    const down = await execa('node', ['bin/run.js', 'down', '--file', labFile, '--json'], {env})
+    const down = await execa('node', ['bin/run.js', 'down', '--file', labFile, '--json'], {env, timeout: 120_000})
     expect(JSON.parse(down.stdout).removed.containers).toEqual(['cyctest-lvs1', 'cyctest-lvs2', 'cyctest-rs1', 'cyctest-rs2'])
     seconds.push((Date.now() - started) / 1000)
     expect(await engineResources()).toBe(before)

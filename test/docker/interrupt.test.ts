@@ -30,7 +30,7 @@ describe('interrupting up', () => {
 
   it('uninterrupted, up runs until the directors find no IPVS here (its length sets the range)', async () => {
     const started = Date.now()
-    const r = await execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env})
+    const r = await execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env, timeout: 120_000})
     natural = Date.now() - started
     if (r.exitCode === 0) return // a host with IPVS: up completed
     expect(r.exitCode).toBe(1)
@@ -41,7 +41,7 @@ describe('interrupting up', () => {
   // A fixed sequence of points, spread over the run (no randomness that could hide a failure).
   const points = Array.from({length: 20}, (_, i) => ({i, signal: i % 2 === 0 ? 'SIGINT' as const : 'SIGTERM' as const, fraction: ((i * 7919) % 20) / 20}))
   it.each(points)('interrupt $i: $signal at $fraction of the run', async ({signal, fraction}) => {
-    const child = execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env})
+    const child = execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env, timeout: 120_000})
     // node itself takes ~0.5 s to start; spread the signal over the rest of the run
     const at = 600 + Math.round(fraction * Math.max(500, natural - 600))
     const timer = setTimeout(() => child.kill(signal), at)
@@ -58,7 +58,7 @@ describe('interrupting up', () => {
       expect([0, 1]).toContain(r.exitCode)
     }
     expect(r.stderr).not.toMatch(/\n\s+at /)
-    const d = await execa('node', ['bin/run.js', 'down', '--file', labFile, '--json'], {env})
+    const d = await execa('node', ['bin/run.js', 'down', '--file', labFile, '--json'], {env, timeout: 120_000})
     expect(JSON.parse(d.stdout).lab).toBe('inttest')
     expect(await count()).toBe(0)
   })

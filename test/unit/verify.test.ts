@@ -44,3 +44,16 @@ describe('verify\'s checks', () => {
     expect(checks.find((c) => c.name === 'the VIP is on lvs1 as eth0:1')!.ok).toBe(false)
   })
 })
+
+describe('round robin with a second sample', () => {
+  const ds = [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')]
+  const broken = answers(['172.20.1.10', '172.20.1.11', '172.20.1.11', '172.20.1.10'])
+  it('passes when the second sample is in order, saying the first was not', () => {
+    const c = checksFrom(lab, broken, ds, servers, 'lvs1', rr).find((x) => x.name === 'round robin order')!
+    expect(c.ok).toBe(true)
+    expect(c.detail).toMatch(/first sample out of order/)
+  })
+  it('fails when the second is out of order too', () => {
+    expect(checksFrom(lab, broken, ds, servers, 'lvs1', broken).find((x) => x.name === 'round robin order')!.ok).toBe(false)
+  })
+})
