@@ -77,7 +77,7 @@ export class ContainerContinuousProber implements ContinuousProber {
   }
 
   async stop(): Promise<void> {
-    await this.runtime.exec(this.container, ['bash', '-c', `${ContainerContinuousProber.KILL}; sleep ${(this.timeoutMs / 1000 + 0.2).toFixed(1)}`]).catch(() => undefined)
+    await this.runtime.exec(this.container, ['bash', '-c', `${ContainerContinuousProber.KILL}; i=0; while pgrep -x curl >/dev/null && [ $i -lt ${Math.ceil(this.timeoutMs / 50) + 10} ]; do sleep 0.05; i=$((i+1)); done`]).catch(() => undefined)
     this.abort.abort()
     await this.running?.catch(() => undefined)
   }

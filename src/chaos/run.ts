@@ -134,7 +134,7 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     r.longest_gap_ms = longestGap(prober.answers, from, to).ms
     r.degraded_ms = degradedWindow(prober.answers, from, to)
     const ms = window.measure === 'degraded' ? r.degraded_ms : r.longest_gap_ms
-    const allowed = Math.round(window.boundSeconds * 1000 * (opts.timeoutSeconds !== undefined ? 1 : 1)) + margin
+    const allowed = Math.round(window.boundSeconds * 1000) + margin
     r.window = {measure: window.measure, ms, bound_ms: Math.round(window.boundSeconds * 1000), allowed_ms: allowed, bound: window.bound, within: ms <= allowed}
     if (!r.window.within) {
       r.ok = false

@@ -9,7 +9,7 @@ import type {Runtime} from '../runtime/types.js'
 import {type DrillName, makeDrill, restoreAll} from '../chaos/drills.js'
 import {type DrillReport, runDrill} from '../chaos/run.js'
 import type {ProbeFrom} from './verify.js'
-import {waitConverged} from './up.js'
+import {runningMode, waitConverged} from './up.js'
 
 export interface ChaosResult {
   lab: string
@@ -29,9 +29,9 @@ export interface ChaosOptions {
 }
 
 async function labMode(rt: Runtime, lab: Lab): Promise<Mode> {
-  const c = await rt.findContainer(`${lab.name}-${lab.directors[0]!.name}`)
-  if (!c?.running) throw new StepError('chaos', `lab ${lab.name} is not running`, '`lvslab up` first')
-  return c.labels[LABELS.MODE] === 'privileged' ? 'privileged' : 'least-privilege'
+  const mode = await runningMode(rt, lab)
+  if (!mode) throw new StepError('chaos', `lab ${lab.name} is not running`, '`lvslab up` first')
+  return mode
 }
 
 export async function runChaos(rt: Runtime, lab: Lab, drills: {name: DrillName; target?: string}[], opts: ChaosOptions): Promise<ChaosResult> {

@@ -2,8 +2,7 @@
 import type {Lab} from '../lab/model.js'
 import {planLab} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
-import {hostHasIpvs, neighbourProblems, resolveLab} from './up.js'
-import {LABELS} from '../runtime/labels.js'
+import {hostHasIpvs, neighbourProblems, resolveLab, runningMode} from './up.js'
 
 export interface Finding {
   check: string
@@ -42,8 +41,7 @@ export async function doctor(rt: Runtime, lab: Lab): Promise<DoctorResult> {
     findings.push({check: 'privileged', ok: true, detail: priv.exitCode === 0 ? '--privileged works on this engine' : `--privileged fails here (${priv.stderr.trim().split('\n')[0]}); the default least-privilege mode does not need it`})
   }
   // compared as `up` would: the password the lab keeps, the mode it runs in
-  const director = await rt.findContainer(`${lab.name}-${lab.directors[0]!.name}`)
-  const mode = director?.labels[LABELS.MODE] === 'privileged' ? 'privileged' : 'least-privilege'
+  const mode = (await runningMode(rt, lab)) ?? 'least-privilege'
   const problems = await neighbourProblems(rt, lab, planLab(await resolveLab(rt, lab), mode))
   findings.push({check: 'names and subnet', ok: problems.length === 0, detail: problems.length === 0 ? `no conflict for lab ${lab.name} (${lab.network.subnet})` : problems.join('; ')})
   return {ok: findings.every((f) => f.ok), findings}

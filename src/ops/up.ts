@@ -10,7 +10,7 @@ import {pagePaths, renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerInfo, Runtime} from '../runtime/types.js'
 import type {RendererName} from '../report/renderer.js'
-import {directorFacts, healthyServers, realServerFacts, vipService} from './facts.js'
+import {healthyServers, labFacts, vipService} from './facts.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from './image.js'
 import {type ProbeFrom, verifyLab, type VerifyResult} from './verify.js'
 import {waitFor} from './wait.js'
@@ -143,10 +143,7 @@ export async function startDirector(rt: Runtime, lab: Lab, d: Director): Promise
 /** Converged: the VIP on the MASTER alone, as eth0:1, and its IPVS table listing every healthy real server. */
 export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, timeoutMs: number, signal?: AbortSignal): Promise<number> {
   const {ms} = await waitFor(`VIP on ${holder.name} and IPVS table complete`, timeoutMs, async () => {
-    const [ds, rs] = await Promise.all([
-      Promise.all(lab.directors.map((d) => directorFacts(rt, lab, d))),
-      Promise.all(lab.real_servers.map((r) => realServerFacts(rt, lab, r))),
-    ])
+    const {directors: ds, realServers: rs} = await labFacts(rt, lab)
     const h = ds.find((d) => d.name === holder.name)!
     const others = ds.filter((d) => d.name !== holder.name && d.holdsVip).map((d) => d.name)
     const healthy = healthyServers(lab, rs).sort()
@@ -155,6 +152,13 @@ export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, tim
     return {done, seen: `${holder.name} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${table.join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}`}
   }, {intervalMs: 500, signal})
   return ms
+}
+
+/** The mode a running lab was made in (from its first director's label); undefined when it is not running. */
+export async function runningMode(rt: Runtime, lab: Lab): Promise<Mode | undefined> {
+  const c = await rt.findContainer(containerName(lab, lab.directors[0]!.name))
+  if (!c?.running) return undefined
+  return c.labels[LABELS.MODE] === 'privileged' ? 'privileged' : 'least-privilege'
 }
 
 /** The lab as its running resources know it: the VRRP password the lab keeps on its network. */
