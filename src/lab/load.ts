@@ -2,11 +2,11 @@
 // the field, says what is wrong and gives the fix. Nothing here touches Docker.
 import {readFileSync, statSync} from 'node:fs'
 import ipaddr from 'ipaddr.js'
-import {isMap, LineCounter, parseDocument} from 'yaml'
+import {type Document, isAlias, isMap, isScalar, LineCounter, parseDocument, Scalar} from 'yaml'
 import {z} from 'zod'
 import {InputError} from './errors.js'
 import type {Director, Lab} from './model.js'
-import {AUTH_PASS, DNS_LABEL, IMAGE_REF, LabSchema, NETWORK_NAME, URL_PATH, type LabFile} from './schema.js'
+import {documentFileOf, LabSchema, type LabFile} from './schema.js'
 
 export const DEFAULT_LAB_FILE = 'lvslab.yaml'
 const MAX_BYTES = 256 * 1024
@@ -34,7 +34,15 @@ export function loadLab(file?: string): Lab {
   return parseLab(buf, path)
 }
 
-/** Parses YAML text (or bytes) into a validated Lab. */
+/**
+ * Parses YAML text (or bytes) into a validated Lab. Throws InputError, one line per problem naming
+ * the field and the fix: binary content, YAML syntax, a top level that is not a mapping, and every
+ * problem validateLab finds. A text field (every z.string of the schema) holds exactly what the
+ * user wrote: a plain scalar YAML reads as a number or a boolean is taken as its written text when
+ * that is exactly how the value prints (`auth_pass: 1111` is "1111"), and refused otherwise
+ * (`auth_pass: 00001111` would be the number 1111; null is always refused), naming the field and
+ * showing the written text and the quoted fix.
+ */
 export function parseLab(content: Buffer | string, source = 'lab file'): Lab {
   const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
   if (buf.includes(0) || !isUtf8(buf)) throw new InputError(`${source}: not a text file (binary content) (fix: give a YAML lab file)`)
@@ -50,7 +58,7 @@ export function parseLab(content: Buffer | string, source = 'lab file'): Lab {
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw new InputError(`${source}: the top level must be a mapping of keys such as name, vip, directors (fix: write "key: value" lines; an empty file means the classic lab)`)
   }
-  return validateLab(doc.toJS() ?? {}, source)
+  return validateLab(doc.toJS() ?? {}, source, doc)
 }
 
 function isUtf8(buf: Buffer): boolean {
@@ -62,11 +70,18 @@ function isUtf8(buf: Buffer): boolean {
   }
 }
 
-/** Validates an already parsed object (schema, then meaning) into a Lab. */
-export function validateLab(raw: unknown, source = 'lab file'): Lab {
-  const result = LabSchema.safeParse(raw)
+/**
+ * Validates an already parsed object (schema, then meaning) into a Lab. Throws InputError, one line
+ * per problem, each "<source>: <field>: <what is wrong> (fix: <how>)". With `doc`, the YAML document
+ * `raw` was made from (doc.toJS()), a text field YAML read as a number or boolean is kept as the
+ * user's writing when it prints exactly so (raw is changed in place), and the refusals of the
+ * others show the user's source text; without it, such a value is refused as not text.
+ */
+export function validateLab(raw: unknown, source = 'lab file', doc?: Document): Lab {
+  let result = LabSchema.safeParse(raw)
+  if (!result.success && doc && keepWrittenText(raw, result.error.issues, doc)) result = LabSchema.safeParse(raw)
   if (!result.success) {
-    throw new InputError(result.error.issues.map((issue) => `${source}: ${describeIssue(issue, raw)}`))
+    throw new InputError(result.error.issues.map((issue) => `${source}: ${describeIssue(issue, raw, doc)}`))
   }
   const lab = resolve(result.data, source)
   const problems = meaningErrors(lab)
@@ -74,6 +89,7 @@ export function validateLab(raw: unknown, source = 'lab file'): Lab {
   return lab
 }
 
+/** A field's path as the messages name it: `vrrp.auth_pass`, `directors[0].name`; "(top level)" for none. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   let out = ''
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`
@@ -96,13 +112,61 @@ function show(value: unknown): string {
 
 const TYPE_WORDS: Record<string, string> = {array: 'a YAML list', object: 'a YAML mapping', int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false'}
 
-const PATTERN_FIXES: [RegExp, string][] = [
-  [DNS_LABEL, 'use 1 to 63 lowercase letters, digits or "-", starting and ending with a letter or digit'],
-  [NETWORK_NAME, 'use letters, digits, "_", "." or "-", starting with a letter or digit'],
-  [URL_PATH, 'start with "/" and use no blanks, quotes, braces, "#" or "!"'],
-  [AUTH_PASS, 'use 1 to 8 letters, digits or ._+:@%^=-'],
-  [IMAGE_REF, 'write a lowercase image reference such as lvslab/lab:latest'],
-]
+/** The YAML scalar a path of the parsed object came from (through an alias to its anchor), if it is one. */
+function scalarAt(doc: Document, path: readonly PropertyKey[]): Scalar | undefined {
+  let node: unknown = doc.getIn(path.map((p) => (typeof p === 'symbol' ? String(p) : p)), true)
+  if (isAlias(node)) node = node.resolve(doc)
+  return isScalar(node) ? node : undefined
+}
+
+/** A non-text value where the schema wants text (zod's invalid_type issue, expected "string"). */
+function isNotText(issue: z.core.$ZodIssue, value: unknown): value is number | boolean | bigint | null {
+  return issue.code === 'invalid_type' && issue.expected === 'string' && (value === null || ['number', 'boolean', 'bigint'].includes(typeof value))
+}
+
+/** What the user wrote for a plain, untagged scalar (the yaml library keeps it as `source`); else undefined. */
+function writtenText(node: Scalar | undefined): string | undefined {
+  return node && node.type === Scalar.PLAIN && node.tag === undefined && typeof node.source === 'string' ? node.source : undefined
+}
+
+/**
+ * Where the schema wants text and YAML read a plain scalar as a number or boolean that prints
+ * exactly as written (1111, -5, 1.5, true), puts the written text into `raw` in its place.
+ * Returns how many values it replaced.
+ */
+function keepWrittenText(raw: unknown, issues: readonly z.core.$ZodIssue[], doc: Document): number {
+  let kept = 0
+  for (const issue of issues) {
+    const value = valueAt(raw, issue.path)
+    if (!isNotText(issue, value) || value === null) continue
+    const written = writtenText(scalarAt(doc, issue.path))
+    const parent = valueAt(raw, issue.path.slice(0, -1))
+    const key = issue.path.at(-1)
+    if (written === undefined || written !== String(value) || parent === null || typeof parent !== 'object' || key === undefined) continue
+    ;(parent as Record<PropertyKey, unknown>)[key] = written
+    kept++
+  }
+  return kept
+}
+
+/**
+ * The refusal of a number, boolean or null where text is wanted, showing the user's writing, e.g.
+ * `vrrp.auth_pass: YAML reads 00001111 as the number 1111, not as the text written (fix: quote it: auth_pass: "00001111")`.
+ */
+function notTextMessage(field: string, path: readonly PropertyKey[], value: number | boolean | bigint | null, doc?: Document): string {
+  const what = value === null ? 'null' : typeof value === 'boolean' ? `the boolean ${value}` : `the number ${String(value)}`
+  const key = path.at(-1)
+  if (!doc) return `${field}: expected text, got ${what} (fix: write text there)`
+  const node = scalarAt(doc, path)
+  const written = writtenText(node)
+  if (written === '') return `${field}: YAML reads the empty value as null, not as text (fix: write the text${typeof key === 'string' ? ` after "${key}:"` : ''}, in quotes)`
+  if (written === undefined) {
+    const tag = node?.tag ? `, tagged ${node.tag},` : ''
+    return `${field}: YAML reads the value${tag} as ${what}, not as text (fix: write it as quoted text${tag ? ', without the tag' : ''})`
+  }
+  const quoted = JSON.stringify(written)
+  return `${field}: YAML reads ${written} as ${what}, not as the text written (fix: quote it: ${typeof key === 'string' ? `${key}: ${quoted}` : quoted})`
+}
 
 /** The keys an object schema allows at a path, for "unknown key" messages. */
 function knownKeys(path: readonly PropertyKey[]): string[] {
@@ -122,9 +186,12 @@ function unwrap(schema: z.ZodType): z.ZodType {
   return s
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, doc?: Document): string {
   const field = fieldPath(issue.path)
   const value = valueAt(raw, issue.path)
+  // a value YAML converted (a number, a boolean) is shown as the user wrote it: 1.50, not 1.5
+  const written = doc && typeof value !== 'string' ? writtenText(scalarAt(doc, issue.path)) : undefined
+  const shown = written ? (written.length > 40 ? `${written.slice(0, 37)}...` : written) : show(value)
   switch (issue.code) {
     case 'unrecognized_keys': {
       const keys = knownKeys(issue.path)
@@ -133,8 +200,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     }
     case 'invalid_type': {
       if (value === undefined) return `${field}: is required (fix: add ${field})`
+      if (isNotText(issue, value)) return notTextMessage(field, issue.path, value, doc)
       const kind = TYPE_WORDS[issue.expected] ?? `a ${issue.expected}`
-      return `${field}: expected ${kind}, got ${show(value)} (fix: write ${kind} there)`
+      return `${field}: expected ${kind}, got ${shown} (fix: write ${kind} there)`
     }
     case 'too_small':
     case 'too_big': {
@@ -142,15 +210,14 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
       if (issue.origin === 'array') return `${field}: ${issue.code === 'too_small' ? 'at least' : 'at most'} ${limit} entries allowed, got ${Array.isArray(value) ? value.length : '?'} (fix: ${issue.code === 'too_small' ? 'add entries' : 'remove entries'})`
       if (issue.origin === 'string') return `${field}: ${issue.code === 'too_small' ? 'too short' : 'too long'} (fix: use ${issue.code === 'too_small' ? 'at least' : 'at most'} ${limit} characters)`
       const range = describeRange(issue.path)
-      return `${field}: ${show(value)} is ${issue.code === 'too_small' ? 'below' : 'above'} the ${issue.code === 'too_small' ? 'minimum' : 'maximum'} ${limit} (fix: use a whole number ${range})`
+      return `${field}: ${shown} is ${issue.code === 'too_small' ? 'below' : 'above'} the ${issue.code === 'too_small' ? 'minimum' : 'maximum'} ${limit} (fix: use a whole number ${range})`
     }
     case 'invalid_value':
-      return `${field}: ${show(value)} is not one of ${issue.values.map(String).join(', ')} (fix: use one of ${issue.values.map(String).join(', ')})`
+      return `${field}: ${shown} is not one of ${issue.values.map(String).join(', ')} (fix: use one of ${issue.values.map(String).join(', ')})`
     case 'invalid_format': {
-      if (issue.format === 'ipv4') return `${field}: ${show(value)} is not an IPv4 address (fix: write a dotted address such as 172.20.1.10)`
-      if (issue.format === 'cidrv4') return `${field}: ${show(value)} is not an IPv4 network (fix: write an address and prefix length such as 172.20.0.0/16)`
-      const fix = PATTERN_FIXES.find(([re]) => String(re) === issue.pattern)?.[1] ?? 'see the lab file reference in README.md'
-      return `${field}: ${show(value)} is not allowed here (fix: ${fix})`
+      // the schema words its own checks: "what is wrong (fix: how)"
+      if (issue.message.includes('(fix: ')) return `${field}: ${show(value)} ${issue.message}`
+      return `${field}: ${show(value)} is not allowed here (fix: see the lab file reference in README.md)`
     }
     default:
       return `${field}: ${issue.message} (fix: see the lab file reference in README.md)`
@@ -201,7 +268,11 @@ function resolve(file: LabFile, source: string): Lab {
   }
 }
 
-/** Errors of meaning: addresses, uniqueness, VRRP roles, timers. */
+/**
+ * Errors of meaning, one line each ("<field>: <what is wrong> (fix: <how>)"), none when the lab
+ * holds: addresses, uniqueness, VRRP roles, timers, strict VRRP's limits, and a health-check path
+ * Apache maps to a plain file of the document root (documentFileOf in schema.ts).
+ */
 export function meaningErrors(lab: Lab): string[] {
   const out: string[] = []
   const [subnetAddr, prefix] = ipaddr.IPv4.parseCIDR(lab.network.subnet)
@@ -257,10 +328,14 @@ export function meaningErrors(lab: Lab): string[] {
   }
   const hc = lab.virtual_server.health_check
   if (lab.virtual_server.port !== 80) out.push(`virtual_server.port: ${lab.virtual_server.port}: the real servers' httpd listens on port 80, and direct routing keeps the port (fix: use port 80)`)
-  if (/(^|\/)\.\.(\/|$|\?)/.test(hc.path)) out.push(`virtual_server.health_check.path: ${JSON.stringify(hc.path)} climbs out of the document root (fix: use a path without "..")`)
+  const page = documentFileOf(hc.path)
+  if (!page.ok) out.push(`virtual_server.health_check.path: ${JSON.stringify(hc.path)} ${page.problem} (fix: ${page.fix})`)
   if (hc.status_code !== 200) out.push(`virtual_server.health_check.status_code: ${hc.status_code}: the real servers' page answers 200 (fix: use 200)`)
   if (hc.delay_loop < hc.connect_timeout) out.push(`virtual_server.health_check.delay_loop: ${hc.delay_loop} s is shorter than connect_timeout ${hc.connect_timeout} s, so checks would overlap (fix: make delay_loop at least connect_timeout)`)
   if (lab.vrrp.strict && lab.vrrp.unicast) out.push('vrrp.strict: strict VRRP forbids unicast peers, which an internal network needs (fix: set vrrp.strict to false, or network.internal to false)')
+  // RFC 5798 section 5.2.7: VRRP version 3's Max Adver Int is 12 bits of centiseconds (at most
+  // 40.95 s); keepalived refuses a longer advert_int under vrrp_version 3, which vrrp_strict renders.
+  if (lab.vrrp.strict && lab.vrrp.advert_int > 40) out.push(`vrrp.advert_int: ${lab.vrrp.advert_int} s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40, or set vrrp.strict to false)`)
   if (lab.vrrp.strict && lab.vrrp.auth_type !== 'NONE') out.push('vrrp.strict: strict VRRP does not allow authentication (fix: set vrrp.auth_type to NONE, or vrrp.strict to false)')
   return out
 }
