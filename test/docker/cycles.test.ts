@@ -2,46 +2,58 @@
 // directors' own check stops `up` after the network, the containers and the real servers are made)
 // then down. Nothing may be left behind, and the last cycle may not be slower than the first. The
 // full cycles with verify and the drills run with real IPVS in test/e2e/cycles.test.ts.
+// "Left behind" is judged on what this test started alone (other labs, lvslab runs, keepalived or
+// Apache servers may run on this machine meanwhile): each CLI run's own process group, and the
+// lab's containers, network and volumes (by its label and name) and the processes of its containers.
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {execa} from 'execa'
-import {engineResources} from '../helpers/engine.js'
-import {beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {downLab} from '../../src/ops/down.js'
 import {DockerRuntime} from '../../src/runtime/docker.js'
 import {ensureLabImage} from '../helpers/image.js'
+import {labLeftovers, labSnapshot, runOwn} from '../helpers/owned.js'
 
 const rt = new DockerRuntime()
 const dir = mkdtempSync('/tmp/lvslab-cyc-')
 const labFile = join(dir, 'lab.yaml')
 writeFileSync(labFile, 'name: cyctest\nnetwork: {subnet: 172.26.0.0/16}\nvip: 172.26.1.100\ndirectors: [{name: lvs1, ip: 172.26.1.1}, {name: lvs2, ip: 172.26.1.2}]\nreal_servers: [{name: rs1, ip: 172.26.1.10}, {name: rs2, ip: 172.26.1.11}]\n')
-const env = {CI: 'true', NODE_ENV: 'production', LVSLAB_ENGINE_KERNEL: 'remote'}
+const env = {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off'}
 
-
-async function strayProcesses(): Promise<string[]> {
-  const r = await execa('pgrep', ['-af', 'bin/run.js|keepalived|apache2'], {reject: false})
-  return r.stdout.split('\n').filter((l) => l && !l.includes('pgrep'))
-}
+const cli = (...args: string[]) => runOwn('node', ['bin/run.js', ...args], {env, timeout: 120_000})
 
 describe('20 cycles of up and down on the host engine', () => {
   const seconds: number[] = []
-  let before = ''
 
   beforeAll(async () => {
     await ensureLabImage(rt)
     await downLab(rt, 'cyctest')
-    before = await engineResources()
+    expect(await labLeftovers('cyctest')).toEqual([])
   })
 
-  it.each(Array.from({length: 20}, (_, i) => i + 1))('cycle %i leaves nothing behind', async () => {
-    const started = Date.now()
-    const up = await execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env, timeout: 120_000})
+  afterAll(async () => {
+    await downLab(rt, 'cyctest') // after a failed cycle: this test's lab only
+  })
+
+  it.each(Array.from({length: 20}, (_, i) => i + 1))('cycle %i leaves nothing behind', async (cycle) => {
+    let started = Date.now()
+    const up = await cli('up', '--file', labFile)
+    let took = Date.now() - started
     if (up.exitCode !== 0) expect(up.stderr).toMatch(/IPVS is not available.*sudo modprobe ip_vs/)
-    const down = await execa('node', ['bin/run.js', 'down', '--file', labFile, '--json'], {env, timeout: 120_000})
+    // what up made, before it goes: the containers, their volumes and their processes
+    const made = await labSnapshot('cyctest')
+    started = Date.now()
+    const down = await cli('down', '--file', labFile, '--json')
+    took += Date.now() - started
+    seconds.push(took / 1000)
+    if (cycle === 1) console.log(`HOST CYCLE 1: docker top listed ${made.listed} processes in the lab's containers, ${made.processes.length} of them seen on this machine`)
+
+    expect(up.leftBehind, `up (pid ${up.pid}) left a process in its process group`).toBe(false)
+    expect(made.containers.map((c) => c.name).sort()).toEqual(['cyctest-lvs1', 'cyctest-lvs2', 'cyctest-rs1', 'cyctest-rs2'])
+    expect(made.listed).toBeGreaterThan(0)
+    expect(down.exitCode, down.stderr).toBe(0)
+    expect(down.leftBehind, `down (pid ${down.pid}) left a process in its process group`).toBe(false)
     expect(JSON.parse(down.stdout).removed.containers).toEqual(['cyctest-lvs1', 'cyctest-lvs2', 'cyctest-rs1', 'cyctest-rs2'])
-    seconds.push((Date.now() - started) / 1000)
-    expect(await engineResources()).toBe(before)
-    expect(await strayProcesses()).toEqual([])
+    expect(await labLeftovers('cyctest', made)).toEqual([])
   })
 
   it('the last cycle is no slower than the first (within noise: +50%)', () => {
