@@ -3,7 +3,7 @@
 // schedule, not one after another, so a hanging request does not lower the rate.
 import type {Answer} from '../probe/http.js'
 import type {Runtime} from '../runtime/types.js'
-import {ContainerProber, type Target} from '../probe/http.js'
+import {ContainerProber, curlLine, type Target} from '../probe/http.js'
 
 export interface TimedAnswer extends Answer {
   /** Epoch milliseconds when the request was sent and when its answer (or failure) came. */
@@ -60,15 +60,20 @@ export class ContainerContinuousProber implements ContinuousProber {
     const {vip, port, path} = this.target
     const secs = (this.timeoutMs / 1000).toFixed(1)
     // the loop ends by itself after an hour, even if nobody stops it
-    return `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid; end=$(( $(date +%s) + 3600 )); while [ $(date +%s) -lt $end ]; do ( s=$(date +%s%3N); r=$(curl -s -m ${secs} -w ' %{http_code}' 'http://${vip}:${port}${path}' | tr '\\n' ' '); e=$(date +%s%3N); echo "R $s $e $r" ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
+    return `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid; end=$(( $(date +%s) + 3600 )); while [ $(date +%s) -lt $end ]; do ( ${curlLine(`http://${vip}:${port}${path}`, secs)} ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
   }
 
   error?: Error
 
   async start(): Promise<void> {
+    // Every time on lvslab's clock: a line is stamped when it arrives, and sent at arrival minus curl's
+    // own duration; the container's clock is never read (it may be another machine's).
     this.running = this.runtime.execStream(this.container, ['bash', '-c', this.script()], (line) => {
-      const a = ContainerProber.parseLine(line, 0)
-      if (a) this.answers.push({...a, sentAt: a.at, doneAt: a.at + a.ms})
+      const a = ContainerProber.parseLine(line)
+      if (!a) return
+      const doneAt = Date.now()
+      const sentAt = Math.round(doneAt - a.ms)
+      this.answers.push({...a, at: sentAt, sentAt, doneAt})
     }, this.abort.signal).catch((error: Error) => {
       // the drill's waits then see no answers and fail, naming what they saw
       this.error = error

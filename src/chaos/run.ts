@@ -208,7 +208,12 @@ function failedPhase(failure: string, window: Drill['faultWindow'] | Drill['rest
   }
 }
 
-async function continuousProber(rt: Runtime, lab: Lab, opts: DrillOptions, rate: number): Promise<ContinuousProber> {
+/**
+ * The drills' prober for a lab: on this machine when it reaches the lab's subnet (or `from: host`),
+ * else in the lab's client container (made and started when missing), e.g. with a remote engine.
+ * @param rate requests per second (Hz); each request times out after 1000 ms
+ */
+export async function continuousProber(rt: Runtime, lab: Lab, opts: Pick<DrillOptions, 'from' | 'mode'>, rate: number): Promise<ContinuousProber> {
   const t = {...target(lab), timeoutMs: 1000}
   if (opts.from === 'host' || (opts.from === 'auto' && hostReaches(lab.network.subnet))) {
     const p = new HostProber(t)

@@ -2,7 +2,8 @@
 import type {Lab} from '../lab/model.js'
 import {planLab} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
-import {hostHasIpvs, neighbourProblems, resolveLab, runningMode} from './up.js'
+import {checkEngineIpvs, engineKernelPlace} from './ipvs.js'
+import {neighbourProblems, resolveLab, runningMode} from './up.js'
 
 export interface Finding {
   check: string
@@ -21,20 +22,17 @@ export async function doctor(rt: Runtime, lab: Lab): Promise<DoctorResult> {
   let info
   try {
     info = await rt.info()
-    findings.push({check: 'engine', ok: true, detail: `Docker ${info.version}, API ${info.apiVersion}, kernel ${info.kernel}${info.local ? ', on this host' : ', remote'}`})
+    findings.push({check: 'engine', ok: true, detail: `Docker ${info.version}, API ${info.apiVersion}, kernel ${info.kernel} in ${engineKernelPlace(info)}`})
   } catch (error) {
     findings.push({check: 'engine', ok: false, detail: (error as Error).message, fix: 'start the Docker engine, or set DOCKER_HOST'})
     return {ok: false, findings}
   }
-  if (info.local) {
-    const ipvs = hostHasIpvs()
-    findings.push({check: 'ip_vs', ok: ipvs, detail: ipvs ? 'the ip_vs module is loaded' : 'the ip_vs module is not loaded on this host', ...(ipvs ? {} : {fix: 'sudo modprobe ip_vs'})})
-  } else {
-    findings.push({check: 'ip_vs', ok: true, detail: 'remote engine: checked in the directors at `up`'})
-  }
   const image = await rt.findImage(lab.image)
   findings.push({check: 'image', ok: Boolean(image), detail: image ? `${lab.image} (${image.id.slice(7, 19)})` : `${lab.image} is not on the engine`, ...(image ? {} : {fix: '`lvslab image build`, or offline `lvslab image import --rootfs DIR|TAR`'})})
+  if (!image) findings.push({check: 'ip_vs', ok: false, detail: `not checked: the check runs in a container of the lab image, and ${lab.image} is not on the engine`, fix: 'make the lab image first, then run `lvslab doctor` again'})
   if (image) {
+    const ipvs = await checkEngineIpvs(rt, lab.image, info).catch((error: Error) => ({ok: false, detail: `not checked: ${error.message}`, fix: undefined}))
+    findings.push({check: 'ip_vs', ok: ipvs.ok, detail: ipvs.detail, ...(ipvs.fix ? {fix: ipvs.fix} : {})})
     const res = await rt.runOnce(lab.image, ['/bin/true']).catch((error: Error) => ({exitCode: -1, stdout: '', stderr: error.message}))
     findings.push({check: 'containers', ok: res.exitCode === 0, detail: res.exitCode === 0 ? 'a container of the lab image runs' : res.stderr.trim()})
     const priv = await rt.runOnce(lab.image, ['/bin/true'], {privileged: true}).catch((error: Error) => ({exitCode: -1, stdout: '', stderr: error.message}))

@@ -1,8 +1,11 @@
-// What a running lab's nodes say about themselves, each node read in one exec.
+// What a running lab's nodes say about themselves: each node read in one exec of lvslab-facts, the
+// helper lvslab installs in the lab image (templates/lvslab-facts.hbs), whose raw outputs the pure
+// parsers of src/parse read on every supported userland.
 import type {Director, Lab, RealServer} from '../lab/model.js'
-import {findAddress, parseIpAddrJson} from '../parse/ipaddr.js'
+import {StepError} from '../lab/errors.js'
+import {findAddress, type IpAddrShow, parseIpOneline} from '../parse/ipaddr.js'
 import {type IpvsService, parseIpvsadm} from '../parse/ipvsadm.js'
-import {parseKeepalivedData, parseKeepalivedJson, type VrrpState} from '../parse/keepalived.js'
+import {parseKeepalivedData, type VrrpState} from '../parse/keepalived.js'
 import {containerName} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 
@@ -18,6 +21,8 @@ export interface DirectorFacts {
   eth0Up: boolean
   ipvs: IpvsService[]
   ipvsError?: string
+  /** Facts that could not be read, each with why (e.g. "IPVS table: Can't initialize ipvs"). */
+  unreadable: string[]
 }
 
 export interface RealServerFacts {
@@ -31,107 +36,145 @@ export interface RealServerFacts {
   vipPrefix?: number
   vipLabel?: string
   sysctls: Record<string, string>
+  /** Facts that could not be read, each with why. */
+  unreadable: string[]
 }
 
-function sections(text: string): Map<string, string> {
-  const out = new Map<string, string>()
-  let key = ''
-  for (const line of text.split('\n')) {
-    const m = /^@@(\w+)(?: (.*))?$/.exec(line)
-    if (m) {
-      key = m[1]!
-      out.set(key, m[2] ? `${m[2]}\n` : '')
-    } else if (key) out.set(key, `${out.get(key) ?? ''}${line}\n`)
+/** One fact as lvslab-facts reports it: a command's exit code and raw output (templates/lvslab-facts.hbs). */
+interface RawFact {
+  ok: boolean
+  code: number
+  out: string
+  err: string
+}
+
+/** The JSON document lvslab-facts prints for a node (version 1). */
+export interface NodeReport {
+  v: number
+  ip: RawFact
+  sysctl: RawFact
+  keepalived_pid: number | null
+  httpd_pid: number | null
+  ipvs?: RawFact
+  vrrp?: RawFact
+  page?: RawFact
+}
+
+/** The helper's failure text, one line: its stderr, else its exit code. */
+function why(f: RawFact): string {
+  return (f.err || f.out).trim().split('\n')[0] || `exit ${f.code}`
+}
+
+/**
+ * Runs lvslab-facts in a node (one exec) and parses its JSON document.
+ * @param args the helper's flags: --ipvs, --vrrp, --page URL
+ * @throws StepError when the helper is missing (an image made by an older lvslab) or prints no JSON.
+ */
+export async function readNode(rt: Runtime, container: string, args: string[]): Promise<NodeReport> {
+  const res = await rt.exec(container, ['lvslab-facts', ...args])
+  if (res.exitCode === 126 || res.exitCode === 127 || /executable file not found|no such file/i.test(res.stderr)) {
+    throw new StepError(`read ${container}`, 'the lab image has no lvslab-facts: it was made by an older lvslab', 'make the image again (`lvslab image build` or `lvslab image import`), then `lvslab down` and `lvslab up`')
   }
-  return out
+  try {
+    const report = JSON.parse(res.stdout) as NodeReport
+    if (report.v !== 1) throw new Error(`version ${String(report.v)}`)
+    return report
+  } catch (error) {
+    throw new StepError(`read ${container}`, `lvslab-facts printed no report (${(error as Error).message}): ${(res.stderr || res.stdout).trim().slice(0, 200)}`)
+  }
 }
 
-const DIRECTOR_SCRIPT = `
-echo @@pid; pid=$(lvslab-svc pid keepalived) && echo "$pid"
-echo @@addr; ip -j addr show dev eth0 2>&1
-echo @@ipvs; ipvsadm -Ln 2>&1
-if [ -n "$pid" ]; then
-  if sig=$(keepalived --signum=JSON 2>/dev/null) && [ -n "$sig" ]; then f=/tmp/keepalived.json; else sig=USR1; f=/tmp/keepalived.data; fi
-  rm -f "$f"; kill -"$sig" "$pid" 2>/dev/null
-  i=0; while [ ! -s "$f" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-  sleep 0.1
-  echo "@@vrrp $f"; cat "$f" 2>/dev/null
-fi
-echo @@end`
+/** Applies the addresses and links of `ip -o link; ip -o addr` to a node's facts, or says why not. */
+function addresses(report: NodeReport, unreadable: string[]): IpAddrShow | undefined {
+  if (!report.ip.ok) {
+    unreadable.push(`addresses: ${why(report.ip)}`)
+    return undefined
+  }
+  try {
+    return parseIpOneline(report.ip.out)
+  } catch (error) {
+    unreadable.push(`addresses: ${(error as Error).message}`)
+    return undefined
+  }
+}
 
+/**
+ * What a director reports about itself, read in one exec of lvslab-facts: keepalived's pid and VRRP
+ * state (its own SIGUSR1 dump), the VIP on eth0, eth0's link, the IPVS table. A fact that could not be
+ * read is listed in `unreadable` and never taken as "absent".
+ */
 export async function directorFacts(rt: Runtime, lab: Lab, d: Director): Promise<DirectorFacts> {
   const container = containerName(lab, d.name)
-  const base: DirectorFacts = {name: d.name, container, running: false, vrrpState: 'NOT RUNNING', holdsVip: false, eth0Up: false, ipvs: []}
+  const base: DirectorFacts = {name: d.name, container, running: false, vrrpState: 'NOT RUNNING', holdsVip: false, eth0Up: false, ipvs: [], unreadable: []}
   const info = await rt.findContainer(container)
   if (!info?.running) return base
-  const res = await rt.exec(container, ['bash', '-c', DIRECTOR_SCRIPT])
-  const s = sections(res.stdout)
+  const report = await readNode(rt, container, ['--ipvs', '--vrrp'])
   const facts: DirectorFacts = {...base, running: true}
-  const pid = Number((s.get('pid') ?? '').trim())
-  if (pid > 0) facts.keepalivedPid = pid
-  try {
-    const addrs = parseIpAddrJson(s.get('addr') ?? '')
-    const eth0 = addrs.links.find((l) => l.ifname === 'eth0')
-    facts.eth0Up = Boolean(eth0?.up)
+  if (report.keepalived_pid) facts.keepalivedPid = report.keepalived_pid
+  const addrs = addresses(report, facts.unreadable)
+  if (addrs) {
+    facts.eth0Up = Boolean(addrs.links.find((l) => l.ifname === 'eth0')?.up)
     const vip = findAddress(addrs, lab.vip)
     facts.holdsVip = Boolean(vip)
     if (vip?.label) facts.vipLabel = vip.label
-  } catch {
-    // no eth0 facts
   }
-  try {
-    facts.ipvs = parseIpvsadm(s.get('ipvs') ?? '')
-  } catch (error) {
-    facts.ipvsError = (s.get('ipvs') ?? (error as Error).message).trim().split('\n')[0]
-  }
-  const vrrp = s.get('vrrp')
-  if (facts.keepalivedPid && vrrp !== undefined) {
-    const [file, ...rest] = vrrp.split('\n')
-    const body = rest.join('\n')
+  if (report.ipvs?.ok) {
     try {
-      const states = file?.endsWith('.json') ? parseKeepalivedJson(body) : parseKeepalivedData(body)
-      facts.vrrpState = states.find((st) => st.instance === lab.vrrp.instance)?.state ?? 'UNKNOWN'
-    } catch {
+      facts.ipvs = parseIpvsadm(report.ipvs.out)
+    } catch (error) {
+      facts.ipvsError = (error as Error).message
+    }
+  } else facts.ipvsError = report.ipvs ? why(report.ipvs) : 'not reported'
+  if (facts.ipvsError) facts.unreadable.push(`IPVS table: ${facts.ipvsError}`)
+  if (facts.keepalivedPid) {
+    if (!report.vrrp?.ok) {
       facts.vrrpState = 'UNKNOWN'
+      facts.unreadable.push(`VRRP state: ${report.vrrp ? why(report.vrrp) : 'not reported'}`)
+    } else {
+      try {
+        const state = parseKeepalivedData(report.vrrp.out, {strict: true}).find((st) => st.instance === lab.vrrp.instance)?.state
+        facts.vrrpState = state ?? 'UNKNOWN'
+        if (!state) facts.unreadable.push(`VRRP state: keepalived's dump has no instance ${lab.vrrp.instance}`)
+      } catch (error) {
+        facts.vrrpState = 'UNKNOWN'
+        facts.unreadable.push(`VRRP state: ${(error as Error).message}`)
+      }
     }
   }
   return facts
 }
 
-function rsScript(lab: Lab, r: RealServer): string {
-  const {port, health_check: hc} = lab.virtual_server
-  return `
-echo @@httpd; lvslab-svc status httpd >/dev/null 2>&1 && echo up
-echo @@page; curl -s -m 3 'http://${r.ip}:${port}${hc.path}'
-echo; echo @@lo; ip -j addr show dev lo 2>&1
-echo @@sysctl; for k in eth0/arp_ignore eth0/arp_announce all/arp_ignore all/arp_announce; do echo "$k=$(cat /proc/sys/net/ipv4/conf/$k)"; done
-echo @@end`
-}
-
+/**
+ * What a real server reports about itself, in one exec of lvslab-facts: httpd, its page (fetched on
+ * its own address), the VIP on lo, the arp sysctls. Unreadable facts are listed, never guessed.
+ */
 export async function realServerFacts(rt: Runtime, lab: Lab, r: RealServer): Promise<RealServerFacts> {
   const container = containerName(lab, r.name)
-  const base: RealServerFacts = {name: r.name, container, running: false, httpd: false, vipOnLo: false, sysctls: {}}
+  const base: RealServerFacts = {name: r.name, container, running: false, httpd: false, vipOnLo: false, sysctls: {}, unreadable: []}
   const info = await rt.findContainer(container)
   if (!info?.running) return base
-  const res = await rt.exec(container, ['bash', '-c', rsScript(lab, r)])
-  const s = sections(res.stdout)
-  const facts: RealServerFacts = {...base, running: true, httpd: (s.get('httpd') ?? '').trim() === 'up'}
-  const page = (s.get('page') ?? '').trim()
-  if (page) facts.page = page
-  try {
-    const vip = findAddress(parseIpAddrJson(s.get('lo') ?? ''), lab.vip)
-    if (vip) {
-      facts.vipOnLo = true
-      facts.vipPrefix = vip.prefixlen
-      if (vip.label) facts.vipLabel = vip.label
-    }
-  } catch {
-    // no lo facts
+  const {port, health_check: hc} = lab.virtual_server
+  const report = await readNode(rt, container, ['--page', `http://${r.ip}:${port}${hc.path}`])
+  const facts: RealServerFacts = {...base, running: true, httpd: Boolean(report.httpd_pid)}
+  if (report.page?.ok) {
+    // the body, then curl's last line: the status code
+    const lines = report.page.out.replace(/\n$/, '').split('\n')
+    const status = lines.pop()
+    const page = lines.join('\n').trim()
+    if (status === '200' && page) facts.page = page
   }
-  for (const line of (s.get('sysctl') ?? '').split('\n')) {
-    const m = /^(\S+)=(\S*)$/.exec(line.trim())
-    if (m) facts.sysctls[`net.ipv4.conf.${m[1]!.replace('/', '.')}`] = m[2]!
+  const addrs = addresses(report, facts.unreadable)
+  const vip = addrs ? findAddress({links: addrs.links.filter((l) => l.ifname === 'lo')}, lab.vip) : undefined
+  if (vip) {
+    facts.vipOnLo = true
+    facts.vipPrefix = vip.prefixlen
+    if (vip.label) facts.vipLabel = vip.label
   }
+  for (const line of report.sysctl.out.split('\n')) {
+    const m = /^(net\.ipv4\.conf\.\S+)=(\S*)$/.exec(line.trim())
+    if (m) facts.sysctls[m[1]!] = m[2]!
+  }
+  if (!report.sysctl.ok) facts.unreadable.push(`arp sysctls: ${why(report.sysctl)}`)
   return facts
 }
 

@@ -27,7 +27,7 @@ export interface ImageResult {
 /** A hash of lvslab's own image files: a change to them makes a new image. */
 function layerHash(): string {
   const h = createHash('sha256')
-  for (const f of ['Dockerfile.lvslab-layer.hbs', 'Dockerfile.import.hbs', 'lvslab-init.hbs', 'lvslab-svc.hbs']) h.update(readFileSync(join(TEMPLATES_DIR, f)))
+  for (const f of ['Dockerfile.lvslab-layer.hbs', 'Dockerfile.import.hbs', 'lvslab-init.hbs', 'lvslab-svc.hbs', 'lvslab-facts.hbs']) h.update(readFileSync(join(TEMPLATES_DIR, f)))
   return h.digest('hex').slice(0, 8)
 }
 

@@ -21,6 +21,7 @@ export async function labStatus(rt: Runtime, lab: Lab): Promise<StatusResult> {
   const masters = facts.directors.filter((d) => d.vrrpState === 'MASTER').map((d) => d.name)
   const notes: string[] = []
   if (lab.vrrp.auth_type === 'PASS') notes.push(`VRRP PASS authentication is sent in cleartext on the lab network: it guards against mistakes, not attackers; the password ${lab.vrrp.auth_pass ? 'is set in the lab file' : 'is random for this lab (kept on its network; set vrrp.auth_pass to choose one)'}`)
+  for (const n of [...facts.directors, ...facts.realServers]) for (const u of n.unreadable) notes.push(`COULD NOT READ on ${n.name}: ${u}`)
   if (holders.length > 1 || masters.length > 1) notes.push(`SPLIT BRAIN: ${[...new Set([...holders, ...masters])].join(' and ')} all claim the VIP`)
   return {
     lab: lab.name,

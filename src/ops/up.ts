@@ -1,5 +1,4 @@
 // `up`: check, create what is missing, configure, start, wait for convergence, verify.
-import {existsSync} from 'node:fs'
 import ipaddr from 'ipaddr.js'
 import {Listr, type ListrTask} from 'listr2'
 import {StepError} from '../lab/errors.js'
@@ -8,10 +7,11 @@ import {parseKeepalivedVersion} from '../parse/keepalived.js'
 import {bounds, CLIENT_NODE, containerName, type LabPlan, type Mode, type NodePlan, networkName, planClient, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
 import {pagePaths, renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
-import type {ContainerInfo, Runtime} from '../runtime/types.js'
+import type {ContainerInfo, EngineInfo, Runtime} from '../runtime/types.js'
 import type {RendererName} from '../report/renderer.js'
 import {healthyServers, labFacts, vipService} from './facts.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from './image.js'
+import {checkEngineIpvs, ipvsFix} from './ipvs.js'
 import {type ProbeFrom, verifyLab, type VerifyResult} from './verify.js'
 import {waitFor} from './wait.js'
 
@@ -35,11 +35,6 @@ export interface UpResult {
   converged_ms: number
   seconds: number
   verify?: VerifyResult
-}
-
-/** Whether this machine's kernel has IPVS (the module loaded, or built in). */
-export function hostHasIpvs(): boolean {
-  return existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
 }
 
 function overlaps(a: string, b: string): boolean {
@@ -108,10 +103,8 @@ for kv in ${RS_SYSCTLS.map(([k, v]) => `${k}=${v}`).join(' ')}; do
   [ "$got" = "$want" ] || { echo "$k is $got, not $want" >&2; exit 1; }
 done
 ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 dev lo label lo:1`, step, mode === 'privileged' ? undefined : 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`')
-  for (const path of pagePaths(lab)) {
-    await sh(rt, c, `mkdir -p "$(dirname '${path}')"`, step)
-    await rt.putFile(c, path, renderIndexHtml(r))
-  }
+  // putFile makes the page's folders itself
+  for (const path of pagePaths(lab)) await rt.putFile(c, path, renderIndexHtml(r))
   await sh(rt, c, 'lvslab-svc start httpd', step)
 }
 
@@ -121,12 +114,12 @@ export async function keepalivedVersionOf(rt: Runtime, container: string): Promi
 }
 
 /** A director: IPVS available, keepalived.conf rendered for its keepalived, tested, installed, started. */
-export async function startDirector(rt: Runtime, lab: Lab, d: Director): Promise<KeepalivedVersion> {
+export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?: EngineInfo): Promise<KeepalivedVersion> {
   const c = containerName(lab, d.name)
   const step = `start director ${d.name}`
   const ipvs = await rt.exec(c, ['ipvsadm', '-Ln'])
   if (ipvs.exitCode !== 0) {
-    throw new StepError(step, `IPVS is not available: ${(ipvs.stderr || ipvs.stdout).trim().split('\n')[0]}`, 'load the module on the engine\'s host: `sudo modprobe ip_vs`')
+    throw new StepError(step, `IPVS is not available: ${(ipvs.stderr || ipvs.stdout).trim().split('\n')[0]}`, engine ? ipvsFix(engine) : 'load the module on the engine\'s host: `sudo modprobe ip_vs`')
   }
   const version = await keepalivedVersionOf(rt, c)
   const conf = renderKeepalivedConf(lab, d, version)
@@ -173,15 +166,13 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
   const plan = planLab(lab, opts.mode)
   const result: UpResult = {lab: lab.name, mode: opts.mode, network: plan.network.name, image: lab.image, created: [], existing: [], converged_ms: 0, seconds: 0}
   const b = bounds(lab)
+  let engine: EngineInfo | undefined
   const steps: ListrTask[] = [
     {
-      title: 'Check the engine and IPVS',
+      title: 'Check the engine',
       task: async (_, task) => {
-        const info = await rt.info()
-        task.title = `Engine: Docker ${info.version} (API ${info.apiVersion})`
-        // LVSLAB_ENGINE_KERNEL=remote: the socket is local but the engine's kernel is not this one
-        // (a VM behind the socket); the directors then check IPVS themselves before keepalived starts.
-        if (info.local && process.env.LVSLAB_ENGINE_KERNEL !== 'remote' && !hostHasIpvs()) throw new StepError('check IPVS', 'the ip_vs kernel module is not loaded on this host, so keepalived cannot program IPVS', 'sudo modprobe ip_vs')
+        engine = await rt.info()
+        task.title = `Engine: Docker ${engine.version} (API ${engine.apiVersion}), kernel ${engine.kernel}${engine.desktop ? ', Docker Desktop' : engine.local ? '' : ', remote'}`
       },
     },
     {
@@ -200,6 +191,22 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
         await buildImage(rt, {base: DEFAULT_BASE}, (line) => { task.output = line }, opts.signal)
       },
       rendererOptions: {outputBar: 3},
+    },
+    {
+      title: "Check IPVS on the engine's kernel",
+      // LVSLAB_IPVS_PRECHECK=off skips this (the directors still check before keepalived starts):
+      // for tests of the later steps on an engine without IPVS.
+      enabled: () => process.env.LVSLAB_IPVS_PRECHECK !== 'off',
+      task: async (_, task) => {
+        // a running lab's directors already hold IPVS tables: no throwaway container for a second `up`
+        if ((await rt.findContainer(containerName(lab, masterOf(lab).name)))?.running) {
+          task.skip('IPVS: checked by the running directors')
+          return
+        }
+        const ipvs = await checkEngineIpvs(rt, lab.image, engine!)
+        if (!ipvs.ok) throw new StepError('check IPVS', ipvs.detail, ipvs.fix)
+        task.title = `IPVS: ${ipvs.detail}`
+      },
     },
     {
       title: `Network ${plan.network.name} ${lab.network.subnet}`,
@@ -224,7 +231,7 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     {
       title: 'Directors: keepalived.conf, keepalived',
       task: async () => {
-        const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d)))
+        const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d, engine)))
         result.keepalived = versions[0]?.raw
       },
     },

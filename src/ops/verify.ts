@@ -83,6 +83,8 @@ export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts
     ok: Boolean(svc) && JSON.stringify(table) === JSON.stringify(healthy) && routes && svc!.scheduler === lab.virtual_server.scheduler,
     detail: svc ? `${master!.name}: ${svc.scheduler} ${svc.realServers.map((r) => `${r.address} ${r.forward} w${r.weight}`).join(', ') || 'no real server'}` : `${master?.name ?? 'no director'}: no service ${lab.vip}:${lab.virtual_server.port}${master?.ipvsError ? ` (${master.ipvsError})` : ''}`,
   })
+  const unreadable = [...directors, ...realServers].filter((n) => n.running).flatMap((n) => n.unreadable.map((u) => `${n.name}: ${u}`))
+  checks.push({name: "every node's facts could be read", ok: unreadable.length === 0, detail: unreadable.length === 0 ? `${directors.length + realServers.length} nodes read` : `could not read: ${unreadable.join('; ')}`})
   return checks
 }
 

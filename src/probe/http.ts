@@ -74,17 +74,26 @@ export class ContainerProber implements Prober {
   private readonly t0 = Date.now()
   constructor(private readonly runtime: Runtime, private readonly container: string, private readonly target: Target) {}
 
+  /** The shell loop: `count` requests one after the other, each printed as a line for parseLine. */
   script(count: number): string {
     const {vip, port, path, timeoutMs} = this.target
     const secs = Math.max(1, Math.ceil(timeoutMs / 1000))
-    return `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); s=$(date +%s%3N); r=$(curl -s -m ${secs} -w ' %{http_code}' 'http://${vip}:${port}${path}' | tr '\\n' ' '); e=$(date +%s%3N); echo "R $s $e $r"; done`
+    return `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); ${curlLine(`http://${vip}:${port}${path}`, String(secs))}; done`
   }
 
-  static parseLine(line: string, t0: number): Answer | undefined {
-    const m = /^R (\d+) (\d+) (.*?)\s*(\d{3})$/.exec(line.trim())
+  /**
+   * One line of the container's curl loop: "R <body> <seconds the request took> <status>", e.g.
+   * "R from 172.20.1.10  0.004213 200"; a request without an answer has status 000. The duration is
+   * curl's own (%{time_total}, a monotonic measure): no clock of the container is read, so a report
+   * never mixes the container's clock with lvslab's.
+   * @returns the answer without its time of sending (the caller places it on its own clock), or
+   *   undefined for a line that is not a request's.
+   */
+  static parseLine(line: string): Omit<Answer, 'at'> | undefined {
+    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})$/.exec(line.trim())
     if (!m) return undefined
-    const status = Number(m[4])
-    return {at: Number(m[1]) - t0, ok: status === 200, status, server: parseAnswerBody(m[3] ?? ''), ms: Number(m[2]) - Number(m[1]), ...(status === 0 ? {error: 'no answer'} : {})}
+    const status = Number(m[3])
+    return {ok: status === 200, status, server: parseAnswerBody(m[1] ?? ''), ms: Math.round(Number(m[2]) * 10000) / 10, ...(status === 0 ? {error: 'no answer'} : {})}
   }
 
   async once(): Promise<Answer> {
@@ -92,12 +101,29 @@ export class ContainerProber implements Prober {
     return a!
   }
 
+  /** `count` requests in a row; each one's `at` is the sum of the durations before it (curl's clock only). */
   async many(count: number): Promise<Answer[]> {
     const res = await this.runtime.exec(this.container, ['sh', '-c', this.script(count)], {timeoutMs: count * this.target.timeoutMs + 30_000})
-    return res.stdout.split('\n').map((l) => ContainerProber.parseLine(l, this.t0)).filter((a): a is Answer => Boolean(a))
+    let at = 0
+    const out: Answer[] = []
+    for (const line of res.stdout.split('\n')) {
+      const a = ContainerProber.parseLine(line)
+      if (!a) continue
+      out.push({at, ...a})
+      at += a.ms
+    }
+    return out
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * The shell command of one probe request in a container: "R <body> <seconds> <status>" on one line
+ * (see ContainerProber.parseLine). The URL is lvslab's own (VIP, port, a validated path).
+ */
+export function curlLine(url: string, timeoutSeconds: string): string {
+  return `echo "R $(LC_ALL=C curl -s -m ${timeoutSeconds} -w '\\n%{time_total} %{http_code}' '${url}' | tr '\\n' ' ')"`
 }
 
 /** Whether this machine has an address inside the subnet (the bridge), so the VIP is reachable from here. */

@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import Handlebars from 'handlebars'
 import {type Director, type Lab, type RealServer, withAuthPass} from '../lab/model.js'
+import {documentFileOf} from '../lab/schema.js'
 import type {KeepalivedVersion} from '../parse/keepalived.js'
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
@@ -37,28 +38,60 @@ export function keepalivedKeywords(v: KeepalivedVersion): {sched: string; method
     : {sched: 'lb_algo', method: 'lb_kind', retry: 'nb_get_retry'}
 }
 
+/**
+ * The version as keepalived.conf's header names it: major.minor.patch, e.g. "2.2.8", whatever
+ * `keepalived --version` printed around it (its raw line is kept in `raw`).
+ */
+export function keepalivedVersionText(v: KeepalivedVersion): string {
+  return `${v.major}.${v.minor}.${v.patch}`
+}
+
+/**
+ * A director's keepalived.conf (templates/keepalived.conf.hbs) for the keepalived `version` it runs:
+ * one VRRP instance and one virtual_server holding every real server. The lab's password is
+ * resolved as withAuthPass does (a random one when the lab sets none). Unicast VRRP
+ * (unicast_src_ip, unicast_peer) is rendered only when the lab asks for it and the director has
+ * peers: keepalived refuses unicast keywords without a peer (`keepalived -t` exit 5: "A unicast
+ * keyword has been specified without any unicast peers"), and a lone director has no one to
+ * advertise to. Every lab validateLab accepts renders a file `keepalived -t` accepts
+ * (test/docker/keepalived-conf.test.ts). Throws only on a template error.
+ */
 export function renderKeepalivedConf(labFile: Lab, director: Director, version: KeepalivedVersion = DEFAULT_KEEPALIVED): string {
   const lab = withAuthPass(labFile)
+  const peers = lab.directors.filter((d) => d.name !== director.name)
   return render('keepalived.conf.hbs', {
     lab,
     director,
     // strict VRRP allows the MASTER state only to the address owner (priority 255): all start as
     // BACKUP and the election makes the highest priority MASTER.
     state: lab.vrrp.strict ? 'BACKUP' : director.state,
-    peers: lab.directors.filter((d) => d.name !== director.name),
+    peers,
+    unicast: lab.vrrp.unicast && peers.length > 0,
     auth: lab.vrrp.auth_type !== 'NONE' && !lab.vrrp.strict,
     routerId: `${lab.name}_${director.name}`.replaceAll('-', '_'),
     hc: lab.virtual_server.health_check,
     kw: keepalivedKeywords(version),
-    keepalived: version,
+    keepalivedVersion: keepalivedVersionText(version),
   })
 }
 
-/** Where a real server's page lies for a URL path: the document root, plus the health check's path. */
+/** Apache's document root in every lab image (Debian's and the Red Hat family's default). */
+export const DOCUMENT_ROOT = '/var/www/html'
+
+/**
+ * Where a real server's page lies, as absolute paths in its container: the document root's
+ * index.html, and the file Apache serves for the health check's URL path (documentFileOf in
+ * src/lab/schema.ts: the query dropped, each segment percent-decoded as Apache decodes it, RFC 3986
+ * section 2.1; index.html for a path ending in "/"), once each. So `/health%2Dcheck` lies at
+ * /var/www/html/health-check. The paths hold only "/" and PAGE_CHAR characters, safe inside a
+ * shell's single quotes. Throws an Error for a path documentFileOf refuses (validateLab refuses
+ * such a lab file first).
+ */
 export function pagePaths(lab: Lab): string[] {
-  const path = lab.virtual_server.health_check.path.split('?')[0]!
-  const file = `/var/www/html${path.endsWith('/') ? `${path}index.html` : path}`
-  return [...new Set(['/var/www/html/index.html', file])]
+  const path = lab.virtual_server.health_check.path
+  const page = documentFileOf(path)
+  if (!page.ok) throw new Error(`virtual_server.health_check.path ${JSON.stringify(path)} ${page.problem}`)
+  return [...new Set([`${DOCUMENT_ROOT}/index.html`, `${DOCUMENT_ROOT}/${page.file}`])]
 }
 
 export function renderIndexHtml(rs: RealServer): string {
@@ -67,7 +100,9 @@ export function renderIndexHtml(rs: RealServer): string {
 
 export type ImageVariant = 'rocky9' | 'centos7' | 'debian12' | 'import'
 export const BASE_IMAGES: Record<Exclude<ImageVariant, 'import'>, string> = {
-  rocky9: 'rockylinux:9',
+  // Rocky Linux's own maintained image: the library image `rockylinux` stopped getting updates in 2024
+  // (docker-library/official-images PR 16754; projects moved over, e.g. warewulf-node-images PR 53).
+  rocky9: 'rockylinux/rockylinux:9',
   centos7: 'centos:7',
   debian12: 'debian:12',
 }
@@ -80,6 +115,7 @@ export function renderImageContext(variant: ImageVariant, opts: {baseImage?: str
     Dockerfile: render(`Dockerfile.${variant}.hbs`, {baseImage, mirror: opts.mirror ?? '', variant, rootfs: opts.rootfs ?? ''}),
     'lvslab-init': render('lvslab-init.hbs', {}),
     'lvslab-svc': render('lvslab-svc.hbs', {}),
+    'lvslab-facts': render('lvslab-facts.hbs', {}),
   }
 }
 

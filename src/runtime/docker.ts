@@ -5,11 +5,15 @@ import {PassThrough, type Readable} from 'node:stream'
 import Docker from 'dockerode'
 import {pack} from 'tar-stream'
 import {StepError} from '../lab/errors.js'
+import {ENDPOINT_SYSCTLS, placeSysctls, sysctlDefect} from './sysctls.js'
 import type {
   ContainerInfo, ContainerSpec, EngineInfo, ExecOptions, ExecResult, ImageInfo, NetworkInfo, NetworkSpec, Progress, Runtime,
 } from './types.js'
 
 const EXEC_TIMEOUT_MS = 120_000
+
+/** Writes $LVSLAB_FILE (base64) to $2 in folder $1 with mode $3, atomically by rename. */
+const PUT_FILE = 'set -e; mkdir -p "$1"; t="$2.lvslab-new"; printf %s "$LVSLAB_FILE" | base64 -d > "$t"; chmod "$3" "$t"; mv -f "$t" "$2"'
 
 type DockerError = Error & {statusCode?: number; json?: {message?: string}; reason?: string}
 
@@ -54,11 +58,27 @@ export class DockerRuntime implements Runtime {
     })
   }
 
+  private version?: Promise<Docker.DockerVersion>
+
+  /** The engine's version, asked once per runtime (an engine does not change its API under us). */
+  private engineVersion(): Promise<Docker.DockerVersion> {
+    this.version ??= this.docker.version()
+    this.version.catch(() => { this.version = undefined })
+    return this.version
+  }
+
   async info(): Promise<EngineInfo> {
     return this.call('engine', async () => {
-      const v = await this.docker.version()
+      const [v, i] = await Promise.all([this.engineVersion(), this.docker.info() as Promise<{OperatingSystem?: string; OSType?: string}>])
       const modem = this.docker.modem as unknown as {socketPath?: string; host?: string}
-      return {version: v.Version, apiVersion: v.ApiVersion, kernel: v.KernelVersion, local: Boolean(modem.socketPath) && !modem.host}
+      return {
+        version: v.Version,
+        apiVersion: v.ApiVersion,
+        kernel: v.KernelVersion,
+        os: i.OperatingSystem ?? '',
+        desktop: /Docker Desktop/i.test(i.OperatingSystem ?? ''),
+        local: Boolean(modem.socketPath) && !modem.host,
+      }
     })
   }
 
@@ -155,6 +175,12 @@ export class DockerRuntime implements Runtime {
 
   async createContainer(spec: ContainerSpec): Promise<ContainerInfo> {
     return this.call(`create container ${spec.name}`, async () => {
+      const v = await this.engineVersion()
+      const hasIfaceSysctls = Object.keys(spec.sysctls).some((k) => /^net\.ipv[46]\.conf\.eth0\./.test(k))
+      const defect = hasIfaceSysctls ? sysctlDefect(v.Version) : undefined
+      if (defect) throw new StepError(`create container ${spec.name}`, defect, 'upgrade the engine (Docker 26.0.1 or later), or use `lvslab up --privileged`')
+      // From API 1.46 per-interface sysctls go on the network endpoint (Docker 28 refuses them elsewhere).
+      const sysctls = placeSysctls(spec.sysctls, v.ApiVersion)
       const c = await this.docker.createContainer({
         name: spec.name,
         Hostname: spec.hostname,
@@ -164,10 +190,13 @@ export class DockerRuntime implements Runtime {
           NetworkMode: spec.network,
           CapAdd: spec.capAdd,
           Privileged: spec.privileged,
-          Sysctls: spec.sysctls,
+          Sysctls: sysctls.container,
           RestartPolicy: {Name: 'no'},
         },
-        NetworkingConfig: {EndpointsConfig: {[spec.network]: {IPAMConfig: {IPv4Address: spec.ip}}}},
+        NetworkingConfig: {EndpointsConfig: {[spec.network]: {
+          IPAMConfig: {IPv4Address: spec.ip},
+          ...(sysctls.endpoint ? {DriverOpts: {[ENDPOINT_SYSCTLS]: sysctls.endpoint}} : {}),
+        }}},
       })
       return this.toContainer(await c.inspect())
     })
@@ -196,7 +225,8 @@ export class DockerRuntime implements Runtime {
   async exec(container: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const step = `exec in ${container}: ${cmd.join(' ').replace(/\s+/g, ' ').trim()}`.slice(0, 120)
     return this.call(step, async () => {
-      const exec = await this.docker.getContainer(container).exec({Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false})
+      const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`)
+      const exec = await this.docker.getContainer(container).exec({Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, ...(env.length > 0 ? {Env: env} : {})})
       const stream = (await exec.start({hijack: true, stdin: false})) as NodeJS.ReadWriteStream & {destroy(): void}
       const out = new PassThrough()
       const err = new PassThrough()
@@ -256,11 +286,17 @@ export class DockerRuntime implements Runtime {
     return info.ExitCode ?? -1
   }
 
+  /**
+   * Installs a file in a running container through an exec (mkdir -p, base64 -d, chmod, rename), not
+   * the engine's archive upload: Docker 28's upload (PUT /containers/{id}/archive) fails on kernels
+   * without fchmodat2 (before 6.6) with "chmod FILE: via /proc/self/fd/N: no such file or directory",
+   * measured on Docker 28.5.2 over Debian's 6.1 kernel. The file appears at once, by rename.
+   * @throws StepError naming the file and the container, with the container's own error text.
+   */
   async putFile(container: string, path: string, content: string, mode = 0o644): Promise<void> {
-    return this.call(`install ${path} in ${container}`, async () => {
-      const tar = await tarOf({[posix.basename(path)]: {content, mode}})
-      await this.docker.getContainer(container).putArchive(tar, {path: posix.dirname(path)})
-    })
+    const step = `install ${path} in ${container}`
+    const res = await this.exec(container, ['sh', '-c', PUT_FILE, 'sh', posix.dirname(path), path, mode.toString(8)], {env: {LVSLAB_FILE: Buffer.from(content, 'utf8').toString('base64')}})
+    if (res.exitCode !== 0) throw new StepError(step, (res.stderr || res.stdout).trim().split('\n').slice(-2).join(' / ') || `exit ${res.exitCode}`)
   }
 
   private toImage(i: Docker.ImageInspectInfo): ImageInfo {
@@ -337,12 +373,19 @@ export class DockerRuntime implements Runtime {
   async runOnce(image: string, cmd: string[], opts: {files?: Record<string, string>; timeoutMs?: number; privileged?: boolean} = {}): Promise<ExecResult> {
     const step = `run ${cmd.join(' ')} in ${image}`
     return this.call(step, async () => {
-      const c = await this.docker.createContainer({Image: image, Entrypoint: cmd.slice(0, 1), Cmd: cmd.slice(1), HostConfig: {NetworkMode: 'none', Privileged: Boolean(opts.privileged)}, Labels: {'lvslab.throwaway': 'true'}})
+      // Files travel in the environment and are written by sh before the command: the engine's archive
+      // upload fails on Docker 28 over kernels before 6.6 (see putFile).
+      const files = Object.entries(opts.files ?? {})
+      const write = files.map(([path], i) => `mkdir -p '${posix.dirname(path)}' && printf %s "$LVSLAB_FILE_${i}" | base64 -d > '${path}'`).join(' && ')
+      if (files.some(([path]) => !/^\/[A-Za-z0-9._\/-]+$/.test(path))) throw new StepError(step, 'a file path with characters other than letters, digits and ._/-')
+      const c = await this.docker.createContainer({
+        Image: image,
+        ...(files.length > 0 ? {Entrypoint: ['sh', '-c', `${write} && exec "$@"`, 'sh'], Cmd: cmd} : {Entrypoint: cmd.slice(0, 1), Cmd: cmd.slice(1)}),
+        Env: files.map(([, content], i) => `LVSLAB_FILE_${i}=${Buffer.from(content, 'utf8').toString('base64')}`),
+        HostConfig: {NetworkMode: 'none', Privileged: Boolean(opts.privileged)},
+        Labels: {'lvslab.throwaway': 'true'},
+      })
       try {
-        for (const [path, content] of Object.entries(opts.files ?? {})) {
-          const tar = await tarOf({[posix.basename(path)]: {content}})
-          await c.putArchive(tar, {path: posix.dirname(path)})
-        }
         await c.start()
         const timeoutMs = opts.timeoutMs ?? EXEC_TIMEOUT_MS
         const result = (await Promise.race([

@@ -47,6 +47,8 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
+  /** Extra environment variables of the exec'd process. */
+  env?: Record<string, string>
   timeoutMs?: number
   signal?: AbortSignal
 }
@@ -54,9 +56,14 @@ export interface ExecOptions {
 export interface EngineInfo {
   version: string
   apiVersion: string
-  /** True when the engine runs on this machine (a local socket), so its kernel is this one. */
+  /** True when the engine answers on a local socket (which may still front a VM, e.g. Docker Desktop). */
   local: boolean
+  /** The kernel the engine's containers run on (not necessarily this machine's). */
   kernel: string
+  /** The engine host's operating system as the engine names it, e.g. "Debian GNU/Linux 12 (bookworm)", "Docker Desktop". */
+  os: string
+  /** Docker Desktop (macOS, Windows or Linux): its containers run in Docker Desktop's own VM. */
+  desktop: boolean
 }
 
 export interface ImageInfo {

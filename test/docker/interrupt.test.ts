@@ -14,7 +14,7 @@ const rt = new DockerRuntime()
 const dir = mkdtempSync('/tmp/lvslab-int-')
 const labFile = join(dir, 'lab.yaml')
 writeFileSync(labFile, 'name: inttest\nnetwork: {subnet: 172.28.0.0/16}\nvip: 172.28.1.100\ndirectors: [{name: lvs1, ip: 172.28.1.1}, {name: lvs2, ip: 172.28.1.2}]\nreal_servers: [{name: rs1, ip: 172.28.1.10}, {name: rs2, ip: 172.28.1.11}]\n')
-const env = {CI: 'true', NODE_ENV: 'production', LVSLAB_ENGINE_KERNEL: 'remote'}
+const env = {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off'}
 const count = async () => (await rt.listContainers(labFilter('inttest'))).length + (await rt.listNetworks(labFilter('inttest'))).length
 
 beforeAll(async () => {

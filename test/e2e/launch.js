@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Runs the end-to-end suite where real IPVS is: directly on a host whose kernel has ip_vs, else in
-// ../shared/kernel-vm/vm (a Debian kernel with IPVS and Docker inside). Never skipped silently:
-// without either it fails, and LVSLAB_E2E=skip is refused in CI.
+// Runs the end-to-end suite where real IPVS is. On a host whose kernel has ip_vs: every file, here, once.
+// Otherwise in ../shared/kernel-vm/vm, as legs that together cover the engine matrix:
+//   1. Docker 20.10 (bookworm), lvslab inside the VM beside its engine: the host-prober path.
+//   2. Docker 20.10 through `vm engine`: a remote engine (DOCKER_HOST), lvslab at native speed here,
+//      probes from a client container; the privileged mode, neighbours and repeated cycles.
+//   3. Docker 28.5 (sid) through `vm engine`: both modes, up, verify, status, chaos, down.
+//   4. A Debian 13 rootfs (keepalived 2.3) imported as the lab image, on Docker 20.10 through `vm engine`.
+// Never skipped silently: without a kernel with ip_vs or the VM it fails, and LVSLAB_E2E=skip is refused in CI.
+// LVSLAB_E2E_LEGS=1,3 runs some legs only; arguments after `--` go to vitest (e.g. a test file).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
@@ -17,14 +23,29 @@ if (process.env.LVSLAB_E2E === 'skip') {
   process.exit(0)
 }
 
-const rootfs = process.env.LVSLAB_ROOTFS ?? execFileSync('bash', ['test/fixtures/make-rootfs.sh'], {stdio: ['ignore', 'pipe', 'inherit']}).toString().trim()
-const vitest = ['node_modules/.bin/vitest', 'run', '--project', 'e2e', ...process.argv.slice(2)]
-const env = {...process.env, LVSLAB_ROOTFS: rootfs}
+const rootfs = (suite) => execFileSync('bash', ['test/fixtures/make-rootfs.sh', suite], {stdio: ['ignore', 'pipe', 'inherit']}).toString().trim()
+const bookworm = process.env.LVSLAB_ROOTFS ?? rootfs('bookworm')
+// vitest's arguments from the caller; a JSON report file gets one per leg (FILE becomes FILE-legN.json)
+let legTag = ''
+const passed = () => process.argv.slice(2).map((a) => (legTag ? a.replace(/^(--outputFile\.json=.*?)(\.json)?$/, `$1-${legTag}.json`) : a))
+const vitest = (files) => ['node_modules/.bin/vitest', 'run', '--project', 'e2e', ...files, ...passed()]
 const hasIpvs = existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
-let res
+const results = []
+
+function run(name, cmd, args, env) {
+  const started = Date.now()
+  say(`leg ${name}: starting`)
+  const res = spawnSync(cmd, args, {stdio: 'inherit', env: {...process.env, ...env}})
+  const seconds = Math.round((Date.now() - started) / 1000)
+  if (res.error) say(`leg ${name}: could not start: ${res.error.message}`)
+  const code = res.error ? 1 : (res.status ?? 1)
+  say(`leg ${name}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds} s`)
+  results.push({name, code, seconds})
+}
+
 if (hasIpvs) {
   say('this kernel has ip_vs: running the end-to-end tests here')
-  res = spawnSync(vitest[0], vitest.slice(1), {stdio: 'inherit', env})
+  run('local', vitest([])[0], vitest([]).slice(1), {LVSLAB_ROOTFS: bookworm})
 } else {
   const vm = resolve(process.env.LVSLAB_KERNEL_VM ?? '../shared/kernel-vm/vm')
   if (!existsSync(vm)) {
@@ -32,14 +53,25 @@ if (hasIpvs) {
     process.exit(1)
   }
   // The VM is emulated (no KVM): everything takes 5-10x longer, so the waits' bounds are scaled.
-  env.LVSLAB_TIME_SCALE = process.env.LVSLAB_TIME_SCALE ?? '8'
-  // the VM's console is a terminal: without CI, vitest would redraw its live view there
-  env.CI = process.env.CI || 'true'
-  say(`this kernel has no ip_vs: running the end-to-end tests in ${vm} (time scale ${env.LVSLAB_TIME_SCALE})`)
-  res = spawnSync(vm, ['run', '--share', dirname(rootfs), '--timeout', process.env.LVSLAB_E2E_TIMEOUT ?? '3600', '--', ...vitest], {stdio: 'inherit', env})
+  const base = {LVSLAB_TIME_SCALE: process.env.LVSLAB_TIME_SCALE ?? '8', CI: process.env.CI || 'true'}
+  const timeout = process.env.LVSLAB_E2E_TIMEOUT ?? '2400'
+  const inVm = (suite, env, files) => ['run', '--share', dirname(bookworm), '--timeout', timeout, '--', ...vitest(files)]
+  const viaEngine = (files) => ['engine', '--timeout', timeout, '--', ...vitest(files)]
+  const classic = 'test/e2e/classic.test.ts'
+  const legs = [
+    {n: 1, name: 'Docker 20.10, lvslab beside the engine (host prober)', suite: 'bookworm', args: () => inVm('bookworm', {}, [classic]), env: {LVSLAB_E2E_MODES: 'least-privilege'}},
+    {n: 2, name: 'Docker 20.10, remote engine', suite: 'bookworm', args: () => viaEngine([classic, 'test/e2e/neighbours.test.ts', 'test/e2e/cycles.test.ts']), env: {LVSLAB_E2E_MODES: 'privileged', LVSLAB_E2E_CYCLES: process.env.LVSLAB_E2E_CYCLES ?? '3'}},
+    {n: 3, name: 'Docker 28.5, remote engine', suite: 'sid', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege,privileged'}},
+    {n: 4, name: 'Debian 13 rootfs (keepalived 2.3), remote engine', suite: 'bookworm', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_DRILLS: 'kill-master', LVSLAB_ROOTFS: 'trixie'}},
+  ]
+  const only = process.env.LVSLAB_E2E_LEGS?.split(',').map(Number)
+  for (const leg of legs.filter((l) => !only || only.includes(l.n))) {
+    legTag = `leg${leg.n}`
+    const env = {...base, LVSLAB_ROOTFS: bookworm, ...leg.env, KERNEL_VM_SUITE: leg.suite}
+    if (env.LVSLAB_ROOTFS === 'trixie') env.LVSLAB_ROOTFS = rootfs('trixie')
+    say(`leg ${leg.n}: ${leg.name} (KERNEL_VM_SUITE=${leg.suite}, time scale ${env.LVSLAB_TIME_SCALE})`)
+    run(`${leg.n} (${leg.name})`, vm, leg.args(), env)
+  }
 }
-if (res.error) {
-  say(`could not start: ${res.error.message}`)
-  process.exit(1)
-}
-process.exit(res.status ?? 1)
+for (const r of results) say(`${r.code === 0 ? 'passed' : 'FAILED'}  ${r.seconds} s  ${r.name}`)
+process.exit(results.length > 0 && results.every((r) => r.code === 0) ? 0 : 1)

@@ -4,15 +4,14 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {loadLab, parseLab} from '../../src/lab/load.js'
 import {masterOf} from '../../src/lab/model.js'
-import {HostContinuousProber} from '../../src/chaos/prober.js'
+import {continuousProber} from '../../src/chaos/run.js'
 import {runChaos} from '../../src/ops/chaos.js'
 import {downLab} from '../../src/ops/down.js'
 import {labStatus} from '../../src/ops/status.js'
 import {upLab, waitConverged} from '../../src/ops/up.js'
-import {target, verifyLab} from '../../src/ops/verify.js'
+import {verifyLab} from '../../src/ops/verify.js'
 import {waitFor} from '../../src/ops/wait.js'
 import {bounds, waitMs} from '../../src/plan/plan.js'
-import {HostProber} from '../../src/probe/http.js'
 import {DockerRuntime} from '../../src/runtime/docker.js'
 import {labFilter} from '../../src/runtime/labels.js'
 import {ensureLabImage} from '../helpers/image.js'
@@ -40,8 +39,8 @@ describe('two labs side by side', () => {
   })
 
   it('a drill on one does not disturb the other: its prober sees no failed request', async () => {
-    const p = new HostProber(target(lab2))
-    const prober = new HostContinuousProber(() => p.once(), 20, 1000)
+    // lab2's own prober: from this machine when it reaches lab2's network, else from lab2's client container
+    const prober = await continuousProber(rt, lab2, {from: 'auto', mode: 'least-privilege'}, 20)
     await prober.start()
     let result
     try {

@@ -6,8 +6,8 @@ import type {Answer} from '../../src/probe/http.js'
 
 const lab = parseLab('')
 const svc = (servers: string[]) => [{protocol: 'TCP' as const, address: '172.20.1.100', port: 80, scheduler: 'rr', flags: [], realServers: servers.map((s) => ({address: s, port: 80, forward: 'Route', weight: 1, activeConn: 0, inactConn: 0}))}]
-const director = (name: string, over: Partial<DirectorFacts> = {}): DirectorFacts => ({name, container: `classic-${name}`, running: true, keepalivedPid: 10, vrrpState: 'BACKUP', holdsVip: false, eth0Up: true, ipvs: svc(['172.20.1.10', '172.20.1.11']), ...over})
-const rs = (name: string, ip: string, over: Partial<RealServerFacts> = {}): RealServerFacts => ({name, container: `classic-${name}`, running: true, httpd: true, page: `from ${ip}`, vipOnLo: true, vipPrefix: 32, vipLabel: 'lo:1', sysctls: {}, ...over})
+const director = (name: string, over: Partial<DirectorFacts> = {}): DirectorFacts => ({name, container: `classic-${name}`, running: true, keepalivedPid: 10, vrrpState: 'BACKUP', holdsVip: false, eth0Up: true, ipvs: svc(['172.20.1.10', '172.20.1.11']), unreadable: [], ...over})
+const rs = (name: string, ip: string, over: Partial<RealServerFacts> = {}): RealServerFacts => ({name, container: `classic-${name}`, running: true, httpd: true, page: `from ${ip}`, vipOnLo: true, vipPrefix: 32, vipLabel: 'lo:1', sysctls: {}, unreadable: [], ...over})
 const answers = (seq: string[]): Answer[] => seq.map((s, i) => ({at: i, ok: true, status: 200, server: s, ms: 1}))
 const rr = answers(['172.20.1.10', '172.20.1.11', '172.20.1.10', '172.20.1.11'])
 const servers = [rs('rs1', '172.20.1.10'), rs('rs2', '172.20.1.11')]
@@ -55,5 +55,14 @@ describe('round robin with a second sample', () => {
   })
   it('fails when the second is out of order too', () => {
     expect(checksFrom(lab, broken, ds, servers, 'lvs1', broken).find((x) => x.name === 'round robin order')!.ok).toBe(false)
+  })
+
+  it('a fact that could not be read fails verify and says which, on which node', () => {
+    const checks = checksFrom(lab, rr, [director('lvs1', {vrrpState: 'UNKNOWN', holdsVip: true, vipLabel: 'eth0:1', unreadable: ['VRRP state: keepalived (pid 10) wrote no /tmp/keepalived.data within 5 s of SIGUSR1']}), director('lvs2')], servers, 'lvs1')
+    const c = checks.find((x) => x.name === "every node's facts could be read")!
+    expect(c.ok).toBe(false)
+    expect(c.detail).toBe('could not read: lvs1: VRRP state: keepalived (pid 10) wrote no /tmp/keepalived.data within 5 s of SIGUSR1')
+    // and the state it could not read is not taken for BACKUP or MASTER
+    expect(checks.find((x) => x.name === 'exactly one director reports MASTER')!.ok).toBe(false)
   })
 })

@@ -1,0 +1,49 @@
+// Whether the ENGINE's kernel has IPVS: checked inside the engine, in a short-lived container of the
+// lab image, never on the machine lvslab runs on (with DOCKER_HOST or Docker Desktop that machine's
+// kernel is not the one the lab runs on).
+import {StepError} from '../lab/errors.js'
+import type {EngineInfo, Runtime} from '../runtime/types.js'
+
+/** What a container sees of its kernel's IPVS: the module in sysfs (loaded or built in) or its /proc file. */
+export const IPVS_PROBE = 'if [ -d /sys/module/ip_vs ] || [ -e /proc/net/ip_vs ]; then echo ip_vs=yes; else echo ip_vs=no; fi; uname -r'
+
+export interface IpvsCheck {
+  ok: boolean
+  /** The kernel that was checked, as the container saw it (uname -r), e.g. "6.1.0-28-amd64". */
+  kernel: string
+  /** Which engine's kernel that is, in words, e.g. "the engine's host (remote, Debian GNU/Linux 12)". */
+  where: string
+  detail: string
+  fix?: string
+}
+
+/** Words for where the engine's kernel lives: Docker Desktop's VM, this host, or a remote host. */
+export function engineKernelPlace(info: EngineInfo): string {
+  if (info.desktop) return `Docker Desktop's VM (${info.os})`
+  return info.local ? `the engine's host (local socket, ${info.os || 'Linux'})` : `the engine's host (remote, ${info.os || 'Linux'})`
+}
+
+/**
+ * The fix when the engine's kernel lacks ip_vs. A container cannot load a kernel module; the engine's
+ * host must (keepalived(8): "IPVS: Can't initialize ipvs" without it).
+ */
+export function ipvsFix(info: EngineInfo): string {
+  if (info.desktop) return "Docker Desktop's kernel offers no ip_vs module to load: run the lab on a Linux engine (a Linux host, or a Linux VM reached with DOCKER_HOST=ssh://user@host)"
+  return info.local ? 'load the module on this host: `sudo modprobe ip_vs`' : 'load the module on the engine\'s host (the machine DOCKER_HOST points at): `sudo modprobe ip_vs`'
+}
+
+/**
+ * Checks IPVS in a throwaway container of `image` (no network, removed afterwards).
+ * @returns whether the engine's kernel has ip_vs, which kernel that was, and the fix when not.
+ * @throws StepError when the container cannot run at all (the engine's own words).
+ */
+export async function checkEngineIpvs(rt: Runtime, image: string, info: EngineInfo): Promise<IpvsCheck> {
+  const res = await rt.runOnce(image, ['sh', '-c', IPVS_PROBE], {timeoutMs: 60_000})
+  if (res.exitCode !== 0) throw new StepError('check IPVS', `a container of ${image} could not run the check: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? `exit ${res.exitCode}`}`)
+  const [verdict, kernel = info.kernel] = res.stdout.trim().split('\n').map((l) => l.trim())
+  const where = engineKernelPlace(info)
+  const ok = verdict === 'ip_vs=yes'
+  return ok
+    ? {ok, kernel, where, detail: `ip_vs is available in ${where}, kernel ${kernel}`}
+    : {ok, kernel, where, detail: `the ip_vs kernel module is not loaded in ${where}, kernel ${kernel}, so keepalived cannot program IPVS`, fix: ipvsFix(info)}
+}

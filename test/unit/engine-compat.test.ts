@@ -1,0 +1,76 @@
+// What differs between engines and userlands, decided without an engine: where the arp sysctls go by
+// API version, the container prober's lines (one clock), and the ip_vs fix for each kind of engine.
+import {describe, expect, it} from 'vitest'
+import {ipvsFix, engineKernelPlace} from '../../src/ops/ipvs.js'
+import {ContainerProber, curlLine} from '../../src/probe/http.js'
+import {RS_SYSCTLS} from '../../src/plan/plan.js'
+import {compareApi, placeSysctls, sysctlDefect} from '../../src/runtime/sysctls.js'
+import type {EngineInfo} from '../../src/runtime/types.js'
+
+const arp = Object.fromEntries(RS_SYSCTLS)
+
+describe('where a real server\'s arp sysctls go, by the engine\'s API version', () => {
+  it('Docker 20.10 (API 1.41) and 26.1 (1.45): all four in HostConfig.Sysctls', () => {
+    for (const api of ['1.41', '1.45']) expect(placeSysctls(arp, api)).toEqual({container: arp})
+  })
+
+  it('Docker 27 (API 1.46) and 28.5 (1.51): eth0\'s on the endpoint as IFNAME, "all" in HostConfig (moby PR 47686, 48746)', () => {
+    for (const api of ['1.46', '1.47', '1.48', '1.51', '1.52']) {
+      expect(placeSysctls(arp, api)).toEqual({
+        container: {'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv4.conf.all.arp_announce': '2'},
+        endpoint: 'net.ipv4.conf.IFNAME.arp_ignore=1,net.ipv4.conf.IFNAME.arp_announce=2',
+      })
+    }
+  })
+
+  it('keeps the classic order of the values, and leaves non-interface sysctls alone', () => {
+    expect(placeSysctls({'net.ipv4.ip_forward': '1', 'net.ipv4.conf.default.rp_filter': '0'}, '1.51')).toEqual({container: {'net.ipv4.ip_forward': '1', 'net.ipv4.conf.default.rp_filter': '0'}})
+  })
+
+  it('refuses another interface than eth0 (an older engine would set whichever has that name)', () => {
+    expect(() => placeSysctls({'net.ipv4.conf.eth1.arp_ignore': '1'}, '1.41')).toThrow(/only the container's eth0/)
+  })
+
+  it('compares API versions numerically (1.9 < 1.41 < 1.100)', () => {
+    expect(compareApi('1.9', '1.41')).toBeLessThan(0)
+    expect(compareApi('1.100', '1.51')).toBeGreaterThan(0)
+    expect(compareApi('1.46', '1.46')).toBe(0)
+  })
+
+  it('names Docker 26.0.0\'s defect (moby issue 47619) and only that release', () => {
+    expect(sysctlDefect('26.0.0')).toMatch(/47619/)
+    for (const v of ['26.0.1', '26.1.5+dfsg1', '20.10.24+dfsg1', '28.5.2+dfsg4', '126.0.0']) expect(sysctlDefect(v)).toBeUndefined()
+  })
+})
+
+describe('the container prober reads no clock of the container', () => {
+  it('a request\'s line: body, curl\'s time_total, status', () => {
+    expect(ContainerProber.parseLine('R from 172.20.1.10  0.004213 200')).toEqual({ok: true, status: 200, server: '172.20.1.10', ms: 4.2})
+    expect(ContainerProber.parseLine('R  1.001234 000')).toEqual({ok: false, status: 0, server: undefined, ms: 1001.2, error: 'no answer'})
+    expect(ContainerProber.parseLine('R <h1>Not Found</h1>  0.002 404')).toMatchObject({ok: false, status: 404, server: undefined})
+    expect(ContainerProber.parseLine('something else')).toBeUndefined()
+  })
+
+  it('the shell line asks curl for its own duration and reads no date', () => {
+    const line = curlLine('http://172.20.1.100:80/', '1.0')
+    expect(line).toContain('%{time_total} %{http_code}')
+    expect(line).not.toMatch(/date/)
+  })
+})
+
+describe('the ip_vs fix names the engine\'s kernel, not this machine\'s', () => {
+  const info = (over: Partial<EngineInfo>): EngineInfo => ({version: '28.5.2', apiVersion: '1.51', kernel: '6.1.0', os: 'Debian GNU/Linux 12 (bookworm)', desktop: false, local: true, ...over})
+  it('a local Linux engine: modprobe here', () => {
+    expect(ipvsFix(info({}))).toBe('load the module on this host: `sudo modprobe ip_vs`')
+    expect(engineKernelPlace(info({}))).toBe("the engine's host (local socket, Debian GNU/Linux 12 (bookworm))")
+  })
+  it('a remote engine (DOCKER_HOST): modprobe there', () => {
+    expect(ipvsFix(info({local: false}))).toMatch(/on the engine's host \(the machine DOCKER_HOST points at\)/)
+  })
+  it('Docker Desktop: no modprobe, a Linux engine instead', () => {
+    const fix = ipvsFix(info({desktop: true, os: 'Docker Desktop'}))
+    expect(fix).not.toMatch(/modprobe/)
+    expect(fix).toMatch(/Linux engine/)
+    expect(engineKernelPlace(info({desktop: true, os: 'Docker Desktop'}))).toBe("Docker Desktop's VM (Docker Desktop)")
+  })
+})
