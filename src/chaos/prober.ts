@@ -60,7 +60,7 @@ export class ContainerContinuousProber implements ContinuousProber {
     const {vip, port, path} = this.target
     const secs = (this.timeoutMs / 1000).toFixed(1)
     // the loop ends by itself after an hour, even if nobody stops it
-    return `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid; end=$(( $(date +%s) + 3600 )); while [ $(date +%s) -lt $end ]; do ( ${curlLine(`http://${vip}:${port}${path}`, secs)} ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
+    return `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid; SECONDS=0; while [ $SECONDS -lt 3600 ]; do ( ${curlLine(`http://${vip}:${port}${path}`, secs)} ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
   }
 
   error?: Error

@@ -5,7 +5,7 @@ import {StepError} from '../lab/errors.js'
 import {type Director, type Lab, masterOf, type RealServer, withAuthPass} from '../lab/model.js'
 import {parseKeepalivedVersion} from '../parse/keepalived.js'
 import {bounds, CLIENT_NODE, containerName, type LabPlan, type Mode, type NodePlan, networkName, planClient, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
-import {pagePaths, renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
+import {keepalivedVersionText, pagePaths, renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerInfo, EngineInfo, Runtime} from '../runtime/types.js'
 import type {RendererName} from '../report/renderer.js'
@@ -232,7 +232,7 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
       title: 'Directors: keepalived.conf, keepalived',
       task: async () => {
         const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d, engine)))
-        result.keepalived = versions[0]?.raw
+        result.keepalived = versions[0] ? keepalivedVersionText(versions[0]) : undefined
       },
     },
     {

@@ -60,7 +60,7 @@ const cases: [string, string[]][] = [
   ['strict VRRP with a password', ['up', '--file', file('strict.yaml', 'vrrp: {strict: true}')]],
   ['a duplicate key', ['up', '--file', file('dupkey.yaml', 'vip: 172.20.1.100\nvip: 172.20.1.101\n')]],
   ['an unknown flag on down', ['down', '--all-labs']],
-  ['json and a bad file together', ['verify', '--json', '--file', file('json.yaml', 'name: 5')]],
+  ['json and a bad file together', ['verify', '--json', '--file', file('json.yaml', 'name: 05')]],
 ]
 
 describe('bad input: exit 2, one line per problem with its fix, no stack, nothing created', () => {

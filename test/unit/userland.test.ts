@@ -104,7 +104,7 @@ describe.each(USERLANDS)('userland $name', (u) => {
     expect(parseKeepalivedData(fixture(u.name, 'keepalived.data'))).toEqual(master);
   });
 
-  it.runIf(u.json)('keepalived.json (JSON signal): VI_1 MASTER', () => {
+  if (u.json) it('keepalived.json (JSON signal): VI_1 MASTER', () => {
     expect(parseKeepalivedJson(fixture(u.name, 'keepalived.json'))).toEqual([
       {instance: 'VI_1', state: 'MASTER', priority: 150, effectivePriority: 150, interface: 'eth0', virtualRouterId: 51},
     ]);
@@ -278,7 +278,7 @@ describe.each(USERLANDS.map((u) => u.name))('cut and garbled input (%s)', (name)
     }
   });
 
-  it.runIf(hasFixture(name, 'keepalived.json'))('keepalived.json: a cut throws', () => {
+  if (hasFixture(name, 'keepalived.json')) it('keepalived.json: a cut throws', () => {
     const text = fixture(name, 'keepalived.json').trimEnd();
     for (const cut of allCuts(text)) expect(() => parseKeepalivedJson(cut)).toThrow();
   });
