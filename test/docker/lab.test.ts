@@ -5,7 +5,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
 import type {Lab} from '../../src/lab/model.js'
 import {downLab} from '../../src/ops/down.js'
-import {realServerFacts} from '../../src/ops/facts.js'
+import {directorFacts, realServerFacts} from '../../src/ops/facts.js'
 import {checkEngineIpvs} from '../../src/ops/ipvs.js'
 import {configureRealServer, neighbourProblems} from '../../src/ops/up.js'
 import {planLab} from '../../src/plan/plan.js'
@@ -92,6 +92,28 @@ describe('a lab on the host engine, without IPVS', () => {
         }
       }
     })
+  })
+
+  it('lvslab-facts in a director: VRRP state from keepalived\'s own dump, and the IPVS table reported unreadable on a kernel without ip_vs', async () => {
+    // VRRP alone runs without IPVS: lvs2 as a lone MASTER of a VRRP-only config
+    const conf = renderKeepalivedConf(lab, lab.directors[1]!).replace(/\nvirtual_server [\s\S]*$/, '\n').replace('state BACKUP', 'state MASTER')
+    await rt.putFile('itest-lvs2', '/etc/keepalived/keepalived.conf', conf)
+    const started = await rt.exec('itest-lvs2', ['lvslab-svc', 'start', 'keepalived'])
+    expect(started.exitCode).toBe(0)
+    try {
+      let f = await directorFacts(rt, lab, lab.directors[1]!)
+      for (let i = 0; i < 40 && f.vrrpState !== 'MASTER'; i++) {
+        await new Promise((r) => setTimeout(r, 250))
+        f = await directorFacts(rt, lab, lab.directors[1]!)
+      }
+      expect(f).toMatchObject({running: true, vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1', eth0Up: true})
+      expect(f.keepalivedPid).toBeGreaterThan(1)
+      // this host's kernel has no IPVS: said so, with ipvsadm's words, not an empty table taken as fact
+      expect(f.unreadable).toHaveLength(1)
+      expect(f.unreadable[0]).toMatch(/^IPVS table: .*(ipvs|IPVS|Protocol not available)/)
+    } finally {
+      await rt.exec('itest-lvs2', ['lvslab-svc', 'stop', 'keepalived'])
+    }
   })
 
   it('least privilege: no container is privileged, none publishes a port, only NET_ADMIN and NET_RAW are added', async () => {
