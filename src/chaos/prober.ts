@@ -56,11 +56,31 @@ export class ContainerContinuousProber implements ContinuousProber {
   /** Kills a prober loop left by an earlier run that could not stop it (a crash, a second Ctrl-C). */
   static readonly KILL = 'p=$(cat /tmp/lvslab-prober.pid 2>/dev/null) && kill "$p" 2>/dev/null; rm -f /tmp/lvslab-prober.pid; true'
 
+  /**
+   * The container's loop: one curl every 1/rate s, each in the background, paced without starting a
+   * process of its own (a `read -t` on a private fifo, not `sleep`: in a slow VM every process started
+   * costs tens of ms and lowers the rate). Where bash has EPOCHREALTIME (5.0+) it keeps to the schedule
+   * by pacing to the next tick (catching up at most 5 ticks); bash 4.2 (CentOS 7) waits a fixed
+   * interval. Those clock readings pace only: no time of the container enters a report.
+   */
   script(): string {
     const {vip, port, path} = this.target
     const secs = (this.timeoutMs / 1000).toFixed(1)
+    const tickUs = Math.round(1_000_000 / this.rateHz)
+    const fixed = (1 / this.rateHz).toFixed(3)
     // the loop ends by itself after an hour, even if nobody stops it
-    return `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid; SECONDS=0; while [ $SECONDS -lt 3600 ]; do ( ${curlLine(`http://${vip}:${port}${path}`, secs)} ) & sleep ${(1 / this.rateHz).toFixed(3)}; done`
+    return [
+      `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid`,
+      'f=/tmp/lvslab-prober.$$; rm -f "$f"; mkfifo "$f" && exec 9<>"$f"; rm -f "$f"',
+      `tick=${tickUs}; next=\${EPOCHREALTIME/./}; SECONDS=0`,
+      `while [ $SECONDS -lt 3600 ]; do`,
+      `  ( ${curlLine(`http://${vip}:${port}${path}`, secs)} ) &`,
+      `  if [ -n "$next" ]; then next=$((next + tick)); d=$((next - \${EPOCHREALTIME/./}))`,
+      `    if [ $d -lt $((-5 * tick)) ]; then next=\${EPOCHREALTIME/./}; d=0; fi`,
+      `    if [ $d -gt 0 ]; then printf -v w '%d.%06d' $((d / 1000000)) $((d % 1000000)); read -t "$w" -u 9 _; fi`,
+      `  else read -t ${fixed} -u 9 _; fi`,
+      'done',
+    ].join('\n')
   }
 
   error?: Error
