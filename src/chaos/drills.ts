@@ -50,26 +50,35 @@ function otherDirector(lab: Lab, name: string): Director {
   return others[0]!
 }
 
-/** A director holds the VIP as eth0:1 and reports MASTER, and no other director holds it. */
+/** What could not be read on these nodes, for a poll's `seen` (empty when everything was read). */
+function unread(facts: {name: string; unreadable: string[]}[]): string {
+  const all = facts.flatMap((f) => f.unreadable.map((u) => `${f.name}: ${u}`))
+  return all.length > 0 ? `; could not read: ${all.join('; ')}` : ''
+}
+
+/**
+ * A director holds the VIP as eth0:1 and reports MASTER, and no other director holds it. Never done
+ * while a director's facts cannot be read: an unread peer is not a peer without the VIP.
+ */
 function holds(rt: Runtime, lab: Lab, who: Director): () => Promise<Poll<unknown>> {
   return async () => {
     const facts = await Promise.all(lab.directors.map((d) => directorFacts(rt, lab, d)))
     const me = facts.find((f) => f.name === who.name)!
     const others = facts.filter((f) => f.name !== who.name && f.holdsVip).map((f) => f.name)
     return {
-      done: me.holdsVip && me.vipLabel === 'eth0:1' && me.vrrpState === 'MASTER' && others.length === 0,
-      seen: facts.map((f) => `${f.name}: ${f.vrrpState}${f.holdsVip ? ` holding the VIP (${f.vipLabel})` : ''}`).join(', '),
+      done: me.holdsVip && me.vipLabel === 'eth0:1' && me.vrrpState === 'MASTER' && others.length === 0 && facts.every((f) => f.unreadable.length === 0),
+      seen: facts.map((f) => `${f.name}: ${f.vrrpState}${f.holdsVip ? ` holding the VIP (${f.vipLabel})` : ''}`).join(', ') + unread(facts),
     }
   }
 }
 
-/** The IPVS table of a director lists exactly these real servers. */
+/** The IPVS table of a director lists exactly these real servers (an unreadable table is not a match). */
 function table(rt: Runtime, lab: Lab, who: Director, servers: string[]): () => Promise<Poll<unknown>> {
   const want = [...servers].sort()
   return async () => {
     const f = await directorFacts(rt, lab, who)
     const got = (vipService(lab, f.ipvs)?.realServers ?? []).map((r) => r.address).sort()
-    return {done: JSON.stringify(got) === JSON.stringify(want), seen: `${who.name}'s IPVS table: ${got.join(', ') || 'empty'}${f.ipvsError ? ` (${f.ipvsError})` : ''}`}
+    return {done: !f.ipvsError && JSON.stringify(got) === JSON.stringify(want), seen: `${who.name}'s IPVS table: ${f.ipvsError ? 'unreadable' : got.join(', ') || 'empty'}${unread([f])}`}
   }
 }
 
@@ -114,7 +123,7 @@ export function makeDrill(rt: Runtime, lab: Lab, name: DrillName, target?: strin
         expectFault: [
           ...(d.name === master.name ? [] : [{name: `${d.name}'s eth0 is down`, event: `${d.name} eth0 down`, boundSeconds: 5, poll: async () => {
             const f = await directorFacts(rt, lab, d)
-            return {done: !f.eth0Up && !f.holdsVip, seen: `${d.name}: eth0 ${f.eth0Up ? 'up' : 'down'}, state ${f.vrrpState}`}
+            return {done: !f.eth0Up && !f.holdsVip && f.unreadable.length === 0, seen: `${d.name}: eth0 ${f.eth0Up ? 'up' : 'down'}, state ${f.vrrpState}${unread([f])}`}
           }}]),
           {name: `${other.name} holds the VIP as eth0:1 as MASTER`, event: d.name === master.name ? `VIP moved to ${other.name}` : `VIP stays on ${other.name}`, boundSeconds: b.failover, poll: holds(rt, lab, other)},
         ],
@@ -138,7 +147,7 @@ export function makeDrill(rt: Runtime, lab: Lab, name: DrillName, target?: strin
           {name: `${other.name} takes the VIP as eth0:1 and becomes MASTER`, event: `VIP moved to ${other.name}`, boundSeconds: b.failover, poll: holds(rt, lab, other)},
           {name: `${master.name}'s container keeps running without keepalived`, event: `${master.name} up, keepalived gone`, boundSeconds: 5, poll: async () => {
             const f = await directorFacts(rt, lab, master)
-            return {done: f.running && !f.keepalivedPid, seen: `${master.name}: container ${f.running ? 'running' : 'stopped'}, keepalived ${f.keepalivedPid ? `pid ${f.keepalivedPid}` : 'not running'}`}
+            return {done: f.running && !f.keepalivedPid && f.unreadable.length === 0, seen: `${master.name}: container ${f.running ? 'running' : 'stopped'}, keepalived ${f.keepalivedPid ? `pid ${f.keepalivedPid}` : 'not running'}${unread([f])}`}
           }},
         ],
         restore: () => run(rt, c, 'lvslab-svc start keepalived', `start keepalived on ${master.name}`),

@@ -65,16 +65,16 @@ export class ContainerContinuousProber implements ContinuousProber {
    */
   script(): string {
     const {vip, port, path} = this.target
-    const secs = (this.timeoutMs / 1000).toFixed(1)
     const tickUs = Math.round(1_000_000 / this.rateHz)
     const fixed = (1 / this.rateHz).toFixed(3)
     // the loop ends by itself after an hour, even if nobody stops it
     return [
       `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid`,
-      'f=/tmp/lvslab-prober.$$; rm -f "$f"; mkfifo "$f" && exec 9<>"$f"; rm -f "$f"',
+      // without its pacing fifo the loop would not wait at all: it stops instead
+      'f=/tmp/lvslab-prober.$$; rm -f "$f"; mkfifo "$f" && exec 9<>"$f" || { echo "lvslab prober: no fifo $f" >&2; exit 1; }; rm -f "$f"',
       `tick=${tickUs}; next=\${EPOCHREALTIME/./}; SECONDS=0`,
       `while [ $SECONDS -lt 3600 ]; do`,
-      `  ( ${curlLine(`http://${vip}:${port}${path}`, secs)} ) &`,
+      `  ( ${curlLine(`http://${vip}:${port}${path}`, this.timeoutMs)} ) &`,
       `  if [ -n "$next" ]; then next=$((next + tick)); d=$((next - \${EPOCHREALTIME/./}))`,
       `    if [ $d -lt $((-5 * tick)) ]; then next=\${EPOCHREALTIME/./}; d=0; fi`,
       `    if [ $d -gt 0 ]; then printf -v w '%d.%06d' $((d / 1000000)) $((d % 1000000)); read -t "$w" -u 9 _; fi`,

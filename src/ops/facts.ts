@@ -41,7 +41,7 @@ export interface RealServerFacts {
 }
 
 /** One fact as lvslab-facts reports it: a command's exit code and raw output (templates/lvslab-facts.hbs). */
-interface RawFact {
+export interface RawFact {
   ok: boolean
   code: number
   out: string
@@ -53,15 +53,21 @@ export interface NodeReport {
   v: number
   ip: RawFact
   sysctl: RawFact
-  keepalived_pid: number | null
-  httpd_pid: number | null
+  /** `lvslab-svc pid keepalived`: exit 0 with its pid, 3 when it is not running, else unreadable. */
+  keepalived: RawFact
+  /** `lvslab-svc pid httpd`, the same way. */
+  httpd: RawFact
   ipvs?: RawFact
   vrrp?: RawFact
   page?: RawFact
+  /** With --keepalived: `keepalived --version` (as recorded in the image), `--help`, and the installed config. */
+  keepalived_version?: RawFact
+  keepalived_help?: RawFact
+  keepalived_conf?: RawFact
 }
 
-/** The helper's failure text, one line: its stderr, else its exit code. */
-function why(f: RawFact): string {
+/** A fact's failure in one line: its stderr, else its stdout, else its exit code. */
+export function why(f: RawFact): string {
   return (f.err || f.out).trim().split('\n')[0] || `exit ${f.code}`
 }
 
@@ -82,6 +88,18 @@ export async function readNode(rt: Runtime, container: string, args: string[]): 
   } catch (error) {
     throw new StepError(`read ${container}`, `lvslab-facts printed no report (${(error as Error).message}): ${(res.stderr || res.stdout).trim().slice(0, 200)}`)
   }
+}
+
+/**
+ * A service's pid from its fact: the pid when it runs, undefined when it does not (exit 3), and an
+ * unreadable entry (named `what`) for any other answer.
+ */
+export function servicePid(f: RawFact, what: string, unreadable: string[]): number | undefined {
+  if (f.code === 3) return undefined
+  const pid = Number(f.out.trim())
+  if (f.ok && Number.isInteger(pid) && pid > 0) return pid
+  unreadable.push(`${what}: ${f.ok ? `no pid in ${JSON.stringify(f.out.trim().slice(0, 40))}` : why(f)}`)
+  return undefined
 }
 
 /** Applies the addresses and links of `ip -o link; ip -o addr` to a node's facts, or says why not. */
@@ -110,7 +128,8 @@ export async function directorFacts(rt: Runtime, lab: Lab, d: Director): Promise
   if (!info?.running) return base
   const report = await readNode(rt, container, ['--ipvs', '--vrrp'])
   const facts: DirectorFacts = {...base, running: true}
-  if (report.keepalived_pid) facts.keepalivedPid = report.keepalived_pid
+  const pid = servicePid(report.keepalived, 'keepalived', facts.unreadable)
+  if (pid) facts.keepalivedPid = pid
   const addrs = addresses(report, facts.unreadable)
   if (addrs) {
     facts.eth0Up = Boolean(addrs.links.find((l) => l.ifname === 'eth0')?.up)
@@ -155,7 +174,10 @@ export async function realServerFacts(rt: Runtime, lab: Lab, r: RealServer): Pro
   if (!info?.running) return base
   const {port, health_check: hc} = lab.virtual_server
   const report = await readNode(rt, container, ['--page', `http://${r.ip}:${port}${hc.path}`])
-  const facts: RealServerFacts = {...base, running: true, httpd: Boolean(report.httpd_pid)}
+  const facts: RealServerFacts = {...base, running: true}
+  facts.httpd = Boolean(servicePid(report.httpd, 'httpd', facts.unreadable))
+  // a page that does not come while httpd runs is worth saying why (curl's own words)
+  if (report.page && !report.page.ok && facts.httpd) facts.unreadable.push(`page: ${why(report.page)} (curl exit ${report.page.code})`)
   if (report.page?.ok) {
     // the body, then curl's last line: the status code
     const lines = report.page.out.replace(/\n$/, '').split('\n')

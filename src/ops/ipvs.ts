@@ -1,11 +1,16 @@
 // Whether the ENGINE's kernel has IPVS: checked inside the engine, in a short-lived container of the
 // lab image, never on the machine lvslab runs on (with DOCKER_HOST or Docker Desktop that machine's
 // kernel is not the one the lab runs on).
+import {release} from 'node:os'
 import {StepError} from '../lab/errors.js'
 import type {EngineInfo, Runtime} from '../runtime/types.js'
 
-/** What a container sees of its kernel's IPVS: the module in sysfs (loaded or built in) or its /proc file. */
-export const IPVS_PROBE = 'if [ -d /sys/module/ip_vs ] || [ -e /proc/net/ip_vs ]; then echo ip_vs=yes; else echo ip_vs=no; fi; uname -r'
+/**
+ * What a container sees of its kernel's IPVS: the module in sysfs (loaded or built in) or its /proc
+ * file. ipvsadm runs first, as in a director: its generic-netlink lookup of the IPVS family may make
+ * the kernel load an available module (genetlink's request_module), which a director would also get.
+ */
+export const IPVS_PROBE = 'ipvsadm -Ln >/dev/null 2>&1; if [ -d /sys/module/ip_vs ] || [ -e /proc/net/ip_vs ]; then echo ip_vs=yes; else echo ip_vs=no; fi; uname -r'
 
 export interface IpvsCheck {
   ok: boolean
@@ -17,10 +22,20 @@ export interface IpvsCheck {
   fix?: string
 }
 
-/** Words for where the engine's kernel lives: Docker Desktop's VM, this host, or a remote host. */
+/**
+ * Whether the engine's containers run on this machine's own kernel: a local socket on Linux whose
+ * engine reports this kernel's release. A local socket alone is not enough: colima, OrbStack,
+ * Rancher Desktop or a Podman machine put a VM behind one.
+ */
+export function engineOnThisKernel(info: EngineInfo): boolean {
+  return info.local && process.platform === 'linux' && info.kernel === release()
+}
+
+/** Words for where the engine's kernel lives: Docker Desktop's VM, this host, a VM behind a local socket, or a remote host. */
 export function engineKernelPlace(info: EngineInfo): string {
   if (info.desktop) return `Docker Desktop's VM (${info.os})`
-  return info.local ? `the engine's host (local socket, ${info.os || 'Linux'})` : `the engine's host (remote, ${info.os || 'Linux'})`
+  if (engineOnThisKernel(info)) return `the engine's host (this machine, ${info.os || 'Linux'})`
+  return info.local ? `the engine's VM behind a local socket (${info.os || 'Linux'})` : `the engine's host (remote, ${info.os || 'Linux'})`
 }
 
 /**
@@ -29,7 +44,9 @@ export function engineKernelPlace(info: EngineInfo): string {
  */
 export function ipvsFix(info: EngineInfo): string {
   if (info.desktop) return "Docker Desktop's kernel offers no ip_vs module to load: run the lab on a Linux engine (a Linux host, or a Linux VM reached with DOCKER_HOST=ssh://user@host)"
-  return info.local ? 'load the module on this host: `sudo modprobe ip_vs`' : 'load the module on the engine\'s host (the machine DOCKER_HOST points at): `sudo modprobe ip_vs`'
+  if (engineOnThisKernel(info)) return 'load the module on this host: `sudo modprobe ip_vs`'
+  if (info.local) return 'load the module inside the VM that runs the engine (e.g. `colima ssh -- sudo modprobe ip_vs`), or use a Linux engine'
+  return 'load the module on the engine\'s host (the machine DOCKER_HOST points at): `sudo modprobe ip_vs`'
 }
 
 /**

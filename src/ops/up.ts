@@ -3,13 +3,13 @@ import ipaddr from 'ipaddr.js'
 import {Listr, type ListrTask} from 'listr2'
 import {StepError} from '../lab/errors.js'
 import {type Director, type Lab, masterOf, type RealServer, withAuthPass} from '../lab/model.js'
-import {parseKeepalivedVersion} from '../parse/keepalived.js'
+import {keepalivedFeatures, parseKeepalivedVersion} from '../parse/keepalived.js'
 import {bounds, CLIENT_NODE, containerName, type LabPlan, type Mode, type NodePlan, networkName, planClient, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
 import {keepalivedVersionText, pagePaths, renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerInfo, EngineInfo, Runtime} from '../runtime/types.js'
 import type {RendererName} from '../report/renderer.js'
-import {healthyServers, labFacts, vipService} from './facts.js'
+import {healthyServers, labFacts, readNode, servicePid, vipService, why} from './facts.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from './image.js'
 import {checkEngineIpvs, ipvsFix} from './ipvs.js'
 import {type ProbeFrom, verifyLab, type VerifyResult} from './verify.js'
@@ -108,26 +108,36 @@ ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 
   await sh(rt, c, 'lvslab-svc start httpd', step)
 }
 
-export async function keepalivedVersionOf(rt: Runtime, container: string): Promise<KeepalivedVersion> {
-  const res = await rt.exec(container, ['bash', '-c', 'cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1'])
-  return parseKeepalivedVersion(res.stdout)
-}
-
-/** A director: IPVS available, keepalived.conf rendered for its keepalived, tested, installed, started. */
+/**
+ * A director: IPVS available, keepalived.conf rendered for its keepalived, tested with `keepalived -t`
+ * where that build has it (2.0.4 and later; 1.3.5 exits 0 on -t without testing), installed, started.
+ * What it needs to know is read in one exec of lvslab-facts; nothing is changed when the running
+ * config is already the rendered one.
+ * @returns the director's keepalived version
+ * @throws StepError when IPVS is not available (with the fix for this engine) or a step fails
+ */
 export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?: EngineInfo): Promise<KeepalivedVersion> {
   const c = containerName(lab, d.name)
   const step = `start director ${d.name}`
-  const ipvs = await rt.exec(c, ['ipvsadm', '-Ln'])
-  if (ipvs.exitCode !== 0) {
-    throw new StepError(step, `IPVS is not available: ${(ipvs.stderr || ipvs.stdout).trim().split('\n')[0]}`, engine ? ipvsFix(engine) : 'load the module on the engine\'s host: `sudo modprobe ip_vs`')
+  const report = await readNode(rt, c, ['--ipvs', '--keepalived'])
+  if (!report.ipvs?.ok) {
+    throw new StepError(step, `IPVS is not available: ${report.ipvs ? why(report.ipvs) : 'not reported'}`, engine ? ipvsFix(engine) : 'load the module on the engine\'s host: `sudo modprobe ip_vs`')
   }
-  const version = await keepalivedVersionOf(rt, c)
+  const facts = (name: 'keepalived_version' | 'keepalived_help') => {
+    const f = report[name]
+    if (!f?.ok) throw new StepError(step, `keepalived cannot be asked (${name.replace('_', ' --')}): ${f ? why(f) : 'not reported'}`, 'the lab image needs keepalived: make it again')
+    return f.out
+  }
+  const version = parseKeepalivedVersion(facts('keepalived_version'))
+  const features = keepalivedFeatures(facts('keepalived_help'))
   const conf = renderKeepalivedConf(lab, d, version)
-  const current = await rt.exec(c, ['cat', '/etc/keepalived/keepalived.conf'])
-  const running = (await rt.exec(c, ['lvslab-svc', 'status', 'keepalived'])).exitCode === 0
-  if (current.stdout === conf && running) return version
+  const problems: string[] = []
+  const running = Boolean(servicePid(report.keepalived, 'keepalived', problems))
+  if (problems.length > 0) throw new StepError(step, problems.join('; '))
+  // the helper's text loses trailing newlines
+  if (running && report.keepalived_conf?.ok && report.keepalived_conf.out.trimEnd() === conf.trimEnd()) return version
   await rt.putFile(c, '/etc/keepalived/keepalived.conf', conf)
-  await sh(rt, c, 'if keepalived --help 2>&1 | grep -q -- --config-test; then keepalived -t -f /etc/keepalived/keepalived.conf; fi', step, 'this is a bug of lvslab: please report the lab file')
+  if (features.configTest) await sh(rt, c, 'keepalived -t -f /etc/keepalived/keepalived.conf', step, 'this is a bug of lvslab: please report the lab file')
   if (running) await sh(rt, c, 'lvslab-svc stop keepalived', step)
   await sh(rt, c, 'lvslab-svc start keepalived', step)
   return version
@@ -141,8 +151,10 @@ export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, tim
     const others = ds.filter((d) => d.name !== holder.name && d.holdsVip).map((d) => d.name)
     const healthy = healthyServers(lab, rs).sort()
     const table = (vipService(lab, h.ipvs)?.realServers ?? []).map((r) => r.address).sort()
-    const done = h.holdsVip && h.vipLabel === 'eth0:1' && others.length === 0 && JSON.stringify(table) === JSON.stringify(healthy) && healthy.length > 0
-    return {done, seen: `${holder.name} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${table.join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}`}
+    // never converged on facts that could not be read: an unread director is not one without the VIP
+    const unread = [...ds, ...rs].flatMap((n) => n.unreadable.map((u) => `${n.name}: ${u}`))
+    const done = h.holdsVip && h.vipLabel === 'eth0:1' && others.length === 0 && JSON.stringify(table) === JSON.stringify(healthy) && healthy.length > 0 && unread.length === 0
+    return {done, seen: `${holder.name} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${h.ipvsError ? `unreadable (${h.ipvsError})` : table.join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}${unread.length > 0 ? `; could not read: ${unread.join('; ')}` : ''}`}
   }, {intervalMs: 500, signal})
   return ms
 }

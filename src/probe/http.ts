@@ -77,8 +77,7 @@ export class ContainerProber implements Prober {
   /** The shell loop: `count` requests one after the other, each printed as a line for parseLine. */
   script(count: number): string {
     const {vip, port, path, timeoutMs} = this.target
-    const secs = Math.max(1, Math.ceil(timeoutMs / 1000))
-    return `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); ${curlLine(`http://${vip}:${port}${path}`, String(secs))}; done`
+    return `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); ${curlLine(`http://${vip}:${port}${path}`, timeoutMs)}; done`
   }
 
   /**
@@ -90,8 +89,11 @@ export class ContainerProber implements Prober {
    *   undefined for a line that is not a request's.
    */
   static parseLine(line: string): Omit<Answer, 'at'> | undefined {
-    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})$/.exec(line.trim())
-    if (!m) return undefined
+    const text = line.trim()
+    if (!/^R( |$)/.test(text)) return undefined
+    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})$/.exec(text)
+    // curl ran but printed no status (it refused its options, or died): a failed request, not no request
+    if (!m) return {ok: false, status: 0, ms: 0, error: `curl printed no status: ${JSON.stringify(text.slice(0, 80))}`}
     const status = Number(m[3])
     return {ok: status === 200, status, server: parseAnswerBody(m[1] ?? ''), ms: Math.round(Number(m[2]) * 10000) / 10, ...(status === 0 ? {error: 'no answer'} : {})}
   }
@@ -119,12 +121,22 @@ export class ContainerProber implements Prober {
 }
 
 /**
+ * curl's -m for a timeout: whole seconds, at least 1. curl before 7.32 (CentOS 7 has 7.29) refuses a
+ * fractional -m, and a request whose curl refuses its options is no probe at all.
+ * @param timeoutMs the request's timeout in ms
+ */
+export function curlMaxTime(timeoutMs: number): number {
+  return Math.max(1, Math.ceil(timeoutMs / 1000))
+}
+
+/**
  * The bash command of one probe request in a container: "R <body> <seconds> <status>" on one line
  * (see ContainerProber.parseLine). Only builtins besides curl itself: in an emulated VM every extra
  * process costs a request's worth of time. The URL is lvslab's own (VIP, port, a validated path).
+ * @param timeoutMs the request's timeout in ms (rounded up to whole seconds, see curlMaxTime)
  */
-export function curlLine(url: string, timeoutSeconds: string): string {
-  return `r=$(LC_ALL=C curl -s -m ${timeoutSeconds} -w '\\n%{time_total} %{http_code}' '${url}'); echo "R \${r//$'\\n'/ }"`
+export function curlLine(url: string, timeoutMs: number): string {
+  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code}' '${url}'); echo "R \${r//$'\\n'/ }"`
 }
 
 /** Whether this machine has an address inside the subnet (the bridge), so the VIP is reachable from here. */

@@ -47,7 +47,7 @@ describe('a lab on the host engine, without IPVS', () => {
     writeFileSync(`${dir}/lab.yaml`, labYaml())
     const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toMatch(/lvslab: check IPVS: the ip_vs kernel module is not loaded in the engine's host \(local socket, .*?\), kernel \S+, .*\(fix: load the module on this host: `sudo modprobe ip_vs`\)/)
+    expect(r.stderr).toMatch(/lvslab: check IPVS: the ip_vs kernel module is not loaded in the engine's host \(this machine, .*?\), kernel \S+, .*\(fix: load the module on this host: `sudo modprobe ip_vs`\)/)
     expect(r.stderr).not.toMatch(/\n\s+at /) // no stack
     expect(await labResources('itest')).toBe(0)
   })

@@ -46,7 +46,7 @@ function run(name, cmd, args, env) {
 
 if (hasIpvs) {
   say('this kernel has ip_vs: running the end-to-end tests here')
-  run('local', vitest([])[0], vitest([]).slice(1), {LVSLAB_ROOTFS: bookworm})
+  run('local', vitest([])[0], vitest([]).slice(1), {LVSLAB_ROOTFS: bookworm, LVSLAB_E2E_VIA: 'host'})
 } else {
   const vm = resolve(process.env.LVSLAB_KERNEL_VM ?? '../shared/kernel-vm/vm')
   if (!existsSync(vm)) {
@@ -56,11 +56,11 @@ if (hasIpvs) {
   // The VM is emulated (no KVM): everything takes 5-10x longer, so the waits' bounds are scaled.
   const base = {LVSLAB_TIME_SCALE: process.env.LVSLAB_TIME_SCALE ?? '8', CI: process.env.CI || 'true'}
   const timeout = process.env.LVSLAB_E2E_TIMEOUT ?? '2400'
-  const inVm = (suite, env, files) => ['run', '--share', dirname(bookworm), '--timeout', timeout, '--', ...vitest(files)]
+  const inVm = (files) => ['run', '--share', dirname(bookworm), '--timeout', timeout, '--', ...vitest(files)]
   const viaEngine = (files) => ['engine', '--timeout', timeout, '--', ...vitest(files)]
   const classic = 'test/e2e/classic.test.ts'
   const legs = [
-    {n: 1, name: 'Docker 20.10, lvslab beside the engine (host prober)', suite: 'bookworm', args: () => inVm('bookworm', {}, [classic]), env: {LVSLAB_E2E_MODES: 'least-privilege'}},
+    {n: 1, name: 'Docker 20.10, lvslab beside the engine (host prober)', suite: 'bookworm', args: () => inVm([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_VIA: 'host'}},
     {n: 2, name: 'Docker 20.10, remote engine', suite: 'bookworm', args: () => viaEngine([classic, 'test/e2e/neighbours.test.ts', 'test/e2e/cycles.test.ts']), env: {LVSLAB_E2E_MODES: 'privileged', LVSLAB_E2E_CYCLES: process.env.LVSLAB_E2E_CYCLES ?? '3'}},
     {n: 3, name: 'Docker 28.5, remote engine', suite: 'sid', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege,privileged'}},
     {n: 4, name: 'Debian 13 rootfs (keepalived 2.3), remote engine', suite: 'bookworm', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_DRILLS: 'kill-master', LVSLAB_ROOTFS: 'trixie'}},
@@ -70,7 +70,7 @@ if (hasIpvs) {
   const only = process.env.LVSLAB_E2E_LEGS?.split(',').map(Number)
   for (const leg of legs.filter((l) => (only ? only.includes(l.n) : !l.optional))) {
     legTag = `leg${leg.n}`
-    const env = {...base, LVSLAB_ROOTFS: bookworm, ...leg.env, KERNEL_VM_SUITE: leg.suite}
+    const env = {...base, LVSLAB_ROOTFS: bookworm, LVSLAB_E2E_VIA: 'container', ...leg.env, KERNEL_VM_SUITE: leg.suite}
     if (env.LVSLAB_ROOTFS === 'trixie') env.LVSLAB_ROOTFS = rootfs('trixie')
     say(`leg ${leg.n}: ${leg.name} (KERNEL_VM_SUITE=${leg.suite}, time scale ${env.LVSLAB_TIME_SCALE})`)
     run(`${leg.n} (${leg.name})`, vm, leg.args(), env)

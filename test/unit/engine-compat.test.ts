@@ -1,5 +1,6 @@
 // What differs between engines and userlands, decided without an engine: where the arp sysctls go by
 // API version, the container prober's lines (one clock), and the ip_vs fix for each kind of engine.
+import {release} from 'node:os'
 import {describe, expect, it} from 'vitest'
 import {ipvsFix, engineKernelPlace} from '../../src/ops/ipvs.js'
 import {ContainerProber, curlLine} from '../../src/probe/http.js'
@@ -49,20 +50,30 @@ describe('the container prober reads no clock of the container', () => {
     expect(ContainerProber.parseLine('R  1.001234 000')).toEqual({ok: false, status: 0, server: undefined, ms: 1001.2, error: 'no answer'})
     expect(ContainerProber.parseLine('R <h1>Not Found</h1>  0.002 404')).toMatchObject({ok: false, status: 404, server: undefined})
     expect(ContainerProber.parseLine('something else')).toBeUndefined()
+    // curl refused its options (e.g. a fractional -m on curl 7.29): a failed request, counted
+    expect(ContainerProber.parseLine('R ')).toMatchObject({ok: false, status: 0, error: 'curl printed no status: "R"'})
   })
 
   it('the shell line asks curl for its own duration and reads no date', () => {
-    const line = curlLine('http://172.20.1.100:80/', '1.0')
+    const line = curlLine('http://172.20.1.100:80/', 1000)
     expect(line).toContain('%{time_total} %{http_code}')
+    // whole seconds: curl 7.29 (CentOS 7) refuses a fractional -m
+    expect(line).toContain('curl -s -m 1 ')
+    expect(curlLine('http://x/', 1500)).toContain('-m 2 ')
     expect(line).not.toMatch(/date/)
   })
 })
 
 describe('the ip_vs fix names the engine\'s kernel, not this machine\'s', () => {
-  const info = (over: Partial<EngineInfo>): EngineInfo => ({version: '28.5.2', apiVersion: '1.51', kernel: '6.1.0', os: 'Debian GNU/Linux 12 (bookworm)', desktop: false, local: true, ...over})
-  it('a local Linux engine: modprobe here', () => {
+  const info = (over: Partial<EngineInfo>): EngineInfo => ({version: '28.5.2', apiVersion: '1.51', kernel: release(), os: 'Debian GNU/Linux 12 (bookworm)', desktop: false, local: true, ...over})
+  it('a local Linux engine on this kernel: modprobe here', () => {
     expect(ipvsFix(info({}))).toBe('load the module on this host: `sudo modprobe ip_vs`')
-    expect(engineKernelPlace(info({}))).toBe("the engine's host (local socket, Debian GNU/Linux 12 (bookworm))")
+    expect(engineKernelPlace(info({}))).toBe("the engine's host (this machine, Debian GNU/Linux 12 (bookworm))")
+  })
+  it('a local socket in front of another kernel (colima, OrbStack, a Podman machine): the VM, not this host', () => {
+    const vm = info({kernel: '6.8.0-colima', os: 'Ubuntu 24.04 LTS'})
+    expect(engineKernelPlace(vm)).toBe("the engine's VM behind a local socket (Ubuntu 24.04 LTS)")
+    expect(ipvsFix(vm)).toMatch(/inside the VM that runs the engine/)
   })
   it('a remote engine (DOCKER_HOST): modprobe there', () => {
     expect(ipvsFix(info({local: false}))).toMatch(/on the engine's host \(the machine DOCKER_HOST points at\)/)

@@ -12,6 +12,8 @@ const lab = parseLab('')
 const fixture = (userland: string, file: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'userland', userland, file), 'utf8')
 const ok = (out: string) => ({ok: true, code: 0, out, err: ''})
 const failed = (err: string, code = 1) => ({ok: false, code, out: '', err})
+/** lvslab-svc pid of a service that is not running: exit 3, nothing printed */
+const stopped = {ok: false, code: 3, out: '', err: ''}
 
 /** A runtime whose containers run and whose exec prints the given report (only what facts.ts calls). */
 function runtimeReporting(report: NodeReport | string, seen: string[][] = []): Runtime {
@@ -27,7 +29,7 @@ function runtimeReporting(report: NodeReport | string, seen: string[][] = []): R
 const SYSCTLS = 'net.ipv4.conf.eth0.arp_ignore=1\nnet.ipv4.conf.eth0.arp_announce=2\nnet.ipv4.conf.all.arp_ignore=1\nnet.ipv4.conf.all.arp_announce=2'
 
 describe.each(['centos7', 'rocky9', 'debian12', 'debian13'])('a MASTER director on %s', (userland) => {
-  const report: NodeReport = {v: 1, ip: ok(fixture(userland, 'ip-o.txt')), sysctl: ok(''), keepalived_pid: 42, httpd_pid: null, ipvs: ok(fixture(userland, 'ipvsadm-Ln.txt')), vrrp: ok(fixture(userland, 'keepalived.data'))}
+  const report: NodeReport = {v: 1, ip: ok(fixture(userland, 'ip-o.txt')), sysctl: ok(''), keepalived: ok('42'), httpd: stopped, ipvs: ok(fixture(userland, 'ipvsadm-Ln.txt')), vrrp: ok(fixture(userland, 'keepalived.data'))}
 
   it('holds the VIP as eth0:1, reports MASTER, lists both real servers as Route, in one exec', async () => {
     const calls: string[][] = []
@@ -51,7 +53,7 @@ describe.each(['centos7', 'rocky9', 'debian12', 'debian13'])('a MASTER director 
 })
 
 describe('facts that cannot be read', () => {
-  const base: NodeReport = {v: 1, ip: ok(fixture('debian12', 'ip-o.txt')), sysctl: ok(SYSCTLS), keepalived_pid: 42, httpd_pid: null, ipvs: ok(fixture('debian12', 'ipvsadm-Ln.txt')), vrrp: ok(fixture('debian12', 'keepalived.data'))}
+  const base: NodeReport = {v: 1, ip: ok(fixture('debian12', 'ip-o.txt')), sysctl: ok(SYSCTLS), keepalived: ok('42'), httpd: stopped, ipvs: ok(fixture('debian12', 'ipvsadm-Ln.txt')), vrrp: ok(fixture('debian12', 'keepalived.data'))}
 
   it('ipvsadm failing: the table is unreadable, with ipvsadm\'s own words', async () => {
     const f = await directorFacts(runtimeReporting({...base, ipvs: failed("Can't initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?", 2)}), lab, lab.directors[0]!)
@@ -84,14 +86,26 @@ describe('a real server', () => {
   const lo = '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n1: lo    inet 172.20.1.100/32 scope global lo:1\\       valid_lft forever preferred_lft forever\n'
   it('reads httpd, its page, the VIP on lo:1 /32 and the arp sysctls, asking for the page at the health-check path', async () => {
     const calls: string[][] = []
-    const f = await realServerFacts(runtimeReporting({v: 1, ip: ok(lo), sysctl: ok(SYSCTLS), keepalived_pid: null, httpd_pid: 7, page: ok('from 172.20.1.10\n200')}, calls), lab, lab.real_servers[0]!)
+    const f = await realServerFacts(runtimeReporting({v: 1, ip: ok(lo), sysctl: ok(SYSCTLS), keepalived: stopped, httpd: ok('7'), page: ok('from 172.20.1.10\n200')}, calls), lab, lab.real_servers[0]!)
     expect(calls).toEqual([['lvslab-facts', '--page', 'http://172.20.1.10:80/']])
     expect(f).toMatchObject({httpd: true, page: 'from 172.20.1.10', vipOnLo: true, vipPrefix: 32, vipLabel: 'lo:1', unreadable: []})
     expect(f.sysctls).toEqual({'net.ipv4.conf.eth0.arp_ignore': '1', 'net.ipv4.conf.eth0.arp_announce': '2', 'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv4.conf.all.arp_announce': '2'})
   })
 
   it('a page answered with another status is no page', async () => {
-    const f = await realServerFacts(runtimeReporting({v: 1, ip: ok(lo), sysctl: ok(SYSCTLS), keepalived_pid: null, httpd_pid: 7, page: ok('<h1>Not Found</h1>\n404')}), lab, lab.real_servers[0]!)
+    const f = await realServerFacts(runtimeReporting({v: 1, ip: ok(lo), sysctl: ok(SYSCTLS), keepalived: stopped, httpd: ok('7'), page: ok('<h1>Not Found</h1>\n404')}), lab, lab.real_servers[0]!)
     expect(f.page).toBeUndefined()
+  })
+
+  it('lvslab-svc failing otherwise than "not running" (exit 3) is unreadable, not "httpd down"', async () => {
+    const f = await realServerFacts(runtimeReporting({v: 1, ip: ok(lo), sysctl: ok(SYSCTLS), keepalived: stopped, httpd: failed('/usr/local/sbin/lvslab-svc: line 9: ps: command not found', 127), page: failed('curl: (7) Failed to connect', 7)}), lab, lab.real_servers[0]!)
+    expect(f.httpd).toBe(false)
+    expect(f.unreadable).toEqual(['httpd: /usr/local/sbin/lvslab-svc: line 9: ps: command not found'])
+  })
+
+  it('a page that fails while httpd runs says why', async () => {
+    const f = await realServerFacts(runtimeReporting({v: 1, ip: ok(lo), sysctl: ok(SYSCTLS), keepalived: stopped, httpd: ok('7'), page: failed('curl: (28) Operation timed out after 3001 milliseconds', 28)}), lab, lab.real_servers[0]!)
+    expect(f.page).toBeUndefined()
+    expect(f.unreadable).toEqual(['page: curl: (28) Operation timed out after 3001 milliseconds (curl exit 28)'])
   })
 })
