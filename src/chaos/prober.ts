@@ -19,6 +19,7 @@ export interface ContinuousProber {
   stop(): Promise<void>
 }
 
+/** The drills' prober on this machine: a request every 1/rate s (at most maxInFlight at once), each on its own connection. */
 export class HostContinuousProber implements ContinuousProber {
   readonly answers: TimedAnswer[] = []
   private timer?: NodeJS.Timeout

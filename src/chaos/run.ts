@@ -71,6 +71,12 @@ function stats(answers: TimedAnswer[], from: number, to: number) {
   return {sent: inPhase.length, failed: inPhase.filter((a) => !a.ok).length, perServer}
 }
 
+/**
+ * Runs one drill: the prober starts, the fault is injected, each expectation is waited for (bounds from
+ * the lab's timers, ms), service is judged on requests sent after the state was reached, then the
+ * restore and its expectations. Every time is taken on lvslab's clock.
+ * @returns the drill's report; a failed expectation is reported, not thrown
+ */
 export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillOptions): Promise<DrillReport> {
   const scale = timeScale()
   const rate = opts.rateHz ?? 20

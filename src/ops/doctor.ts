@@ -17,6 +17,11 @@ export interface DoctorResult {
   findings: Finding[]
 }
 
+/**
+ * What this engine can do for a lab: the engine (and where its kernel runs), the lab image, ip_vs seen
+ * from inside the engine, containers and --privileged there, name and subnet conflicts; each finding
+ * with its fix. Never throws for a finding; `ok` is false when any finding fails.
+ */
 export async function doctor(rt: Runtime, lab: Lab): Promise<DoctorResult> {
   const findings: Finding[] = []
   let info

@@ -200,6 +200,7 @@ export async function realServerFacts(rt: Runtime, lab: Lab, r: RealServer): Pro
   return facts
 }
 
+/** Every node's facts, read in parallel: one exec of lvslab-facts per running node. */
 export async function labFacts(rt: Runtime, lab: Lab): Promise<{directors: DirectorFacts[]; realServers: RealServerFacts[]}> {
   const [directors, realServers] = await Promise.all([
     Promise.all(lab.directors.map((d) => directorFacts(rt, lab, d))),
@@ -214,6 +215,7 @@ export function healthyServers(lab: Lab, rs: RealServerFacts[]): string[] {
     .map((f) => lab.real_servers.find((r) => r.name === f.name)!.ip)
 }
 
+/** The IPVS service of the lab's virtual server (VIP, port, protocol) in a director's table, if any. */
 export function vipService(lab: Lab, ipvs: IpvsService[]): IpvsService | undefined {
   return ipvs.find((s) => s.address === lab.vip && s.port === lab.virtual_server.port && s.protocol === lab.virtual_server.protocol)
 }

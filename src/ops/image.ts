@@ -41,6 +41,12 @@ export function checkBuildOptions(opts: {base: BuildBase; mirror?: string}): voi
   }
 }
 
+/**
+ * Builds the lab image from its Dockerfile template for a base (rocky9, centos7, debian12), tagged
+ * `tag` (default lvslab/lab:latest) and lvslab/lab:<base>.
+ * @throws InputError for bad options; StepError when the build fails (with the offline fix when the
+ *   base image cannot be pulled)
+ */
 export async function buildImage(runtime: Runtime, opts: {base: BuildBase; tag?: string; mirror?: string; baseImage?: string}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
   checkBuildOptions(opts)
   const started = Date.now()
@@ -82,6 +88,11 @@ function rootfsStream(path: string): {stream: Readable; done: Promise<unknown>} 
   return {stream: createReadStream(path), done: Promise.resolve()}
 }
 
+/**
+ * Checks a root filesystem for `image import` before anything runs: a folder with keepalived,
+ * ipvsadm, ip, ps, curl and Apache httpd, or a tar file.
+ * @throws InputError naming what is missing and how to add it
+ */
 export function checkRootfs(path: string): void {
   let st
   try {
@@ -100,6 +111,11 @@ export function checkRootfs(path: string): void {
   }
 }
 
+/**
+ * The offline path: imports a root filesystem (folder or tar) and adds lvslab's files on top; reuses
+ * an image already made from the same root filesystem and the same lvslab files.
+ * @throws InputError for a bad --rootfs; StepError when the engine fails
+ */
 export async function importImage(runtime: Runtime, opts: {rootfs: string; tag?: string; force?: boolean}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
   checkRootfs(opts.rootfs)
   const started = Date.now()

@@ -15,6 +15,10 @@ export interface StatusResult {
   notes: string[]
 }
 
+/**
+ * `status`: every node's facts as it reports them (one exec each), the VIP holders, the MASTERs, split
+ * brain, and notes (what could not be read, the VRRP password's nature). Never throws for a stopped lab.
+ */
 export async function labStatus(rt: Runtime, lab: Lab): Promise<StatusResult> {
   const facts = await labFacts(rt, lab)
   const holders = facts.directors.filter((d) => d.holdsVip).map((d) => d.name)

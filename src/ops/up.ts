@@ -172,6 +172,13 @@ export async function resolveLab(rt: Runtime, labFile: Lab): Promise<Lab> {
   return withAuthPass(labFile, kept)
 }
 
+/**
+ * `up`: checks, then creates what is missing (idempotent), configures the real servers, starts the
+ * directors, waits for convergence (bounded by the lab's timers, ms scaled by LVSLAB_TIME_SCALE) and
+ * verifies over HTTP. Steps are shown with the given listr2 renderer.
+ * @returns what was created or found, the convergence time (ms) and the whole run (s)
+ * @throws StepError naming the failed step (or "interrupted" when the signal aborts)
+ */
 export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise<UpResult> {
   const started = Date.now()
   const lab = await resolveLab(rt, labFile)

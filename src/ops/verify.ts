@@ -25,6 +25,7 @@ export interface VerifyResult {
 
 export type ProbeFrom = 'auto' | 'host' | 'container'
 
+/** Where verify sends its requests: the VIP, the virtual server's port and the health check's path, 3000 ms timeout. */
 export function target(lab: Lab): Target {
   return {vip: lab.vip, port: lab.virtual_server.port, path: lab.virtual_server.health_check.path, timeoutMs: 3000}
 }
@@ -88,6 +89,11 @@ export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts
   return checks
 }
 
+/**
+ * `verify`: HTTP against the VIP (a new connection per request, from this machine or the lab's client
+ * container) and the nodes' own facts, judged by checksFrom.
+ * @throws StepError when the lab is not running
+ */
 export async function verifyLab(rt: Runtime, lab: Lab, opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode} = {}): Promise<VerifyResult> {
   const facts = await labFacts(rt, lab)
   if (![...facts.directors, ...facts.realServers].some((n) => n.running)) throw new StepError('verify', `lab ${lab.name} is not running`, '`lvslab up`')

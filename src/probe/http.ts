@@ -18,6 +18,7 @@ export interface Answer {
 
 const FROM = /^from (\d+\.\d+\.\d+\.\d+)\s*$/
 
+/** The real server that answered, from its page "from <ip>"; undefined for any other body. */
 export function parseAnswerBody(body: string): string | undefined {
   return FROM.exec(body.trim())?.[1]
 }
@@ -38,6 +39,7 @@ export interface Target {
   timeoutMs: number
 }
 
+/** Probes from this machine with undici, each request on its own connection (Connection: close). */
 export class HostProber implements Prober {
   readonly via = 'host' as const
   private readonly t0 = Date.now()

@@ -17,6 +17,7 @@ function readTemplate(name: string): string {
   return readFileSync(`${TEMPLATES_DIR}${name}`, 'utf8')
 }
 
+/** Renders a template of templates/ (compiled once, strict: a missing value is an error) with a context. */
 export function render(name: string, context: object): string {
   let tpl = cache.get(name)
   if (!tpl) {
@@ -94,6 +95,7 @@ export function pagePaths(lab: Lab): string[] {
   return [...new Set([`${DOCUMENT_ROOT}/index.html`, `${DOCUMENT_ROOT}/${page.file}`])]
 }
 
+/** A real server's page: "from <its ip>". */
 export function renderIndexHtml(rs: RealServer): string {
   return render('index.html.hbs', {ip: rs.ip})
 }

@@ -28,6 +28,7 @@ export function engineMessage(error: unknown): string {
   return text.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim()
 }
 
+/** A tar archive (bytes) of the given files, each with its mode (default 0644) and time 0: build contexts. */
 export function tarOf(files: Record<string, {content: string | Buffer; mode?: number}>): Promise<Buffer> {
   const p = pack()
   for (const [name, f] of Object.entries(files)) p.entry({name, mode: f.mode ?? 0o644, mtime: new Date(0)}, f.content)
@@ -40,6 +41,10 @@ export function tarOf(files: Record<string, {content: string | Buffer; mode?: nu
   })
 }
 
+/**
+ * The Runtime over dockerode: the only code that talks to the Docker engine (DOCKER_HOST, or the local
+ * socket). Every failure becomes a StepError naming the step, with the engine's own words.
+ */
 export class DockerRuntime implements Runtime {
   readonly docker: Docker
 
@@ -418,6 +423,7 @@ function tarStream(buf: Buffer): PassThrough {
   return s
 }
 
+/** An image reference split into repository and tag ("latest" when none): lvslab/lab:x -> [lvslab/lab, x]. */
 export function splitRef(ref: string): [string, string] {
   const i = ref.lastIndexOf(':')
   if (i > ref.lastIndexOf('/')) return [ref.slice(0, i), ref.slice(i + 1)]

@@ -7,11 +7,9 @@ export const ENDPOINT_SYSCTLS = 'com.docker.network.endpoint.sysctls'
 /** The first engine API version that honours ENDPOINT_SYSCTLS: 1.46, Docker 27.0 (moby/moby PR 47686). */
 export const ENDPOINT_SYSCTLS_API = '1.46'
 
-/**
- * The first engine API version that refuses per-interface sysctls in HostConfig.Sysctls: 1.48, Docker
- * 28.0 ("interface specific sysctl setting ... must be supplied using driver option"; moby/moby PR 48746).
- */
-export const HOSTCONFIG_IFACE_REFUSED_API = '1.48'
+// From API 1.48 (Docker 28.0) the engine refuses per-interface sysctls in HostConfig.Sysctls ("interface
+// specific sysctl setting ... must be supplied using driver option"; moby/moby PR 48746); from 1.46 it
+// honours the endpoint option, so lvslab uses that from 1.46 on.
 
 /** A per-interface IPv4/IPv6 sysctl: net.ipv4.conf.<ifname>.<key> (not the "all" or "default" pseudo-interfaces). */
 const PER_INTERFACE = /^net\.(ipv4|ipv6)\.(conf|neigh)\.([^.]+)\.(.+)$/
