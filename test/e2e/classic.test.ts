@@ -125,10 +125,13 @@ for (const mode of MODES) {
           expect(phase.service.ok).toBe(true)
           expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
         }
-        // the prober really ran at its rate: at least half the requests it should have sent
+        // the prober really ran at its rate: at least half the requests it should have sent. From a
+        // container in the emulated VM (time scale > 1) a quarter: each request is a process there,
+        // and processes cost tens of ms (measured 9.8-10.4 Hz of 20; natively the same loop made 20 Hz).
         const seconds = (d.timeline.at(-1).t_ms - d.timeline[0].t_ms) / 1000
         console.log(`PROBER ${mode} ${d.drill}: ${d.requests.sent} requests in ${seconds.toFixed(1)} s = ${(d.requests.sent / seconds).toFixed(1)} Hz of ${d.prober.rate_hz} Hz via ${d.prober.via}`)
-        expect(d.requests.sent).toBeGreaterThanOrEqual(Math.floor(seconds * d.prober.rate_hz * 0.5))
+        const minFraction = d.prober.via === 'container' && d.time_scale > 1 ? 0.25 : 0.5
+        expect(d.requests.sent).toBeGreaterThanOrEqual(Math.floor(seconds * d.prober.rate_hz * minFraction))
       }
       const rsDown = drills[0]
       // while rs1 was out, only rs2 answered after its eviction
