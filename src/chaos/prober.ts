@@ -65,12 +65,15 @@ export class ContainerContinuousProber implements ContinuousProber {
    * interval. Those clock readings pace only: no time of the container enters a report.
    */
   script(): string {
+    return `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid\n${this.loop()}`
+  }
+
+  /** The request loop alone (see script): it ends by itself after an hour, even if nobody stops it. */
+  loop(): string {
     const {vip, port, path} = this.target
     const tickUs = Math.round(1_000_000 / this.rateHz)
     const fixed = (1 / this.rateHz).toFixed(3)
-    // the loop ends by itself after an hour, even if nobody stops it
     return [
-      `${ContainerContinuousProber.KILL}; echo $$ > /tmp/lvslab-prober.pid`,
       // without its pacing fifo the loop would not wait at all: it stops instead
       'f=/tmp/lvslab-prober.$$; rm -f "$f"; mkfifo "$f" && exec 9<>"$f" || { echo "lvslab prober: no fifo $f" >&2; exit 1; }; rm -f "$f"',
       `tick=${tickUs}; next=\${EPOCHREALTIME/./}; SECONDS=0`,

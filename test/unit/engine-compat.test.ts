@@ -85,3 +85,25 @@ describe('the ip_vs fix names the engine\'s kernel, not this machine\'s', () => 
     expect(engineKernelPlace(info({desktop: true, os: 'Docker Desktop'}))).toBe("Docker Desktop's VM (Docker Desktop)")
   })
 })
+
+describe('the container prober\'s loop, run here with bash and curl against a loopback server', () => {
+  it('keeps its rate (20 Hz) and every line parses to an answer from the server', async () => {
+    const {createServer} = await import('node:http')
+    const {execa} = await import('execa')
+    const {ContainerContinuousProber} = await import('../../src/chaos/prober.js')
+    const server = createServer((_req, res) => res.end('from 172.20.1.10\n'))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = (server.address() as {port: number}).port
+    try {
+      const p = new ContainerContinuousProber({} as never, 'unused', {vip: '127.0.0.1', port, path: '/', timeoutMs: 1000}, 20, 1000)
+      // the loop alone: script() would also stop a prober left in /tmp by an earlier run, which is not ours here
+      const run = await execa('bash', ['-c', p.loop()], {reject: false, timeout: 3000, killSignal: 'SIGKILL'})
+      const answers = run.stdout.split('\n').map((l) => ContainerProber.parseLine(l)).filter(Boolean)
+      expect(answers.length).toBeGreaterThanOrEqual(50) // 60 in 3 s at 20 Hz, less the last in flight
+      expect(answers.length).toBeLessThanOrEqual(62)
+      expect(answers.every((a) => a!.ok && a!.server === '172.20.1.10')).toBe(true)
+    } finally {
+      server.close()
+    }
+  })
+})
