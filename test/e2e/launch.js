@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs the end-to-end suite where real IPVS is. On a host whose kernel has ip_vs: every file, here, once.
 // Otherwise in ../shared/kernel-vm/vm, as legs that together cover the engine matrix:
-//   1. Docker 20.10 (bookworm), lvslab inside the VM beside its engine: the host-prober path.
+//   1. Docker 20.10 (bookworm), lvslab inside the VM beside its engine: the host-prober path; the
+//      classic lab least-privilege, neighbouring labs, interrupted runs and repeated cycles.
 //   2. Docker 20.10 through `vm engine`: a remote engine (DOCKER_HOST), lvslab at native speed here,
-//      probes from a client container; the privileged mode, neighbours and repeated cycles.
+//      probes from a client container; the privileged mode.
 //   3. Docker 28.5 (sid) through `vm engine`: both modes, up, verify, status, chaos, down.
 //   4. A Debian 13 rootfs (keepalived 2.3) imported as the lab image, on Docker 20.10 through `vm engine`.
 //   5. (only when asked: LVSLAB_E2E_LEGS=5) Docker 26.1 (trixie) through `vm engine`, both modes.
@@ -60,8 +61,8 @@ if (hasIpvs) {
   const viaEngine = (files) => ['engine', '--timeout', timeout, '--', ...vitest(files)]
   const classic = 'test/e2e/classic.test.ts'
   const legs = [
-    {n: 1, name: 'Docker 20.10, lvslab beside the engine (host prober)', suite: 'bookworm', args: () => inVm([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_VIA: 'host'}},
-    {n: 2, name: 'Docker 20.10, remote engine', suite: 'bookworm', args: () => viaEngine([classic, 'test/e2e/neighbours.test.ts', 'test/e2e/cycles.test.ts']), env: {LVSLAB_E2E_MODES: 'privileged', LVSLAB_E2E_CYCLES: process.env.LVSLAB_E2E_CYCLES ?? '3'}},
+    {n: 1, name: 'Docker 20.10, lvslab beside the engine (host prober)', suite: 'bookworm', args: () => inVm([classic, 'test/e2e/neighbours.test.ts', 'test/e2e/cycles.test.ts']), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_VIA: 'host', LVSLAB_E2E_CYCLES: process.env.LVSLAB_E2E_CYCLES ?? '2'}},
+    {n: 2, name: 'Docker 20.10, remote engine', suite: 'bookworm', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'privileged'}},
     {n: 3, name: 'Docker 28.5, remote engine', suite: 'sid', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege,privileged'}},
     {n: 4, name: 'Debian 13 rootfs (keepalived 2.3), remote engine', suite: 'bookworm', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_DRILLS: 'kill-master', LVSLAB_ROOTFS: 'trixie'}},
     // not in the default run (CI's time): Docker 26.1, both modes, every drill; LVSLAB_E2E_LEGS=5
