@@ -14,6 +14,12 @@ export interface TimedAnswer extends Answer {
 export interface ContinuousProber {
   readonly rateHz: number
   readonly timeoutMs: number
+  /**
+   * How late (ms) a request's sending time may be stamped: 0 on this machine (sent and stamped in one
+   * process); from a container, one request timeout, since an answer is stamped when its line arrives
+   * and its sending time is that less curl's own duration, late by the exec stream's delay.
+   */
+  readonly stampSlackMs: number
   readonly answers: TimedAnswer[]
   start(): Promise<void>
   stop(): Promise<void>
@@ -22,6 +28,7 @@ export interface ContinuousProber {
 /** The drills' prober on this machine: a request every 1/rate s (at most maxInFlight at once), each on its own connection. */
 export class HostContinuousProber implements ContinuousProber {
   readonly answers: TimedAnswer[] = []
+  readonly stampSlackMs = 0
   private timer?: NodeJS.Timeout
   private readonly inFlight = new Set<Promise<void>>()
 
@@ -49,6 +56,10 @@ export class HostContinuousProber implements ContinuousProber {
 /** The same from a client container: a shell loop that starts a curl every 1/rate seconds. */
 export class ContainerContinuousProber implements ContinuousProber {
   readonly answers: TimedAnswer[] = []
+  get stampSlackMs(): number {
+    return this.timeoutMs
+  }
+
   private readonly abort = new AbortController()
   private running?: Promise<number>
 

@@ -108,8 +108,9 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
       }
     }
     // Service through the VIP now: the answers to requests sent from now on all good, and from the
-    // expected servers only (requests sent before, still in flight, belong to the transition).
-    const readyAt = Date.now()
+    // expected servers only (requests sent before, still in flight, belong to the transition). A
+    // prober in a container stamps sending times late by up to its slack: its sample starts that much later.
+    const readyAt = Date.now() + prober.stampSlackMs
     const need = Math.min(200, Math.max(10, 4 * servers.length, 2 * weightSum(lab, servers)))
     const fresh = () => prober.answers.filter((a) => a.sentAt >= readyAt)
     try {
@@ -126,7 +127,7 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     const spread = lab.virtual_server.scheduler === 'sh' ? seen.length === 1 && want.includes(seen[0]!) : JSON.stringify(seen) === JSON.stringify(want)
     report.service = {
       ok: sample.length > 0 && bad.length === 0 && spread,
-      detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})`,
+      detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})${prober.stampSlackMs ? `; requests sent from ${prober.stampSlackMs} ms after the state was seen` : ''}`,
     }
     if (!report.service.ok) {
       report.ok = false
