@@ -169,6 +169,7 @@ for (const mode of MODES) {
 
     it('a second up changes nothing and verifies again', async () => {
       const again = await cli('up', ...flags, '--json')
+      if (again.exitCode !== 0) console.error(again.stdout.slice(-4000), again.stderr)
       expect(again.exitCode).toBe(0)
       expect(again.json.created).toEqual([])
       expect(again.json.verify.ok).toBe(true)

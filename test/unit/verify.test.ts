@@ -65,4 +65,14 @@ describe('round robin with a second sample', () => {
     // and the state it could not read is not taken for BACKUP or MASTER
     expect(checks.find((x) => x.name === 'exactly one director reports MASTER')!.ok).toBe(false)
   })
+
+  it('a failed answer in the first sample is forgiven only when the second is clean, and both are shown', () => {
+    const withFailure: Answer[] = [...rr.slice(0, 3), {at: 3, ok: false, status: 0, ms: 1000, error: 'no answer'}]
+    const lvs = [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')]
+    const clean = checksFrom(lab, withFailure, lvs, servers, 'lvs1', rr).find((c) => c.name === 'every answer is 200')!
+    expect(clean).toEqual({name: 'every answer is 200', ok: true, detail: 'first sample 3/4 answered 200; failures: no answer; second sample 4/4 answered 200'})
+    const again = checksFrom(lab, withFailure, lvs, servers, 'lvs1', withFailure).find((c) => c.name === 'every answer is 200')!
+    expect(again.ok).toBe(false)
+    expect(checksFrom(lab, withFailure, lvs, servers, 'lvs1').find((c) => c.name === 'every answer is 200')!.ok).toBe(false)
+  })
 })
