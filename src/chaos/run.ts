@@ -110,6 +110,9 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     // Service through the VIP now: the answers to requests sent from now on all good, and from the
     // expected servers only (requests sent before, still in flight, belong to the transition). A
     // prober in a container stamps sending times late by up to its slack: its sample starts that much later.
+    const need = Math.min(200, Math.max(10, 4 * servers.length, 2 * weightSum(lab, servers)))
+    const want = [...servers].sort()
+    /** The first `need` answers to requests sent from `from` (ms, lvslab's clock), waited for by polling. */
     const sampleFrom = async (from: number) => {
       const fresh = () => prober.answers.filter((a) => a.sentAt >= from)
       try {
@@ -120,8 +123,6 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
       }
       return fresh().slice(0, need)
     }
-    const need = Math.min(200, Math.max(10, 4 * servers.length, 2 * weightSum(lab, servers)))
-    const want = [...servers].sort()
     const judge = (sample: TimedAnswer[]) => {
       const bad = sample.filter((a) => !a.ok)
       const seen = [...new Set(sample.filter((a) => a.ok).map((a) => a.server ?? '?'))].sort()
