@@ -12,6 +12,7 @@ import {DockerRuntime} from '../../src/runtime/docker.js'
 import {labFilter} from '../../src/runtime/labels.js'
 import {cli, type CliResult} from '../helpers/cli.js'
 import {ensureLabImage} from '../helpers/image.js'
+import {expectVerified} from '../helpers/verified.js'
 
 const rt = new DockerRuntime()
 const lab = parseLab('')
@@ -44,14 +45,14 @@ for (const mode of MODES) {
       expect(up.exitCode).toBe(0)
       expect(up.json.mode).toBe(mode)
       expect(up.json.created.sort()).toEqual(['classic-lvs1', 'classic-lvs2', 'classic-lvs_dr', 'classic-rs1', 'classic-rs2'])
-      expect(up.json.verify.ok).toBe(true)
+      expectVerified(up.json?.verify, 'up')
     })
 
     it('verify passes: exit 0, every check, JSON and JUnit', async () => {
       const junit = join(mkdtempSync(join(tmpdir(), 'lvslab-')), 'verify.xml')
       const v = await cli('verify', '--json', '--junit', junit)
       expect(v.exitCode).toBe(0)
-      expect(v.json.ok).toBe(true)
+      expectVerified(v.json)
       expect(v.json.via).toBe(VIA)
       expect(v.json.checks.length).toBeGreaterThanOrEqual(6)
       expect(v.json.checks.every((c: {ok: boolean}) => c.ok)).toBe(true)
@@ -163,8 +164,7 @@ for (const mode of MODES) {
       const r = await cli('chaos', 'restore', '--json')
       expect(r.exitCode).toBe(0)
       expect(r.json.actions).toEqual(['started keepalived on lvs1'])
-      const v = await verifyLab(rt, lab)
-      expect(v.checks.filter((c) => !c.ok)).toEqual([])
+      expectVerified(await verifyLab(rt, lab))
     })
 
     it('a second up changes nothing and verifies again', async () => {
@@ -172,7 +172,7 @@ for (const mode of MODES) {
       if (again.exitCode !== 0) console.error(again.stdout.slice(-4000), again.stderr)
       expect(again.exitCode).toBe(0)
       expect(again.json.created).toEqual([])
-      expect(again.json.verify.ok).toBe(true)
+      expectVerified(again.json?.verify, 'second up')
     })
 
     it('down leaves no lab resource', async () => {

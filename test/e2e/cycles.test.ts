@@ -9,6 +9,7 @@ import {downLab} from '../../src/ops/down.js'
 import {upLab} from '../../src/ops/up.js'
 import {DockerRuntime} from '../../src/runtime/docker.js'
 import {ensureLabImage} from '../helpers/image.js'
+import {expectVerified} from '../helpers/verified.js'
 import {labLeftovers, labSnapshot} from '../helpers/owned.js'
 
 const rt = new DockerRuntime()
@@ -22,7 +23,7 @@ describe(`${CYCLES} cycles of up, chaos all and down`, () => {
     if (seconds.length === 0) await ensureLabImage(rt)
     const started = Date.now()
     const up = await upLab(rt, lab, {mode: 'least-privilege', renderer: 'silent'})
-    expect(up.verify?.ok).toBe(true)
+    expectVerified(up.verify, 'up')
     const chaos = await runChaos(rt, lab, [{name: 'rs-down'}, {name: 'director-down'}, {name: 'kill-master'}], {restore: true, from: 'auto'})
     expect(chaos.drills.map((d) => [d.drill, d.ok, d.fault.failure ?? d.restore?.failure ?? ''])).toEqual([['rs-down', true, ''], ['director-down', true, ''], ['kill-master', true, '']])
     // what the lab is made of just before down (the drills restarted keepalived and httpd)

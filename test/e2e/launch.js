@@ -11,7 +11,7 @@
 // Never skipped silently: without a kernel with ip_vs or the VM it fails, and LVSLAB_E2E=skip is refused in CI.
 // LVSLAB_E2E_LEGS=1,3 runs some legs only; arguments after `--` go to vitest (e.g. a test file).
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {dirname, resolve} from 'node:path'
 
 const say = (line) => process.stderr.write(`e2e: ${line}\n`)
@@ -31,6 +31,27 @@ const bookworm = process.env.LVSLAB_ROOTFS ?? rootfs('bookworm')
 let legTag = ''
 const passed = () => process.argv.slice(2).map((a) => (legTag ? a.replace(/^(--outputFile\.json=.*?)(\.json)?$/, `$1-${legTag}.json`) : a))
 const vitest = (files) => ['node_modules/.bin/vitest', 'run', '--project', 'e2e', ...files, ...passed()]
+// The JSON report of the leg that just ran, when the caller asked for one (npm test does)
+const reportOf = () => passed().find((a) => a.startsWith('--outputFile.json='))?.slice('--outputFile.json='.length)
+// Every failed test of a leg with the first lines of its message, repeated at the very end: CI's log
+// may keep only its last part, and a leg's own output is long.
+const failures = []
+function collectFailures(leg) {
+  const file = reportOf()
+  if (!file || !existsSync(file)) return
+  try {
+    for (const suite of JSON.parse(readFileSync(file, 'utf8')).testResults ?? []) {
+      for (const t of suite.assertionResults ?? []) {
+        if (t.status !== 'failed') continue
+        const message = (t.failureMessages ?? []).join('\n').split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 12).map((l) => `    ${l.slice(0, 400)}`)
+        failures.push(`leg ${leg}: ${t.fullName}\n${message.join('\n')}`)
+      }
+      if (suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed')) failures.push(`leg ${leg}: ${suite.name}: ${(suite.message ?? '').split('\n').slice(0, 6).join(' / ')}`)
+    }
+  } catch (error) {
+    failures.push(`leg ${leg}: report ${file} unreadable: ${error.message}`)
+  }
+}
 const hasIpvs = existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
 const results = []
 
@@ -43,6 +64,7 @@ function run(name, cmd, args, env) {
   const code = res.error ? 1 : (res.status ?? 1)
   say(`leg ${name}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds} s`)
   results.push({name, code, seconds})
+  if (code !== 0) collectFailures(name.split(' ')[0])
 }
 
 if (hasIpvs) {
@@ -77,5 +99,6 @@ if (hasIpvs) {
     run(`${leg.n} (${leg.name})`, vm, leg.args(), env)
   }
 }
+for (const f of failures) say(`FAILED TEST ${f}`)
 for (const r of results) say(`${r.code === 0 ? 'passed' : 'FAILED'}  ${r.seconds} s  ${r.name}`)
 process.exit(results.length > 0 && results.every((r) => r.code === 0) ? 0 : 1)

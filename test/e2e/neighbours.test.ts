@@ -15,6 +15,7 @@ import {bounds, waitMs} from '../../src/plan/plan.js'
 import {DockerRuntime} from '../../src/runtime/docker.js'
 import {LABELS, labFilter} from '../../src/runtime/labels.js'
 import {ensureLabImage} from '../helpers/image.js'
+import {expectVerified} from '../helpers/verified.js'
 
 const rt = new DockerRuntime()
 const classic = parseLab('')
@@ -34,8 +35,8 @@ describe('two labs side by side', () => {
   it('both come up and verify', async () => {
     await up(classic)
     await up(lab2)
-    expect((await verifyLab(rt, classic)).ok).toBe(true)
-    expect((await verifyLab(rt, lab2)).ok).toBe(true)
+    expectVerified(await verifyLab(rt, classic), 'classic')
+    expectVerified(await verifyLab(rt, lab2), 'lab2')
   })
 
   it('a drill on one does not disturb the other: its prober sees no failed request', async () => {
@@ -60,7 +61,7 @@ describe('two labs side by side', () => {
     expect(await rt.listContainers(labFilter('classic'))).toEqual([])
     // lab2's four nodes (and its client container, when its prober ran from inside: a remote engine)
     expect((await rt.listContainers(labFilter('lab2'))).filter((c) => c.labels[LABELS.ROLE] !== 'client').length).toBe(4)
-    expect((await verifyLab(rt, lab2)).ok).toBe(true)
+    expectVerified(await verifyLab(rt, lab2), 'lab2')
     await downLab(rt, 'lab2')
   })
 })
@@ -68,7 +69,7 @@ describe('two labs side by side', () => {
 describe('an internal lab: VRRP over unicast, no split brain', () => {
   it('comes up with exactly one MASTER holding the VIP, and verifies', async () => {
     const r = await up(internal)
-    expect(r.verify?.ok).toBe(true)
+    expectVerified(r.verify, 'up')
     const conf = await rt.exec('internal-lvs1', ['cat', '/etc/keepalived/keepalived.conf'])
     expect(conf.stdout).toMatch(/unicast_peer \{\s+172.23.1.2\s+\}/)
     const s = await labStatus(rt, internal)
@@ -96,7 +97,7 @@ describe('a provoked split brain is caught', () => {
 
   it('up mends it: the right keepalived.conf back, one MASTER again', async () => {
     const r = await up(internal)
-    expect(r.verify?.ok).toBe(true)
+    expectVerified(r.verify, 'up')
     await waitConverged(rt, internal, masterOf(internal), waitMs(bounds(internal).failover))
     expect((await labStatus(rt, internal)).splitBrain).toBe(false)
   })
@@ -112,7 +113,7 @@ describe('interrupted runs converge again', () => {
     await downLab(rt, 'classic')
     expect((await rt.listContainers(labFilter('classic'))).length + (await rt.listNetworks(labFilter('classic'))).length).toBe(0)
     const second = await up(classic)
-    expect(second.verify?.ok).toBe(true)
+    expectVerified(second.verify, 'second up')
   })
 
   it('a drill interrupted by SIGINT exits 130, and chaos restore brings the lab back', async () => {
@@ -135,7 +136,7 @@ describe('interrupted runs converge again', () => {
     const restored = await execa('node', ['bin/run.js', 'chaos', 'restore', '--json'], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
     expect(restored.exitCode).toBe(0)
     expect(JSON.parse(restored.stdout).actions).toEqual(['eth0 up on lvs1'])
-    expect((await verifyLab(rt, classic)).ok).toBe(true)
+    expectVerified(await verifyLab(rt, classic), 'classic')
     await downLab(rt, 'classic')
   })
 })
