@@ -11,7 +11,11 @@ import {labFilter} from './runtime/labels.js'
 
 /** A failure that still has a result to report (verify, a drill): printed as JSON with --json. */
 export class ResultError extends Error {
-  constructor(message: string, readonly result: object, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly result: object,
+    readonly exitCode = 1,
+  ) {
     super(message)
   }
 }
@@ -19,7 +23,11 @@ export class ResultError extends Error {
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
   static override baseFlags = {
-    file: Flags.string({char: 'f', description: 'lab file (default: ./lvslab.yaml, or the classic lab when there is none)', helpGroup: 'GLOBAL'}),
+    file: Flags.string({
+      char: 'f',
+      description: 'lab file (default: ./lvslab.yaml, or the classic lab when there is none)',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   private labName?: string
@@ -73,10 +81,16 @@ export abstract class BaseCommand extends Command {
     const oclifExit = (err as {oclif?: {exit?: number}}).oclif?.exit
     // A bad flag or argument (oclif's parse errors exit 2): one line with the fix, like a bad lab file.
     if (!known && oclifExit === 2 && !process.env.DEBUG) {
-      const first = (err.message || 'bad arguments').split('\n').map((l) => l.trim())
-        .filter((l) => l && !/^(The following errors? occurred|See more help)/.test(l)).join(' ')
-        .replace(/^Error:\s*/, '').replace(/^Parsing (--\S+)\s+/, '$1: ')
-      const input = new InputError(`${first} (fix: see \`lvslab ${this.id?.replaceAll(':', ' ') ?? ''} --help\`)`.replace(' ` --help', ' --help`'))
+      const first = (err.message || 'bad arguments')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^(The following errors? occurred|See more help)/.test(l))
+        .join(' ')
+        .replace(/^Error:\s*/, '')
+        .replace(/^Parsing (--\S+)\s+/, '$1: ')
+      const input = new InputError(
+        `${first} (fix: see \`lvslab ${this.id?.replaceAll(':', ' ') ?? ''} --help\`)`.replace(' ` --help', ' --help`'),
+      )
       return this.catch(input as unknown as Interfaces.CommandError)
     }
     // oclif's own exits keep its handling; so does anything when DEBUG is set.
@@ -97,7 +111,10 @@ export abstract class BaseCommand extends Command {
     if (this.labName) {
       try {
         const rt = this.runtime()
-        const names = [...(await rt.listContainers(labFilter(this.labName))).map((c) => c.name), ...(await rt.listNetworks(labFilter(this.labName))).map((n) => n.name)]
+        const names = [
+          ...(await rt.listContainers(labFilter(this.labName))).map((c) => c.name),
+          ...(await rt.listNetworks(labFilter(this.labName))).map((n) => n.name),
+        ]
         if (names.length > 0) exists = names.sort().join(', ')
       } catch {
         exists = 'unknown (the engine did not answer)'

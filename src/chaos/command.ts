@@ -7,17 +7,31 @@ import {chaosLines, writeChaosJunit} from '../report/chaos.js'
 import type {DrillName} from './drills.js'
 
 export const chaosFlags = {
-  restore: Flags.boolean({description: 'restore after the fault (--no-restore leaves it in place; `lvslab chaos restore` undoes it)', default: true, allowNo: true}),
-  timeout: Flags.integer({description: 'seconds to wait for each expected state, instead of the bound derived from the lab\'s timers', min: 1, max: 3600}),
+  restore: Flags.boolean({
+    description: 'restore after the fault (--no-restore leaves it in place; `lvslab chaos restore` undoes it)',
+    default: true,
+    allowNo: true,
+  }),
+  timeout: Flags.integer({
+    description: "seconds to wait for each expected state, instead of the bound derived from the lab's timers",
+    min: 1,
+    max: 3600,
+  }),
   from: Flags.string({description: 'where the prober runs from', options: ['auto', 'host', 'container'], default: 'auto'}),
   junit: Flags.string({description: 'also write the report as a JUnit XML file'}),
   rate: Flags.integer({description: 'requests per second sent to the VIP during the drill', default: 20, min: 20, max: 200}),
 }
 
 export abstract class ChaosCommand extends BaseCommand {
-  protected async drills(flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number}, drills: {name: DrillName; target?: string}[]): Promise<ChaosResult> {
+  protected async drills(
+    flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number},
+    drills: {name: DrillName; target?: string}[],
+  ): Promise<ChaosResult> {
     const lab = this.lab(flags.file)
-    if (!flags.restore && drills.length > 1) throw new InputError('--no-restore: only for a single drill, since each drill of `chaos all` starts from the restored lab (fix: run one drill with --no-restore, e.g. `lvslab chaos kill-master --no-restore`)')
+    if (!flags.restore && drills.length > 1)
+      throw new InputError(
+        '--no-restore: only for a single drill, since each drill of `chaos all` starts from the restored lab (fix: run one drill with --no-restore, e.g. `lvslab chaos kill-master --no-restore`)',
+      )
     const result = await runChaos(this.runtime(), lab, drills, {
       restore: flags.restore,
       from: flags.from as 'auto',
@@ -28,7 +42,11 @@ export abstract class ChaosCommand extends BaseCommand {
     })
     if (flags.junit) writeChaosJunit(result, flags.junit)
     if (!this.jsonEnabled()) for (const line of chaosLines(result)) this.log(line)
-    if (!result.ok) throw new ResultError(`lab ${lab.name}: ${[...result.drills.filter((d) => !d.ok).map((d) => `${d.drill} failed: ${d.fault.failure ?? d.restore?.failure ?? 'restore not reached'}`), ...(result.stopped ? [result.stopped] : [])].join('; ') || 'drills did not run'}`, result)
+    if (!result.ok)
+      throw new ResultError(
+        `lab ${lab.name}: ${[...result.drills.filter((d) => !d.ok).map((d) => `${d.drill} failed: ${d.fault.failure ?? d.restore?.failure ?? 'restore not reached'}`), ...(result.stopped ? [result.stopped] : [])].join('; ') || 'drills did not run'}`,
+        result,
+      )
     return result
   }
 }

@@ -41,12 +41,16 @@ export interface Drill {
 
 async function run(rt: Runtime, container: string, cmd: string, step: string): Promise<void> {
   const res = await rt.exec(container, ['bash', '-c', cmd])
-  if (res.exitCode !== 0) throw new StepError(step, `${container}: ${(res.stderr || res.stdout).trim().split('\n').pop() || `exit ${res.exitCode}`}`)
+  if (res.exitCode !== 0)
+    throw new StepError(step, `${container}: ${(res.stderr || res.stdout).trim().split('\n').pop() || `exit ${res.exitCode}`}`)
 }
 
 function otherDirector(lab: Lab, name: string): Director {
   const others = lab.directors.filter((d) => d.name !== name).sort((a, b) => b.priority - a.priority)
-  if (others.length === 0) throw new InputError(`directors: lab ${lab.name} has one director, so there is nothing to fail over to (fix: add a BACKUP director to the lab file)`)
+  if (others.length === 0)
+    throw new InputError(
+      `directors: lab ${lab.name} has one director, so there is nothing to fail over to (fix: add a BACKUP director to the lab file)`,
+    )
   return others[0]!
 }
 
@@ -66,7 +70,12 @@ function holds(rt: Runtime, lab: Lab, who: Director): () => Promise<Poll<unknown
     const me = facts.find((f) => f.name === who.name)!
     const others = facts.filter((f) => f.name !== who.name && f.holdsVip).map((f) => f.name)
     return {
-      done: me.holdsVip && me.vipLabel === 'eth0:1' && me.vrrpState === 'MASTER' && others.length === 0 && facts.every((f) => f.unreadable.length === 0),
+      done:
+        me.holdsVip &&
+        me.vipLabel === 'eth0:1' &&
+        me.vrrpState === 'MASTER' &&
+        others.length === 0 &&
+        facts.every((f) => f.unreadable.length === 0),
       seen: facts.map((f) => `${f.name}: ${f.vrrpState}${f.holdsVip ? ` holding the VIP (${f.vipLabel})` : ''}`).join(', ') + unread(facts),
     }
   }
@@ -78,7 +87,10 @@ function table(rt: Runtime, lab: Lab, who: Director, servers: string[]): () => P
   return async () => {
     const f = await directorFacts(rt, lab, who)
     const got = (vipService(lab, f.ipvs)?.realServers ?? []).map((r) => r.address).sort()
-    return {done: !f.ipvsError && JSON.stringify(got) === JSON.stringify(want), seen: `${who.name}'s IPVS table: ${f.ipvsError ? 'unreadable' : got.join(', ') || 'empty'}${unread([f])}`}
+    return {
+      done: !f.ipvsError && JSON.stringify(got) === JSON.stringify(want),
+      seen: `${who.name}'s IPVS table: ${f.ipvsError ? 'unreadable' : got.join(', ') || 'empty'}${unread([f])}`,
+    }
   }
 }
 
@@ -88,49 +100,120 @@ export function makeDrill(rt: Runtime, lab: Lab, name: DrillName, target?: strin
   switch (name) {
     case 'rs-down': {
       const rs = lab.real_servers.find((r) => r.name === (target ?? lab.real_servers[0]!.name))
-      if (!rs) throw new InputError(`RS: no real server ${target} in lab ${lab.name} (fix: name one of ${lab.real_servers.map((r) => r.name).join(', ')})`)
-      if (lab.real_servers.length < 2) throw new InputError(`real_servers: lab ${lab.name} has one real server, so stopping it leaves nothing to serve (fix: add a real server to the lab file)`)
+      if (!rs)
+        throw new InputError(
+          `RS: no real server ${target} in lab ${lab.name} (fix: name one of ${lab.real_servers.map((r) => r.name).join(', ')})`,
+        )
+      if (lab.real_servers.length < 2)
+        throw new InputError(
+          `real_servers: lab ${lab.name} has one real server, so stopping it leaves nothing to serve (fix: add a real server to the lab file)`,
+        )
       const rest = all.filter((ip) => ip !== rs.ip)
       const c = containerName(lab, rs.name)
       return {
-        name, target: rs.name, description: `stop httpd on ${rs.name} (as systemctl stop httpd)`,
-        faultServers: rest, restoredServers: all, faultHolder: master.name, restoredHolder: master.name,
-        faultWindow: {measure: 'degraded', boundSeconds: b.eviction, bound: 'delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry'},
+        name,
+        target: rs.name,
+        description: `stop httpd on ${rs.name} (as systemctl stop httpd)`,
+        faultServers: rest,
+        restoredServers: all,
+        faultHolder: master.name,
+        restoredHolder: master.name,
+        faultWindow: {
+          measure: 'degraded',
+          boundSeconds: b.eviction,
+          bound: 'delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry',
+        },
         restoreWindow: {measure: 'longest gap', boundSeconds: b.readd, bound: 'delay_loop + connect_timeout'},
         inject: () => run(rt, c, 'lvslab-svc stop httpd', `stop httpd on ${rs.name}`),
-        expectFault: [{name: `${master.name}'s health check removes ${rs.name} from the IPVS table`, event: `${rs.name} evicted`, boundSeconds: b.eviction, poll: table(rt, lab, master, rest)}],
+        expectFault: [
+          {
+            name: `${master.name}'s health check removes ${rs.name} from the IPVS table`,
+            event: `${rs.name} evicted`,
+            boundSeconds: b.eviction,
+            poll: table(rt, lab, master, rest),
+          },
+        ],
         restore: () => run(rt, c, 'lvslab-svc start httpd', `start httpd on ${rs.name}`),
         expectRestored: [
-          {name: `${rs.name}'s httpd answers again`, event: `${rs.name} httpd up`, boundSeconds: 5, poll: async () => {
-            const f = await realServerFacts(rt, lab, rs)
-            return {done: f.page === `from ${rs.ip}`, seen: `${rs.name}: httpd ${f.httpd ? 'up' : 'down'}, page ${f.page ?? 'none'}`}
-          }},
-          {name: `${master.name}'s health check adds ${rs.name} back`, event: `${rs.name} re-added`, boundSeconds: b.readd, poll: table(rt, lab, master, all)},
+          {
+            name: `${rs.name}'s httpd answers again`,
+            event: `${rs.name} httpd up`,
+            boundSeconds: 5,
+            poll: async () => {
+              const f = await realServerFacts(rt, lab, rs)
+              return {done: f.page === `from ${rs.ip}`, seen: `${rs.name}: httpd ${f.httpd ? 'up' : 'down'}, page ${f.page ?? 'none'}`}
+            },
+          },
+          {
+            name: `${master.name}'s health check adds ${rs.name} back`,
+            event: `${rs.name} re-added`,
+            boundSeconds: b.readd,
+            poll: table(rt, lab, master, all),
+          },
         ],
       }
     }
     case 'director-down': {
       const d = lab.directors.find((x) => x.name === (target ?? master.name))
-      if (!d) throw new InputError(`DIRECTOR: no director ${target} in lab ${lab.name} (fix: name one of ${lab.directors.map((x) => x.name).join(', ')})`)
+      if (!d)
+        throw new InputError(
+          `DIRECTOR: no director ${target} in lab ${lab.name} (fix: name one of ${lab.directors.map((x) => x.name).join(', ')})`,
+        )
       const other = d.name === master.name ? otherDirector(lab, d.name) : master
       const c = containerName(lab, d.name)
       return {
-        name, target: d.name, description: `take eth0 of ${d.name} down (as ifconfig eth0 down)`,
-        faultServers: all, restoredServers: all, faultHolder: other.name, restoredHolder: master.name,
+        name,
+        target: d.name,
+        description: `take eth0 of ${d.name} down (as ifconfig eth0 down)`,
+        faultServers: all,
+        restoredServers: all,
+        faultHolder: other.name,
+        restoredHolder: master.name,
         faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: '3 x advert_int + skew of the BACKUP'},
-        restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: "MASTER's takeback (3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)"},
+        restoreWindow: {
+          measure: 'longest gap',
+          boundSeconds: b.takeback + b.readd,
+          bound: "MASTER's takeback (3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)",
+        },
         inject: () => run(rt, c, 'ip link set eth0 down', `eth0 down on ${d.name}`),
         expectFault: [
-          ...(d.name === master.name ? [] : [{name: `${d.name}'s eth0 is down`, event: `${d.name} eth0 down`, boundSeconds: 5, poll: async () => {
-            const f = await directorFacts(rt, lab, d)
-            return {done: !f.eth0Up && !f.holdsVip && f.unreadable.length === 0, seen: `${d.name}: eth0 ${f.eth0Up ? 'up' : 'down'}, state ${f.vrrpState}${unread([f])}`}
-          }}]),
-          {name: `${other.name} holds the VIP as eth0:1 as MASTER`, event: d.name === master.name ? `VIP moved to ${other.name}` : `VIP stays on ${other.name}`, boundSeconds: b.failover, poll: holds(rt, lab, other)},
+          ...(d.name === master.name
+            ? []
+            : [
+                {
+                  name: `${d.name}'s eth0 is down`,
+                  event: `${d.name} eth0 down`,
+                  boundSeconds: 5,
+                  poll: async () => {
+                    const f = await directorFacts(rt, lab, d)
+                    return {
+                      done: !f.eth0Up && !f.holdsVip && f.unreadable.length === 0,
+                      seen: `${d.name}: eth0 ${f.eth0Up ? 'up' : 'down'}, state ${f.vrrpState}${unread([f])}`,
+                    }
+                  },
+                },
+              ]),
+          {
+            name: `${other.name} holds the VIP as eth0:1 as MASTER`,
+            event: d.name === master.name ? `VIP moved to ${other.name}` : `VIP stays on ${other.name}`,
+            boundSeconds: b.failover,
+            poll: holds(rt, lab, other),
+          },
         ],
         restore: () => run(rt, c, 'ip link set eth0 up', `eth0 up on ${d.name}`),
         expectRestored: [
-          {name: `${master.name} takes the VIP back and ${other.name} releases it`, event: `VIP back on ${master.name}`, boundSeconds: b.takeback, poll: holds(rt, lab, master)},
-          {name: `${master.name}'s IPVS table lists every real server`, event: 'IPVS table complete', boundSeconds: b.readd + b.eviction, poll: table(rt, lab, master, all)},
+          {
+            name: `${master.name} takes the VIP back and ${other.name} releases it`,
+            event: `VIP back on ${master.name}`,
+            boundSeconds: b.takeback,
+            poll: holds(rt, lab, master),
+          },
+          {
+            name: `${master.name}'s IPVS table lists every real server`,
+            event: 'IPVS table complete',
+            boundSeconds: b.readd + b.eviction,
+            poll: table(rt, lab, master, all),
+          },
         ],
       }
     }
@@ -138,22 +221,54 @@ export function makeDrill(rt: Runtime, lab: Lab, name: DrillName, target?: strin
       const other = otherDirector(lab, master.name)
       const c = containerName(lab, master.name)
       return {
-        name, target: master.name, description: `kill -9 the keepalived main process of ${master.name}`,
-        faultServers: all, restoredServers: all, faultHolder: other.name, restoredHolder: master.name,
+        name,
+        target: master.name,
+        description: `kill -9 the keepalived main process of ${master.name}`,
+        faultServers: all,
+        restoredServers: all,
+        faultHolder: other.name,
+        restoredHolder: master.name,
         faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: '3 x advert_int + skew of the BACKUP'},
-        restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: "MASTER's takeback (3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)"},
+        restoreWindow: {
+          measure: 'longest gap',
+          boundSeconds: b.takeback + b.readd,
+          bound: "MASTER's takeback (3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)",
+        },
         inject: () => run(rt, c, 'lvslab-svc kill keepalived', `kill -9 keepalived on ${master.name}`),
         expectFault: [
-          {name: `${other.name} takes the VIP as eth0:1 and becomes MASTER`, event: `VIP moved to ${other.name}`, boundSeconds: b.failover, poll: holds(rt, lab, other)},
-          {name: `${master.name}'s container keeps running without keepalived`, event: `${master.name} up, keepalived gone`, boundSeconds: 5, poll: async () => {
-            const f = await directorFacts(rt, lab, master)
-            return {done: f.running && !f.keepalivedPid && f.unreadable.length === 0, seen: `${master.name}: container ${f.running ? 'running' : 'stopped'}, keepalived ${f.keepalivedPid ? `pid ${f.keepalivedPid}` : 'not running'}${unread([f])}`}
-          }},
+          {
+            name: `${other.name} takes the VIP as eth0:1 and becomes MASTER`,
+            event: `VIP moved to ${other.name}`,
+            boundSeconds: b.failover,
+            poll: holds(rt, lab, other),
+          },
+          {
+            name: `${master.name}'s container keeps running without keepalived`,
+            event: `${master.name} up, keepalived gone`,
+            boundSeconds: 5,
+            poll: async () => {
+              const f = await directorFacts(rt, lab, master)
+              return {
+                done: f.running && !f.keepalivedPid && f.unreadable.length === 0,
+                seen: `${master.name}: container ${f.running ? 'running' : 'stopped'}, keepalived ${f.keepalivedPid ? `pid ${f.keepalivedPid}` : 'not running'}${unread([f])}`,
+              }
+            },
+          },
         ],
         restore: () => run(rt, c, 'lvslab-svc start keepalived', `start keepalived on ${master.name}`),
         expectRestored: [
-          {name: `${master.name} is MASTER again with the VIP`, event: `VIP back on ${master.name}`, boundSeconds: b.takeback, poll: holds(rt, lab, master)},
-          {name: `${master.name}'s IPVS table lists every real server`, event: 'IPVS table complete', boundSeconds: b.readd, poll: table(rt, lab, master, all)},
+          {
+            name: `${master.name} is MASTER again with the VIP`,
+            event: `VIP back on ${master.name}`,
+            boundSeconds: b.takeback,
+            poll: holds(rt, lab, master),
+          },
+          {
+            name: `${master.name}'s IPVS table lists every real server`,
+            event: 'IPVS table complete',
+            boundSeconds: b.readd,
+            poll: table(rt, lab, master, all),
+          },
         ],
       }
     }

@@ -32,15 +32,22 @@ export class HostContinuousProber implements ContinuousProber {
   private timer?: NodeJS.Timeout
   private readonly inFlight = new Set<Promise<void>>()
 
-  constructor(private readonly once: () => Promise<Answer>, readonly rateHz = 20, readonly timeoutMs = 1000, private readonly maxInFlight = 64) {}
+  constructor(
+    private readonly once: () => Promise<Answer>,
+    readonly rateHz = 20,
+    readonly timeoutMs = 1000,
+    private readonly maxInFlight = 64,
+  ) {}
 
   async start(): Promise<void> {
     const fire = () => {
       if (this.inFlight.size >= this.maxInFlight) return
       const sentAt = Date.now()
-      const p = this.once().then((a) => {
-        this.answers.push({...a, sentAt, doneAt: Date.now()})
-      }).finally(() => this.inFlight.delete(p))
+      const p = this.once()
+        .then((a) => {
+          this.answers.push({...a, sentAt, doneAt: Date.now()})
+        })
+        .finally(() => this.inFlight.delete(p))
       this.inFlight.add(p)
     }
     fire()
@@ -63,7 +70,13 @@ export class ContainerContinuousProber implements ContinuousProber {
   private readonly abort = new AbortController()
   private running?: Promise<number>
 
-  constructor(private readonly runtime: Runtime, private readonly container: string, private readonly target: Target, readonly rateHz = 20, readonly timeoutMs = 1000) {}
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly container: string,
+    private readonly target: Target,
+    readonly rateHz = 20,
+    readonly timeoutMs = 1000,
+  ) {}
 
   /** Kills a prober loop left by an earlier run that could not stop it (a crash, a second Ctrl-C). */
   static readonly KILL = 'p=$(cat /tmp/lvslab-prober.pid 2>/dev/null) && kill "$p" 2>/dev/null; rm -f /tmp/lvslab-prober.pid; true'
@@ -103,21 +116,34 @@ export class ContainerContinuousProber implements ContinuousProber {
   async start(): Promise<void> {
     // Every time on lvslab's clock: a line is stamped when it arrives, and sent at arrival minus curl's
     // own duration; the container's clock is never read (it may be another machine's).
-    this.running = this.runtime.execStream(this.container, ['bash', '-c', this.script()], (line) => {
-      const a = ContainerProber.parseLine(line)
-      if (!a) return
-      const doneAt = Date.now()
-      const sentAt = Math.round(doneAt - a.ms)
-      this.answers.push({...a, at: sentAt, sentAt, doneAt})
-    }, this.abort.signal).catch((error: Error) => {
-      // the drill's waits then see no answers and fail, naming what they saw
-      this.error = error
-      return -1
-    })
+    this.running = this.runtime
+      .execStream(
+        this.container,
+        ['bash', '-c', this.script()],
+        (line) => {
+          const a = ContainerProber.parseLine(line)
+          if (!a) return
+          const doneAt = Date.now()
+          const sentAt = Math.round(doneAt - a.ms)
+          this.answers.push({...a, at: sentAt, sentAt, doneAt})
+        },
+        this.abort.signal,
+      )
+      .catch((error: Error) => {
+        // the drill's waits then see no answers and fail, naming what they saw
+        this.error = error
+        return -1
+      })
   }
 
   async stop(): Promise<void> {
-    await this.runtime.exec(this.container, ['bash', '-c', `${ContainerContinuousProber.KILL}; i=0; while pgrep -x curl >/dev/null && [ $i -lt ${Math.ceil(this.timeoutMs / 50) + 10} ]; do sleep 0.05; i=$((i+1)); done`]).catch(() => undefined)
+    await this.runtime
+      .exec(this.container, [
+        'bash',
+        '-c',
+        `${ContainerContinuousProber.KILL}; i=0; while pgrep -x curl >/dev/null && [ $i -lt ${Math.ceil(this.timeoutMs / 50) + 10} ]; do sleep 0.05; i=$((i+1)); done`,
+      ])
+      .catch(() => undefined)
     this.abort.abort()
     await this.running?.catch(() => undefined)
   }
@@ -125,7 +151,10 @@ export class ContainerContinuousProber implements ContinuousProber {
 
 /** The longest time without a good answer in [from, to]: between consecutive good answers' arrivals. */
 export function longestGap(answers: TimedAnswer[], from: number, to: number): {ms: number; start: number; end: number} {
-  const good = answers.filter((a) => a.ok && a.doneAt >= from && a.doneAt <= to).map((a) => a.doneAt).sort((x, y) => x - y)
+  const good = answers
+    .filter((a) => a.ok && a.doneAt >= from && a.doneAt <= to)
+    .map((a) => a.doneAt)
+    .sort((x, y) => x - y)
   let best = {ms: 0, start: from, end: from}
   let prev = from
   for (const t of [...good, to]) {

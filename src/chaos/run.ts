@@ -7,7 +7,14 @@ import {HostProber, hostReaches} from '../probe/http.js'
 import type {Runtime} from '../runtime/types.js'
 import {waitFor} from '../ops/wait.js'
 import {makeProber, type ProbeFrom, target} from '../ops/verify.js'
-import {type ContinuousProber, ContainerContinuousProber, degradedWindow, HostContinuousProber, longestGap, type TimedAnswer} from './prober.js'
+import {
+  type ContinuousProber,
+  ContainerContinuousProber,
+  degradedWindow,
+  HostContinuousProber,
+  longestGap,
+  type TimedAnswer,
+} from './prober.js'
 import type {Drill, Expectation} from './drills.js'
 
 export interface TimelineEvent {
@@ -91,8 +98,28 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
   }
   const bound = (seconds: number) => (opts.timeoutSeconds !== undefined ? opts.timeoutSeconds * 1000 : waitMs(seconds, scale))
 
-  const phase = async (expectations: Expectation[], from: number, servers: string[], window: Drill['faultWindow'] | Drill['restoreWindow']): Promise<PhaseReport> => {
-    const report: PhaseReport = {ok: true, expectations: [], requests: {sent: 0, failed: 0, perServer: {}}, window: {measure: window.measure, ms: 0, bound_ms: Math.round(window.boundSeconds * 1000), allowed_ms: 0, bound: window.bound, within: true}, longest_gap_ms: 0, degraded_ms: 0, service: {ok: false, detail: 'not checked'}}
+  const phase = async (
+    expectations: Expectation[],
+    from: number,
+    servers: string[],
+    window: Drill['faultWindow'] | Drill['restoreWindow'],
+  ): Promise<PhaseReport> => {
+    const report: PhaseReport = {
+      ok: true,
+      expectations: [],
+      requests: {sent: 0, failed: 0, perServer: {}},
+      window: {
+        measure: window.measure,
+        ms: 0,
+        bound_ms: Math.round(window.boundSeconds * 1000),
+        allowed_ms: 0,
+        bound: window.bound,
+        within: true,
+      },
+      longest_gap_ms: 0,
+      degraded_ms: 0,
+      service: {ok: false, detail: 'not checked'},
+    }
     for (const e of expectations) {
       const limit = bound(e.boundSeconds)
       try {
@@ -116,7 +143,12 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     const sampleFrom = async (from: number) => {
       const fresh = () => prober.answers.filter((a) => a.sentAt >= from)
       try {
-        await waitFor('answers through the VIP', waitMs(Math.max(5, need / rate + 2), scale), async () => ({done: fresh().length >= need, seen: `${fresh().length} answers`}), {intervalMs: 100, signal: opts.signal})
+        await waitFor(
+          'answers through the VIP',
+          waitMs(Math.max(5, need / rate + 2), scale),
+          async () => ({done: fresh().length >= need, seen: `${fresh().length} answers`}),
+          {intervalMs: 100, signal: opts.signal},
+        )
       } catch (error) {
         if (opts.signal?.aborted) throw error
         // judged below on what came
@@ -127,8 +159,12 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
       const bad = sample.filter((a) => !a.ok)
       const seen = [...new Set(sample.filter((a) => a.ok).map((a) => a.server ?? '?'))].sort()
       // source hashing sends one client to one server; the other schedulers spread over all of them
-      const spread = lab.virtual_server.scheduler === 'sh' ? seen.length === 1 && want.includes(seen[0]!) : JSON.stringify(seen) === JSON.stringify(want)
-      return {ok: sample.length > 0 && bad.length === 0 && spread, detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})`}
+      const spread =
+        lab.virtual_server.scheduler === 'sh' ? seen.length === 1 && want.includes(seen[0]!) : JSON.stringify(seen) === JSON.stringify(want)
+      return {
+        ok: sample.length > 0 && bad.length === 0 && spread,
+        detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})`,
+      }
     }
     const first = await sampleFrom(Date.now() + prober.stampSlackMs)
     let verdict = judge(first)
@@ -156,7 +192,14 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     r.degraded_ms = degradedWindow(prober.answers, from, to)
     const ms = window.measure === 'degraded' ? r.degraded_ms : r.longest_gap_ms
     const allowed = Math.round(window.boundSeconds * 1000) + margin
-    r.window = {measure: window.measure, ms, bound_ms: Math.round(window.boundSeconds * 1000), allowed_ms: allowed, bound: window.bound, within: ms <= allowed}
+    r.window = {
+      measure: window.measure,
+      ms,
+      bound_ms: Math.round(window.boundSeconds * 1000),
+      allowed_ms: allowed,
+      bound: window.bound,
+      within: ms <= allowed,
+    }
     if (!r.window.within) {
       r.ok = false
       r.failure ??= `${window.measure} window ${ms} ms exceeds the bound ${r.window.bound_ms} ms + margin ${margin} ms`
@@ -169,7 +212,15 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
   let restoreAt = 0
   try {
     // A baseline from before the fault.
-    await waitFor('baseline answers', waitMs(5, scale), async () => ({done: prober.answers.filter((a) => a.ok).length >= 10, seen: `${prober.answers.length} answers, ${prober.answers.filter((a) => a.ok).length} good`}), {intervalMs: 50, signal: opts.signal})
+    await waitFor(
+      'baseline answers',
+      waitMs(5, scale),
+      async () => ({
+        done: prober.answers.filter((a) => a.ok).length >= 10,
+        seen: `${prober.answers.length} answers, ${prober.answers.filter((a) => a.ok).length} good`,
+      }),
+      {intervalMs: 50, signal: opts.signal},
+    )
     t0 = Date.now()
     mark(`fault injected: ${drill.description}`)
     try {
@@ -210,7 +261,12 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     fault: faultReport!,
     ...(restoreReport ? {restore: restoreReport} : {}),
     requests: stats(prober.answers, 0, Number.MAX_SAFE_INTEGER),
-    prober: {via: prober instanceof HostContinuousProber ? 'host' : 'container', rate_hz: rate, timeout_ms: prober.timeoutMs, resolution_ms: Math.round(1000 / rate)},
+    prober: {
+      via: prober instanceof HostContinuousProber ? 'host' : 'container',
+      rate_hz: rate,
+      timeout_ms: prober.timeoutMs,
+      resolution_ms: Math.round(1000 / rate),
+    },
     margin_ms: margin,
     time_scale: scale,
   }
@@ -222,7 +278,14 @@ function failedPhase(failure: string, window: Drill['faultWindow'] | Drill['rest
     failure,
     expectations: [],
     requests: {sent: 0, failed: 0, perServer: {}},
-    window: {measure: window.measure, ms: 0, bound_ms: Math.round(window.boundSeconds * 1000), allowed_ms: 0, bound: window.bound, within: true},
+    window: {
+      measure: window.measure,
+      ms: 0,
+      bound_ms: Math.round(window.boundSeconds * 1000),
+      allowed_ms: 0,
+      bound: window.bound,
+      within: true,
+    },
     longest_gap_ms: 0,
     degraded_ms: 0,
     service: {ok: false, detail: 'not checked'},
@@ -234,7 +297,12 @@ function failedPhase(failure: string, window: Drill['faultWindow'] | Drill['rest
  * else in the lab's client container (made and started when missing), e.g. with a remote engine.
  * @param rate requests per second (Hz); each request times out after 1000 ms
  */
-export async function continuousProber(rt: Runtime, lab: Lab, opts: Pick<DrillOptions, 'from' | 'mode'>, rate: number): Promise<ContinuousProber> {
+export async function continuousProber(
+  rt: Runtime,
+  lab: Lab,
+  opts: Pick<DrillOptions, 'from' | 'mode'>,
+  rate: number,
+): Promise<ContinuousProber> {
   const t = {...target(lab), timeoutMs: 1000}
   if (opts.from === 'host' || (opts.from === 'auto' && hostReaches(lab.network.subnet))) {
     const p = new HostProber(t)

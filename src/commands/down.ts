@@ -13,11 +13,16 @@ export default class Down extends BaseCommand {
 
   async run(): Promise<DownResult> {
     const {flags} = await this.parse(Down)
-    if (flags.name !== undefined && !DNS_LABEL.test(flags.name)) throw new InputError(`--name: ${JSON.stringify(flags.name)} is not a lab name (fix: use lowercase letters, digits and "-")`)
+    if (flags.name !== undefined && !DNS_LABEL.test(flags.name))
+      throw new InputError(`--name: ${JSON.stringify(flags.name)} is not a lab name (fix: use lowercase letters, digits and "-")`)
     const name = flags.name ?? this.lab(flags.file).name
     const result = await downLab(this.runtime(), name)
     const n = result.removed.containers.length + result.removed.networks.length
-    this.log(n === 0 ? `lab ${name}: nothing to remove` : `lab ${name}: removed ${[...result.removed.containers, ...result.removed.networks].join(', ')}`)
+    this.log(
+      n === 0
+        ? `lab ${name}: nothing to remove`
+        : `lab ${name}: removed ${[...result.removed.containers, ...result.removed.networks].join(', ')}`,
+    )
     return result
   }
 }

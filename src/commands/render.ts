@@ -7,11 +7,14 @@ import {parseKeepalivedVersion} from '../parse/keepalived.js'
 import {DEFAULT_KEEPALIVED, renderLabFiles} from '../render/index.js'
 
 export default class Render extends BaseCommand {
-  static override summary = 'Write every file that `up` would install (keepalived.conf per director, the real servers\' pages), touching no Docker'
+  static override summary =
+    "Write every file that `up` would install (keepalived.conf per director, the real servers' pages), touching no Docker"
   static override examples = ['<%= config.bin %> render --out ./lvslab-render', '<%= config.bin %> render --keepalived-version 1.3.5']
   static override flags = {
     out: Flags.string({description: 'folder to write into (default: print to stdout)'}),
-    'keepalived-version': Flags.string({description: 'the keepalived the files are for (default 2.2.7, as in Debian 12; 1.x uses nb_get_retry)'}),
+    'keepalived-version': Flags.string({
+      description: 'the keepalived the files are for (default 2.2.7, as in Debian 12; 1.x uses nb_get_retry)',
+    }),
   }
 
   async run(): Promise<{lab: string; files: {node: string; path: string; written?: string}[]}> {
@@ -22,7 +25,9 @@ export default class Render extends BaseCommand {
       try {
         version = parseKeepalivedVersion(`Keepalived v${flags['keepalived-version'].replace(/^v/, '')}`)
       } catch {
-        throw new InputError(`--keepalived-version: ${JSON.stringify(flags['keepalived-version'])} is not a version (fix: write it as 2.2.7 or 1.3.5)`)
+        throw new InputError(
+          `--keepalived-version: ${JSON.stringify(flags['keepalived-version'])} is not a version (fix: write it as 2.2.7 or 1.3.5)`,
+        )
       }
     }
     const files = renderLabFiles(lab, version)
@@ -37,7 +42,10 @@ export default class Render extends BaseCommand {
       this.log(`wrote ${target}`)
       return {node: f.node, path: f.path, written: target}
     })
-    if (!lab.vrrp.auth_pass && lab.vrrp.auth_type === 'PASS') this.logToStderr('note: the lab file sets no vrrp.auth_pass, so these files carry a random one; `lvslab up` makes one per lab and keeps it')
+    if (!lab.vrrp.auth_pass && lab.vrrp.auth_type === 'PASS')
+      this.logToStderr(
+        'note: the lab file sets no vrrp.auth_pass, so these files carry a random one; `lvslab up` makes one per lab and keeps it',
+      )
     return {lab: lab.name, files: out}
   }
 }

@@ -3,7 +3,8 @@ import {labStatus, type StatusResult} from '../ops/status.js'
 import {table} from '../report/text.js'
 
 export default class Status extends BaseCommand {
-  static override summary = "Show each director's VRRP state as keepalived reports it, the VIP holder, the IPVS table, and each real server's setup"
+  static override summary =
+    "Show each director's VRRP state as keepalived reports it, the VIP holder, the IPVS table, and each real server's setup"
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json']
 
   async run(): Promise<StatusResult> {
@@ -18,15 +19,33 @@ export default class Status extends BaseCommand {
     this.log('')
     for (const line of table([
       ['DIRECTOR', 'CONTAINER', 'KEEPALIVED', 'VRRP STATE', 'PRIORITY', 'VIP', 'IPVS'],
-      ...s.directors.map((d) => [d.name, d.running ? 'running' : 'stopped', d.keepalivedPid ? `pid ${d.keepalivedPid}` : 'stopped', d.vrrpState, String(d.priority), d.holdsVip ? `yes (${d.vipLabel ?? '-'})` : 'no',
-        d.ipvs ? `${d.ipvs.scheduler}: ${d.ipvs.realServers.map((r) => `${r.address} ${r.forward} w${r.weight} ${r.activeConn}/${r.inactConn}`).join(', ') || 'empty'}` : (d.ipvsError ?? '-')]),
-    ])) this.log(line)
+      ...s.directors.map((d) => [
+        d.name,
+        d.running ? 'running' : 'stopped',
+        d.keepalivedPid ? `pid ${d.keepalivedPid}` : 'stopped',
+        d.vrrpState,
+        String(d.priority),
+        d.holdsVip ? `yes (${d.vipLabel ?? '-'})` : 'no',
+        d.ipvs
+          ? `${d.ipvs.scheduler}: ${d.ipvs.realServers.map((r) => `${r.address} ${r.forward} w${r.weight} ${r.activeConn}/${r.inactConn}`).join(', ') || 'empty'}`
+          : (d.ipvsError ?? '-'),
+      ]),
+    ]))
+      this.log(line)
     this.log('')
     for (const line of table([
       ['REAL SERVER', 'CONTAINER', 'HTTPD', 'PAGE', 'VIP ON LO', 'ARP_IGNORE (eth0/all)', 'ARP_ANNOUNCE (eth0/all)'],
-      ...s.realServers.map((r) => [r.name, r.running ? 'running' : 'stopped', r.httpd ? 'up' : 'down', r.page ?? '-', r.vipOnLo ? `/${r.vipPrefix} ${r.vipLabel ?? ''}`.trim() : 'no',
-        `${r.sysctls['net.ipv4.conf.eth0.arp_ignore'] ?? '?'}/${r.sysctls['net.ipv4.conf.all.arp_ignore'] ?? '?'}`, `${r.sysctls['net.ipv4.conf.eth0.arp_announce'] ?? '?'}/${r.sysctls['net.ipv4.conf.all.arp_announce'] ?? '?'}`]),
-    ])) this.log(line)
+      ...s.realServers.map((r) => [
+        r.name,
+        r.running ? 'running' : 'stopped',
+        r.httpd ? 'up' : 'down',
+        r.page ?? '-',
+        r.vipOnLo ? `/${r.vipPrefix} ${r.vipLabel ?? ''}`.trim() : 'no',
+        `${r.sysctls['net.ipv4.conf.eth0.arp_ignore'] ?? '?'}/${r.sysctls['net.ipv4.conf.all.arp_ignore'] ?? '?'}`,
+        `${r.sysctls['net.ipv4.conf.eth0.arp_announce'] ?? '?'}/${r.sysctls['net.ipv4.conf.all.arp_announce'] ?? '?'}`,
+      ]),
+    ]))
+      this.log(line)
     for (const note of s.notes) this.log(`\nnote: ${note}`)
     if (s.splitBrain) throw new ResultError(`lab ${lab.name}: split brain, ${s.vipHolders.join(' and ')} hold the VIP`, s)
     return s

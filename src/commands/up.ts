@@ -4,10 +4,18 @@ import {upLab, type UpResult} from '../ops/up.js'
 
 export default class Up extends BaseCommand {
   static override summary = 'Create, configure and start the lab, wait for it to converge, and verify it over HTTP'
-  static override description = 'Idempotent: a second `up` on a running lab changes nothing and verifies again. Refuses, touching nothing, when a name or the subnet is held by something that is not this lab\'s.'
-  static override examples = ['<%= config.bin %> up', '<%= config.bin %> up --file examples/weighted.yaml', '<%= config.bin %> up --privileged --json']
+  static override description =
+    "Idempotent: a second `up` on a running lab changes nothing and verifies again. Refuses, touching nothing, when a name or the subnet is held by something that is not this lab's."
+  static override examples = [
+    '<%= config.bin %> up',
+    '<%= config.bin %> up --file examples/weighted.yaml',
+    '<%= config.bin %> up --privileged --json',
+  ]
   static override flags = {
-    privileged: Flags.boolean({description: 'privileged containers and sysctls written after start, the classic way (default: least privilege, NET_ADMIN and NET_RAW only)'}),
+    privileged: Flags.boolean({
+      description:
+        'privileged containers and sysctls written after start, the classic way (default: least privilege, NET_ADMIN and NET_RAW only)',
+    }),
     from: Flags.string({description: 'where the HTTP probes run from', options: ['auto', 'host', 'container'], default: 'auto'}),
     'no-verify': Flags.boolean({description: 'wait for convergence but skip the HTTP verification'}),
   }
@@ -23,8 +31,17 @@ export default class Up extends BaseCommand {
       noVerify: flags['no-verify'],
       signal,
     })
-    this.log(`lab ${result.lab} is up (${result.mode}): created ${result.created.length}, already there ${result.existing.length}, converged in ${(result.converged_ms / 1000).toFixed(1)} s, ${result.seconds.toFixed(1)} s in all`)
-    if (result.verify) this.log(`VIP http://${lab.vip}:${lab.virtual_server.port}/ answered ${result.verify.requests.sent - result.verify.requests.failed}/${result.verify.requests.sent}: ${Object.entries(result.verify.requests.perServer).map(([s, n]) => `${s} x${n}`).join(', ')}`)
+    this.log(
+      `lab ${result.lab} is up (${result.mode}): created ${result.created.length}, already there ${result.existing.length}, converged in ${(result.converged_ms / 1000).toFixed(1)} s, ${result.seconds.toFixed(1)} s in all`,
+    )
+    if (result.verify)
+      this.log(
+        `VIP http://${lab.vip}:${lab.virtual_server.port}/ answered ${result.verify.requests.sent - result.verify.requests.failed}/${result.verify.requests.sent}: ${Object.entries(
+          result.verify.requests.perServer,
+        )
+          .map(([s, n]) => `${s} x${n}`)
+          .join(', ')}`,
+      )
     return result
   }
 }

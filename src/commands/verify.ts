@@ -8,7 +8,11 @@ export default class Verify extends BaseCommand {
   static override summary = 'Check the running lab over HTTP against the VIP and from the directors; exit 0 only when every check holds'
   static override examples = ['<%= config.bin %> verify', '<%= config.bin %> verify --json --junit verify.xml']
   static override flags = {
-    from: Flags.string({description: 'where the HTTP probes run from (auto: the host when it is on the lab network, else a client container)', options: ['auto', 'host', 'container'], default: 'auto'}),
+    from: Flags.string({
+      description: 'where the HTTP probes run from (auto: the host when it is on the lab network, else a client container)',
+      options: ['auto', 'host', 'container'],
+      default: 'auto',
+    }),
     junit: Flags.string({description: 'also write the checks as a JUnit XML file'}),
     requests: Flags.integer({description: 'how many HTTP requests to send (default: 20, or 4 per real server)', min: 1, max: 10_000}),
   }
@@ -19,7 +23,11 @@ export default class Verify extends BaseCommand {
     const result = await verifyLab(this.runtime(), lab, {from: flags.from as 'auto', requests: flags.requests})
     if (flags.junit) writeVerifyJunit(result, flags.junit)
     for (const line of checkLines(result.checks)) this.log(line)
-    if (!result.ok) throw new ResultError(`lab ${lab.name}: ${result.checks.filter((c) => !c.ok).length} of ${result.checks.length} checks failed`, result)
+    if (!result.ok)
+      throw new ResultError(
+        `lab ${lab.name}: ${result.checks.filter((c) => !c.ok).length} of ${result.checks.length} checks failed`,
+        result,
+      )
     this.log(`lab ${lab.name}: all ${result.checks.length} checks pass (probes from the ${result.via})`)
     return result
   }

@@ -11,7 +11,11 @@ export class InputError extends Error {
 
 /** A failure of a step against the engine or the lab, with the step's name and, where known, the fix. */
 export class StepError extends Error {
-  constructor(readonly step: string, message: string, readonly fix?: string) {
+  constructor(
+    readonly step: string,
+    message: string,
+    readonly fix?: string,
+  ) {
     super(`${step}: ${message}${fix ? ` (fix: ${fix})` : ''}`)
     this.name = 'StepError'
   }

@@ -21,15 +21,22 @@ export function loadLab(file?: string): Lab {
     st = statSync(path)
   } catch {
     if (!explicit) return validateLab({}, 'defaults')
-    throw new InputError(`--file ${path}: no such file (fix: give the path of an existing lab file, or leave --file out to use ./${DEFAULT_LAB_FILE} or the classic lab)`)
+    throw new InputError(
+      `--file ${path}: no such file (fix: give the path of an existing lab file, or leave --file out to use ./${DEFAULT_LAB_FILE} or the classic lab)`,
+    )
   }
   if (!st.isFile()) throw new InputError(`--file ${path}: not a regular file (fix: give the path of a YAML lab file)`)
-  if (st.size > MAX_BYTES) throw new InputError(`${path}: ${st.size} bytes is far larger than any lab file (limit ${MAX_BYTES}) (fix: give the lab's YAML file, not another file)`)
+  if (st.size > MAX_BYTES)
+    throw new InputError(
+      `${path}: ${st.size} bytes is far larger than any lab file (limit ${MAX_BYTES}) (fix: give the lab's YAML file, not another file)`,
+    )
   let buf: Buffer
   try {
     buf = readFileSync(path)
   } catch (error) {
-    throw new InputError(`${path}: cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)} (fix: make the file readable by this user)`)
+    throw new InputError(
+      `${path}: cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)} (fix: make the file readable by this user)`,
+    )
   }
   return parseLab(buf, path)
 }
@@ -49,14 +56,18 @@ export function parseLab(content: Buffer | string, source = 'lab file'): Lab {
   const lineCounter = new LineCounter()
   const doc = parseDocument(buf.toString('utf8'), {lineCounter, prettyErrors: false, uniqueKeys: true})
   if (doc.errors.length > 0) {
-    throw new InputError(doc.errors.slice(0, 5).map((e) => {
-      const pos = e.pos ? lineCounter.linePos(e.pos[0]) : undefined
-      const where = pos ? `line ${pos.line} column ${pos.col}` : 'YAML'
-      return `${source}: ${where}: ${e.message.split('\n')[0]} (fix: correct the YAML syntax there)`
-    }))
+    throw new InputError(
+      doc.errors.slice(0, 5).map((e) => {
+        const pos = e.pos ? lineCounter.linePos(e.pos[0]) : undefined
+        const where = pos ? `line ${pos.line} column ${pos.col}` : 'YAML'
+        return `${source}: ${where}: ${e.message.split('\n')[0]} (fix: correct the YAML syntax there)`
+      }),
+    )
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
-    throw new InputError(`${source}: the top level must be a mapping of keys such as name, vip, directors (fix: write "key: value" lines; an empty file means the classic lab)`)
+    throw new InputError(
+      `${source}: the top level must be a mapping of keys such as name, vip, directors (fix: write "key: value" lines; an empty file means the classic lab)`,
+    )
   }
   return validateLab(doc.toJS() ?? {}, source, doc)
 }
@@ -106,22 +117,36 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value)
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
 }
 
-const TYPE_WORDS: Record<string, string> = {array: 'a YAML list', object: 'a YAML mapping', int: 'a whole number', number: 'a number', string: 'a string', boolean: 'true or false'}
+const TYPE_WORDS: Record<string, string> = {
+  array: 'a YAML list',
+  object: 'a YAML mapping',
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+}
 
 /** The YAML scalar a path of the parsed object came from (through an alias to its anchor), if it is one. */
 function scalarAt(doc: Document, path: readonly PropertyKey[]): Scalar | undefined {
-  let node: unknown = doc.getIn(path.map((p) => (typeof p === 'symbol' ? String(p) : p)), true)
+  let node: unknown = doc.getIn(
+    path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    true,
+  )
   if (isAlias(node)) node = node.resolve(doc)
   return isScalar(node) ? node : undefined
 }
 
 /** A non-text value where the schema wants text (zod's invalid_type issue, expected "string"). */
 function isNotText(issue: z.core.$ZodIssue, value: unknown): value is number | boolean | bigint | null {
-  return issue.code === 'invalid_type' && issue.expected === 'string' && (value === null || ['number', 'boolean', 'bigint'].includes(typeof value))
+  return (
+    issue.code === 'invalid_type' &&
+    issue.expected === 'string' &&
+    (value === null || ['number', 'boolean', 'bigint'].includes(typeof value))
+  )
 }
 
 /** What the user wrote for a plain, untagged scalar (the yaml library keeps it as `source`); else undefined. */
@@ -159,7 +184,8 @@ function notTextMessage(field: string, path: readonly PropertyKey[], value: numb
   if (!doc) return `${field}: expected text, got ${what} (fix: write text there)`
   const node = scalarAt(doc, path)
   const written = writtenText(node)
-  if (written === '') return `${field}: YAML reads the empty value as null, not as text (fix: write the text${typeof key === 'string' ? ` after "${key}:"` : ''}, in quotes)`
+  if (written === '')
+    return `${field}: YAML reads the empty value as null, not as text (fix: write the text${typeof key === 'string' ? ` after "${key}:"` : ''}, in quotes)`
   if (written === undefined) {
     const tag = node?.tag ? `, tagged ${node.tag},` : ''
     return `${field}: YAML reads the value${tag} as ${what}, not as text (fix: write it as quoted text${tag ? ', without the tag' : ''})`
@@ -207,8 +233,10 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, doc?: Document): s
     case 'too_small':
     case 'too_big': {
       const limit = issue.code === 'too_small' ? issue.minimum : issue.maximum
-      if (issue.origin === 'array') return `${field}: ${issue.code === 'too_small' ? 'at least' : 'at most'} ${limit} entries allowed, got ${Array.isArray(value) ? value.length : '?'} (fix: ${issue.code === 'too_small' ? 'add entries' : 'remove entries'})`
-      if (issue.origin === 'string') return `${field}: ${issue.code === 'too_small' ? 'too short' : 'too long'} (fix: use ${issue.code === 'too_small' ? 'at least' : 'at most'} ${limit} characters)`
+      if (issue.origin === 'array')
+        return `${field}: ${issue.code === 'too_small' ? 'at least' : 'at most'} ${limit} entries allowed, got ${Array.isArray(value) ? value.length : '?'} (fix: ${issue.code === 'too_small' ? 'add entries' : 'remove entries'})`
+      if (issue.origin === 'string')
+        return `${field}: ${issue.code === 'too_small' ? 'too short' : 'too long'} (fix: use ${issue.code === 'too_small' ? 'at least' : 'at most'} ${limit} characters)`
       const range = describeRange(issue.path)
       return `${field}: ${shown} is ${issue.code === 'too_small' ? 'below' : 'above'} the ${issue.code === 'too_small' ? 'minimum' : 'maximum'} ${limit} (fix: use a whole number ${range})`
     }
@@ -292,50 +320,85 @@ export function meaningErrors(lab: Lab): string[] {
   const seen = new Map<string, string>()
   for (const {field, ip} of addresses) {
     const addr = ipaddr.IPv4.parse(ip)
-    if (!addr.match(subnetAddr, prefix)) out.push(`${field}: ${ip} is outside the lab network ${lab.network.subnet} (fix: choose an address inside ${lab.network.subnet}, or change network.subnet)`)
-    else if (ip === network || ip === broadcast) out.push(`${field}: ${ip} is the ${ip === network ? 'network' : 'broadcast'} address of ${lab.network.subnet} (fix: choose a host address inside it)`)
-    else if (ip === lab.gateway) out.push(`${field}: ${ip} is the Docker bridge's own address in ${lab.network.subnet} (fix: choose another address; the engine takes the first host address)`)
+    if (!addr.match(subnetAddr, prefix))
+      out.push(
+        `${field}: ${ip} is outside the lab network ${lab.network.subnet} (fix: choose an address inside ${lab.network.subnet}, or change network.subnet)`,
+      )
+    else if (ip === network || ip === broadcast)
+      out.push(
+        `${field}: ${ip} is the ${ip === network ? 'network' : 'broadcast'} address of ${lab.network.subnet} (fix: choose a host address inside it)`,
+      )
+    else if (ip === lab.gateway)
+      out.push(
+        `${field}: ${ip} is the Docker bridge's own address in ${lab.network.subnet} (fix: choose another address; the engine takes the first host address)`,
+      )
     const other = seen.get(ip)
     if (other !== undefined) {
-      out.push(other === 'vip' || field === 'vip'
-        ? `${field === 'vip' ? other : field}: ${ip} equals the VIP (fix: give the node its own address; the VIP is shared by the directors)`
-        : `${field}: ${ip} is already used by ${other} (fix: give every node its own address)`)
+      out.push(
+        other === 'vip' || field === 'vip'
+          ? `${field === 'vip' ? other : field}: ${ip} equals the VIP (fix: give the node its own address; the VIP is shared by the directors)`
+          : `${field}: ${ip} is already used by ${other} (fix: give every node its own address)`,
+      )
     } else seen.set(ip, field)
   }
   const names = new Map<string, string>()
-  const allNodes = [...lab.directors.map((d, i) => ({field: `directors[${i}].name`, name: d.name})), ...lab.real_servers.map((r, i) => ({field: `real_servers[${i}].name`, name: r.name}))]
+  const allNodes = [
+    ...lab.directors.map((d, i) => ({field: `directors[${i}].name`, name: d.name})),
+    ...lab.real_servers.map((r, i) => ({field: `real_servers[${i}].name`, name: r.name})),
+  ]
   for (const {field, name} of allNodes) {
     const other = names.get(name)
     if (name === 'client') out.push(`${field}: "client" is the name of lvslab's own probe container (fix: choose another name)`)
     else if (other) out.push(`${field}: "${name}" is already the name of ${other} (fix: give every node its own name)`)
     else names.set(name, field)
-    if (lab.name.length + 1 + name.length > 63) out.push(`${field}: "${lab.name}-${name}" would be longer than 63 characters (fix: shorten the lab name or the node name)`)
+    if (lab.name.length + 1 + name.length > 63)
+      out.push(`${field}: "${lab.name}-${name}" would be longer than 63 characters (fix: shorten the lab name or the node name)`)
   }
   const masters = lab.directors.filter((d) => d.state === 'MASTER')
-  if (masters.length > 1) out.push(`directors: ${masters.map((m) => m.name).join(' and ')} are all MASTER (fix: make exactly one director MASTER and the others BACKUP)`)
+  if (masters.length > 1)
+    out.push(
+      `directors: ${masters.map((m) => m.name).join(' and ')} are all MASTER (fix: make exactly one director MASTER and the others BACKUP)`,
+    )
   if (masters.length === 0) out.push('directors: no director is MASTER (fix: set state: MASTER on the director with the highest priority)')
   for (const [i, d] of lab.directors.entries()) {
     for (const [j, e] of lab.directors.entries()) {
-      if (j > i && d.priority === e.priority) out.push(`directors[${j}].priority: ${e.priority} equals the priority of ${d.name} (fix: give every director its own priority)`)
+      if (j > i && d.priority === e.priority)
+        out.push(`directors[${j}].priority: ${e.priority} equals the priority of ${d.name} (fix: give every director its own priority)`)
     }
   }
   const top = Math.max(...lab.directors.map((d) => d.priority))
   for (const m of masters) {
     if (m.priority !== top) {
       const i = lab.directors.indexOf(m)
-      out.push(`directors[${i}].priority: MASTER ${m.name} has priority ${m.priority} but another director has ${top} (fix: give the MASTER the highest priority, or make it BACKUP)`)
+      out.push(
+        `directors[${i}].priority: MASTER ${m.name} has priority ${m.priority} but another director has ${top} (fix: give the MASTER the highest priority, or make it BACKUP)`,
+      )
     }
   }
   const hc = lab.virtual_server.health_check
-  if (lab.virtual_server.port !== 80) out.push(`virtual_server.port: ${lab.virtual_server.port}: the real servers' httpd listens on port 80, and direct routing keeps the port (fix: use port 80)`)
+  if (lab.virtual_server.port !== 80)
+    out.push(
+      `virtual_server.port: ${lab.virtual_server.port}: the real servers' httpd listens on port 80, and direct routing keeps the port (fix: use port 80)`,
+    )
   const page = documentFileOf(hc.path)
   if (!page.ok) out.push(`virtual_server.health_check.path: ${JSON.stringify(hc.path)} ${page.problem} (fix: ${page.fix})`)
-  if (hc.status_code !== 200) out.push(`virtual_server.health_check.status_code: ${hc.status_code}: the real servers' page answers 200 (fix: use 200)`)
-  if (hc.delay_loop < hc.connect_timeout) out.push(`virtual_server.health_check.delay_loop: ${hc.delay_loop} s is shorter than connect_timeout ${hc.connect_timeout} s, so checks would overlap (fix: make delay_loop at least connect_timeout)`)
-  if (lab.vrrp.strict && lab.vrrp.unicast) out.push('vrrp.strict: strict VRRP forbids unicast peers, which an internal network needs (fix: set vrrp.strict to false, or network.internal to false)')
+  if (hc.status_code !== 200)
+    out.push(`virtual_server.health_check.status_code: ${hc.status_code}: the real servers' page answers 200 (fix: use 200)`)
+  if (hc.delay_loop < hc.connect_timeout)
+    out.push(
+      `virtual_server.health_check.delay_loop: ${hc.delay_loop} s is shorter than connect_timeout ${hc.connect_timeout} s, so checks would overlap (fix: make delay_loop at least connect_timeout)`,
+    )
+  if (lab.vrrp.strict && lab.vrrp.unicast)
+    out.push(
+      'vrrp.strict: strict VRRP forbids unicast peers, which an internal network needs (fix: set vrrp.strict to false, or network.internal to false)',
+    )
   // RFC 5798 section 5.2.7: VRRP version 3's Max Adver Int is 12 bits of centiseconds (at most
   // 40.95 s); keepalived refuses a longer advert_int under vrrp_version 3, which vrrp_strict renders.
-  if (lab.vrrp.strict && lab.vrrp.advert_int > 40) out.push(`vrrp.advert_int: ${lab.vrrp.advert_int} s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40, or set vrrp.strict to false)`)
-  if (lab.vrrp.strict && lab.vrrp.auth_type !== 'NONE') out.push('vrrp.strict: strict VRRP does not allow authentication (fix: set vrrp.auth_type to NONE, or vrrp.strict to false)')
+  if (lab.vrrp.strict && lab.vrrp.advert_int > 40)
+    out.push(
+      `vrrp.advert_int: ${lab.vrrp.advert_int} s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40, or set vrrp.strict to false)`,
+    )
+  if (lab.vrrp.strict && lab.vrrp.auth_type !== 'NONE')
+    out.push('vrrp.strict: strict VRRP does not allow authentication (fix: set vrrp.auth_type to NONE, or vrrp.strict to false)')
   return out
 }

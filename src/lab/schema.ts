@@ -39,7 +39,8 @@ const ipv4 = z.ipv4({error: formatError('is not an IPv4 address (fix: write a do
 const cidrv4 = z.cidrv4({error: formatError('is not an IPv4 network (fix: write an address and prefix length such as 172.20.0.0/16)')})
 const int = (min: number, max: number) => z.int().min(min).max(max)
 const nodeName = () => text(DNS_LABEL, 'use 1 to 63 lowercase letters, digits or "-", starting and ending with a letter or digit')
-const email = () => text(EMAIL, 'write one address such as ops@example.org: letters, digits and ._%+- before the "@", letters, digits, "." and "-" after it')
+const email = () =>
+  text(EMAIL, 'write one address such as ops@example.org: letters, digits and ._%+- before the "@", letters, digits, "." and "-" after it')
 
 export const DirectorSchema = z.strictObject({
   name: nodeName(),
@@ -56,7 +57,10 @@ export const RealServerSchema = z.strictObject({
 
 export const HealthCheckSchema = z.strictObject({
   type: z.enum(['HTTP_GET']).default('HTTP_GET'),
-  path: text(URL_PATH, 'start with "/" and use at most 200 letters, digits or ._~/%?&=+:@,;- (no blanks, quotes, braces, "#" or "!")').default('/'),
+  path: text(
+    URL_PATH,
+    'start with "/" and use at most 200 letters, digits or ._~/%?&=+:@,;- (no blanks, quotes, braces, "#" or "!")',
+  ).default('/'),
   status_code: int(100, 599).default(200),
   delay_loop: int(1, 3600).default(6),
   connect_timeout: int(1, 600).default(3),
@@ -67,43 +71,59 @@ export const HealthCheckSchema = z.strictObject({
 export const LabSchema = z.strictObject({
   name: nodeName().default('classic'),
   image: text(IMAGE_REF, 'write a lowercase image reference such as lvslab/lab:latest').default('lvslab/lab:latest'),
-  network: z.strictObject({
-    name: text(NETWORK_NAME, 'use letters, digits, "_", "." or "-", starting with a letter or digit').default('lvs_dr'),
-    subnet: cidrv4.default('172.20.0.0/16'),
-    internal: z.boolean().default(false),
-  }).prefault({}),
+  network: z
+    .strictObject({
+      name: text(NETWORK_NAME, 'use letters, digits, "_", "." or "-", starting with a letter or digit').default('lvs_dr'),
+      subnet: cidrv4.default('172.20.0.0/16'),
+      internal: z.boolean().default(false),
+    })
+    .prefault({}),
   vip: ipv4.default('172.20.1.100'),
-  vrrp: z.strictObject({
-    instance: text(INSTANCE_NAME, 'use 1 to 32 letters, digits or "_"').default('VI_1'),
-    virtual_router_id: int(1, 255).default(51),
-    advert_int: int(1, 255).default(1),
-    auth_type: z.enum(['PASS', 'NONE']).default('PASS'),
-    /** Without it, `up` makes a random one per lab and keeps it on the lab's network (label lvslab.vrrp-auth). */
-    auth_pass: text(AUTH_PASS, 'use 1 to 8 letters, digits or ._+:@%^=-').optional(),
-    strict: z.boolean().default(false),
-    unicast: z.boolean().optional(),
-  }).prefault({}),
-  directors: z.array(DirectorSchema).min(1).max(8).default([
-    {name: 'lvs1', ip: '172.20.1.1', state: 'MASTER', priority: 100},
-    {name: 'lvs2', ip: '172.20.1.2', state: 'BACKUP', priority: 50},
-  ]),
-  real_servers: z.array(RealServerSchema).min(1).max(32).default([
-    {name: 'rs1', ip: '172.20.1.10', weight: 1},
-    {name: 'rs2', ip: '172.20.1.11', weight: 1},
-  ]),
-  virtual_server: z.strictObject({
-    port: int(1, 65535).default(80),
-    protocol: z.enum(['TCP']).default('TCP'),
-    scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'sh']).default('rr'),
-    forwarding: z.enum(['DR']).default('DR'),
-    health_check: HealthCheckSchema.prefault({}),
-  }).prefault({}),
-  notify: z.strictObject({
-    smtp_server: ipv4,
-    smtp_port: int(1, 65535).default(25),
-    email: z.array(email()).min(1).max(16),
-    email_from: email(),
-  }).optional(),
+  vrrp: z
+    .strictObject({
+      instance: text(INSTANCE_NAME, 'use 1 to 32 letters, digits or "_"').default('VI_1'),
+      virtual_router_id: int(1, 255).default(51),
+      advert_int: int(1, 255).default(1),
+      auth_type: z.enum(['PASS', 'NONE']).default('PASS'),
+      /** Without it, `up` makes a random one per lab and keeps it on the lab's network (label lvslab.vrrp-auth). */
+      auth_pass: text(AUTH_PASS, 'use 1 to 8 letters, digits or ._+:@%^=-').optional(),
+      strict: z.boolean().default(false),
+      unicast: z.boolean().optional(),
+    })
+    .prefault({}),
+  directors: z
+    .array(DirectorSchema)
+    .min(1)
+    .max(8)
+    .default([
+      {name: 'lvs1', ip: '172.20.1.1', state: 'MASTER', priority: 100},
+      {name: 'lvs2', ip: '172.20.1.2', state: 'BACKUP', priority: 50},
+    ]),
+  real_servers: z
+    .array(RealServerSchema)
+    .min(1)
+    .max(32)
+    .default([
+      {name: 'rs1', ip: '172.20.1.10', weight: 1},
+      {name: 'rs2', ip: '172.20.1.11', weight: 1},
+    ]),
+  virtual_server: z
+    .strictObject({
+      port: int(1, 65535).default(80),
+      protocol: z.enum(['TCP']).default('TCP'),
+      scheduler: z.enum(['rr', 'wrr', 'lc', 'wlc', 'sh']).default('rr'),
+      forwarding: z.enum(['DR']).default('DR'),
+      health_check: HealthCheckSchema.prefault({}),
+    })
+    .prefault({}),
+  notify: z
+    .strictObject({
+      smtp_server: ipv4,
+      smtp_port: int(1, 65535).default(25),
+      email: z.array(email()).min(1).max(16),
+      email_from: email(),
+    })
+    .optional(),
 })
 
 export type LabInput = z.input<typeof LabSchema>
@@ -132,11 +152,20 @@ const RESERVED_FIRST_SEGMENTS: Record<string, string> = {
   noindex: 'Alias /noindex/ (welcome.conf)',
 }
 /** Single files the Red Hat family's conf.d/welcome.conf aliases out of the document root. */
-const RESERVED_FILES = new Set(['.noindex.html', 'poweredby.png', 'system_noindex_logo.png', 'images/apache_pb.gif', 'images/poweredby.png'])
+const RESERVED_FILES = new Set([
+  '.noindex.html',
+  'poweredby.png',
+  'system_noindex_logo.png',
+  'images/apache_pb.gif',
+  'images/poweredby.png',
+])
 
 /** Where Apache finds a health-check path, or why it finds no plain file for it. */
 export type DocumentFile =
-  | {ok: true; /** The file, relative to the document root: decoded segments joined by "/", "index.html" for a path ending in "/". */ file: string}
+  | {
+      ok: true
+      /** The file, relative to the document root: decoded segments joined by "/", "index.html" for a path ending in "/". */ file: string
+    }
   | {ok: false; /** What is wrong, to follow the quoted path in a message. */ problem: string; /** How to write it instead. */ fix: string}
 
 /**
@@ -173,11 +202,19 @@ export function documentFileOf(urlPath: string): DocumentFile {
       let shown = JSON.stringify(ch)
       if (ch === '%') {
         const hex = part.slice(i + 1, i + 3)
-        if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return bad(`has ${JSON.stringify(part.slice(i, i + 3))}, which is not a percent escape ("%" and two hex digits, RFC 3986 section 2.1): Apache answers 400`, 'write "%" itself as %25, or complete the escape')
+        if (!/^[0-9A-Fa-f]{2}$/.test(hex))
+          return bad(
+            `has ${JSON.stringify(part.slice(i, i + 3))}, which is not a percent escape ("%" and two hex digits, RFC 3986 section 2.1): Apache answers 400`,
+            'write "%" itself as %25, or complete the escape',
+          )
         const code = Number.parseInt(hex, 16)
         const escape = part.slice(i, i + 3)
         i += 2
-        if (code === 0x2f) return bad(`encodes "/" as ${escape}: Apache answers 404 for it (AllowEncodedSlashes Off, its default)`, 'write "/" itself between segments, or leave it out of the name')
+        if (code === 0x2f)
+          return bad(
+            `encodes "/" as ${escape}: Apache answers 404 for it (AllowEncodedSlashes Off, its default)`,
+            'write "/" itself between segments, or leave it out of the name',
+          )
         if (code >= 0x80) return bad(`has ${escape}, a byte outside ASCII, in a file name`, safeFix)
         ch = String.fromCharCode(code)
         shown = `${escape} (${JSON.stringify(ch)})`
@@ -185,23 +222,42 @@ export function documentFileOf(urlPath: string): DocumentFile {
       const code = ch.charCodeAt(0)
       if (code === 0) return bad(`has ${shown}, a NUL character, which no file name can hold`, 'remove it')
       if (code < 0x20 || code === 0x7f) return bad(`has ${shown}, a control character`, 'remove it')
-      if (ch === '\\') return bad(`has ${shown}, a backslash, which Apache does not treat as "/" on Linux and a shell treats specially`, 'use "/" between segments and no "\\"')
+      if (ch === '\\')
+        return bad(
+          `has ${shown}, a backslash, which Apache does not treat as "/" on Linux and a shell treats specially`,
+          'use "/" between segments and no "\\"',
+        )
       if (code >= 0x80) return bad(`has ${shown}, a character outside ASCII`, safeFix)
       if (!PAGE_CHAR.test(ch)) return bad(`has ${shown}, which a page's file name must not hold`, safeFix)
       name += ch
     }
-    if (name === '.' || name === '..') return bad(`has a "${name}" segment, which is resolved before Apache maps the path${name === '..' ? ' and would climb out of the document root' : ''}`, `remove the "${name}" segment`)
-    if (name.startsWith('.ht')) return bad(`names a file starting ".ht", which Apache's default configuration denies (403)`, 'choose a name that does not start with ".ht"')
+    if (name === '.' || name === '..')
+      return bad(
+        `has a "${name}" segment, which is resolved before Apache maps the path${name === '..' ? ' and would climb out of the document root' : ''}`,
+        `remove the "${name}" segment`,
+      )
+    if (name.startsWith('.ht'))
+      return bad(
+        `names a file starting ".ht", which Apache's default configuration denies (403)`,
+        'choose a name that does not start with ".ht"',
+      )
     segments.push(name)
   }
   const first = segments[0]
   if (first !== undefined && segments.length + (folder ? 1 : 0) > 1 && first === 'index.html') {
-    return bad('would make index.html, the document root\'s own page, a folder', 'choose another first segment')
+    return bad("would make index.html, the document root's own page, a folder", 'choose another first segment')
   }
   if (first !== undefined && RESERVED_FIRST_SEGMENTS[first] !== undefined) {
-    return bad(`starts with /${first}, which Apache maps elsewhere than the document root (${RESERVED_FIRST_SEGMENTS[first]})`, 'choose another first segment')
+    return bad(
+      `starts with /${first}, which Apache maps elsewhere than the document root (${RESERVED_FIRST_SEGMENTS[first]})`,
+      'choose another first segment',
+    )
   }
   const file = [...segments, ...(folder || segments.length === 0 ? ['index.html'] : [])].join('/')
-  if (RESERVED_FILES.has(file)) return bad(`is /${file}, which Apache's default configuration maps elsewhere than the document root (Alias in welcome.conf)`, 'choose another name')
+  if (RESERVED_FILES.has(file))
+    return bad(
+      `is /${file}, which Apache's default configuration maps elsewhere than the document root (Alias in welcome.conf)`,
+      'choose another name',
+    )
   return {ok: true, file}
 }

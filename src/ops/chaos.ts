@@ -34,7 +34,12 @@ async function labMode(rt: Runtime, lab: Lab): Promise<Mode> {
   return mode
 }
 
-export async function runChaos(rt: Runtime, lab: Lab, drills: {name: DrillName; target?: string}[], opts: ChaosOptions): Promise<ChaosResult> {
+export async function runChaos(
+  rt: Runtime,
+  lab: Lab,
+  drills: {name: DrillName; target?: string}[],
+  opts: ChaosOptions,
+): Promise<ChaosResult> {
   const b = bounds(lab)
   // Bad drill arguments are refused before anything is touched.
   for (const d of drills) makeDrill(rt, lab, d.name, d.target, b)
@@ -45,12 +50,24 @@ export async function runChaos(rt: Runtime, lab: Lab, drills: {name: DrillName; 
     try {
       await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd), opts.signal)
     } catch (error) {
-      const e = new StepError(`chaos ${d.name}`, `the lab is not in its original state (${(error as Error).message})`, '`lvslab chaos restore`, or `lvslab up`')
+      const e = new StepError(
+        `chaos ${d.name}`,
+        `the lab is not in its original state (${(error as Error).message})`,
+        '`lvslab chaos restore`, or `lvslab up`',
+      )
       if (reports.length === 0 || opts.signal?.aborted) throw e
       return {lab: lab.name, ok: false, drills: reports, stopped: e.message}
     }
     opts.onProgress?.(`drill ${d.name}`)
-    const report = await runDrill(rt, lab, makeDrill(rt, lab, d.name, d.target, b), {restore: opts.restore, from: opts.from, mode, timeoutSeconds: opts.timeoutSeconds, rateHz: opts.rateHz, onProgress: opts.onProgress, signal: opts.signal})
+    const report = await runDrill(rt, lab, makeDrill(rt, lab, d.name, d.target, b), {
+      restore: opts.restore,
+      from: opts.from,
+      mode,
+      timeoutSeconds: opts.timeoutSeconds,
+      rateHz: opts.rateHz,
+      onProgress: opts.onProgress,
+      signal: opts.signal,
+    })
     reports.push(report)
     if (!report.ok || !opts.restore) break
   }

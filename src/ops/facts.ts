@@ -79,14 +79,21 @@ export function why(f: RawFact): string {
 export async function readNode(rt: Runtime, container: string, args: string[]): Promise<NodeReport> {
   const res = await rt.exec(container, ['lvslab-facts', ...args])
   if (res.exitCode === 126 || res.exitCode === 127 || /executable file not found|no such file/i.test(res.stderr)) {
-    throw new StepError(`read ${container}`, 'the lab image has no lvslab-facts: it was made by an older lvslab', 'make the image again (`lvslab image build` or `lvslab image import`), then `lvslab down` and `lvslab up`')
+    throw new StepError(
+      `read ${container}`,
+      'the lab image has no lvslab-facts: it was made by an older lvslab',
+      'make the image again (`lvslab image build` or `lvslab image import`), then `lvslab down` and `lvslab up`',
+    )
   }
   try {
     const report = JSON.parse(res.stdout) as NodeReport
     if (report.v !== 1) throw new Error(`version ${String(report.v)}`)
     return report
   } catch (error) {
-    throw new StepError(`read ${container}`, `lvslab-facts printed no report (${(error as Error).message}): ${(res.stderr || res.stdout).trim().slice(0, 200)}`)
+    throw new StepError(
+      `read ${container}`,
+      `lvslab-facts printed no report (${(error as Error).message}): ${(res.stderr || res.stdout).trim().slice(0, 200)}`,
+    )
   }
 }
 
@@ -123,7 +130,16 @@ function addresses(report: NodeReport, unreadable: string[]): IpAddrShow | undef
  */
 export async function directorFacts(rt: Runtime, lab: Lab, d: Director): Promise<DirectorFacts> {
   const container = containerName(lab, d.name)
-  const base: DirectorFacts = {name: d.name, container, running: false, vrrpState: 'NOT RUNNING', holdsVip: false, eth0Up: false, ipvs: [], unreadable: []}
+  const base: DirectorFacts = {
+    name: d.name,
+    container,
+    running: false,
+    vrrpState: 'NOT RUNNING',
+    holdsVip: false,
+    eth0Up: false,
+    ipvs: [],
+    unreadable: [],
+  }
   const info = await rt.findContainer(container)
   if (!info?.running) return base
   const report = await readNode(rt, container, ['--ipvs', '--vrrp'])
@@ -211,7 +227,8 @@ export async function labFacts(rt: Runtime, lab: Lab): Promise<{directors: Direc
 
 /** The real servers whose httpd answers its own page: the set the IPVS table should hold. */
 export function healthyServers(lab: Lab, rs: RealServerFacts[]): string[] {
-  return rs.filter((f) => f.running && f.httpd && f.page === `from ${lab.real_servers.find((r) => r.name === f.name)?.ip}`)
+  return rs
+    .filter((f) => f.running && f.httpd && f.page === `from ${lab.real_servers.find((r) => r.name === f.name)?.ip}`)
     .map((f) => lab.real_servers.find((r) => r.name === f.name)!.ip)
 }
 

@@ -27,17 +27,22 @@ export interface ImageResult {
 /** A hash of lvslab's own image files: a change to them makes a new image. */
 function layerHash(): string {
   const h = createHash('sha256')
-  for (const f of ['Dockerfile.lvslab-layer.hbs', 'Dockerfile.import.hbs', 'lvslab-init.hbs', 'lvslab-svc.hbs', 'lvslab-facts.hbs']) h.update(readFileSync(join(TEMPLATES_DIR, f)))
+  for (const f of ['Dockerfile.lvslab-layer.hbs', 'Dockerfile.import.hbs', 'lvslab-init.hbs', 'lvslab-svc.hbs', 'lvslab-facts.hbs'])
+    h.update(readFileSync(join(TEMPLATES_DIR, f)))
   return h.digest('hex').slice(0, 8)
 }
 
 /** The build's flags, checked before anything runs. */
 export function checkBuildOptions(opts: {base: BuildBase; mirror?: string}): void {
   if (opts.base === 'centos7' && !opts.mirror) {
-    throw new InputError('--mirror: centos7 needs it, its mirrors are retired (fix: pass --mirror with the base URL of a CentOS vault, the folder that holds 7.9.2009/)')
+    throw new InputError(
+      '--mirror: centos7 needs it, its mirrors are retired (fix: pass --mirror with the base URL of a CentOS vault, the folder that holds 7.9.2009/)',
+    )
   }
   if (opts.mirror && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/%-]*)?$/.test(opts.mirror)) {
-    throw new InputError(`--mirror: ${JSON.stringify(opts.mirror)} is not a plain http(s) URL (fix: give a URL such as http://host/centos with no spaces, quotes or "|")`)
+    throw new InputError(
+      `--mirror: ${JSON.stringify(opts.mirror)} is not a plain http(s) URL (fix: give a URL such as http://host/centos with no spaces, quotes or "|")`,
+    )
   }
 }
 
@@ -47,22 +52,45 @@ export function checkBuildOptions(opts: {base: BuildBase; mirror?: string}): voi
  * @throws InputError for bad options; StepError when the build fails (with the offline fix when the
  *   base image cannot be pulled)
  */
-export async function buildImage(runtime: Runtime, opts: {base: BuildBase; tag?: string; mirror?: string; baseImage?: string}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
+export async function buildImage(
+  runtime: Runtime,
+  opts: {base: BuildBase; tag?: string; mirror?: string; baseImage?: string},
+  onProgress: Progress,
+  signal?: AbortSignal,
+): Promise<ImageResult> {
   checkBuildOptions(opts)
   const started = Date.now()
   const tag = opts.tag ?? DEFAULT_IMAGE
-  const context = renderImageContext(opts.base, {baseImage: opts.baseImage ?? BASE_IMAGES[opts.base], mirror: opts.mirror?.replace(/\/$/, '')})
+  const context = renderImageContext(opts.base, {
+    baseImage: opts.baseImage ?? BASE_IMAGES[opts.base],
+    mirror: opts.mirror?.replace(/\/$/, ''),
+  })
   let image: ImageInfo
   try {
     image = await runtime.buildImage(context, [tag, `lvslab/lab:${opts.base}`], onProgress, signal)
   } catch (error) {
     const msg = (error instanceof Error ? error.message : String(error)).replace(/^build image \S+: /, '')
-    if (/pull access denied|not found|dial tcp|lookup .* no such host|connection refused|i\/o timeout|manifest unknown|TLS handshake|network is unreachable/i.test(msg)) {
-      throw new StepError(`build image ${tag}`, `cannot get the base image ${opts.baseImage ?? BASE_IMAGES[opts.base]}: ${msg.split('\n')[0]}`, 'on a host without a registry, make the image offline: `lvslab image import --rootfs DIR|TAR` (a root filesystem with keepalived, ipvsadm, iproute2, procps, curl and Apache httpd)')
+    if (
+      /pull access denied|not found|dial tcp|lookup .* no such host|connection refused|i\/o timeout|manifest unknown|TLS handshake|network is unreachable/i.test(
+        msg,
+      )
+    ) {
+      throw new StepError(
+        `build image ${tag}`,
+        `cannot get the base image ${opts.baseImage ?? BASE_IMAGES[opts.base]}: ${msg.split('\n')[0]}`,
+        'on a host without a registry, make the image offline: `lvslab image import --rootfs DIR|TAR` (a root filesystem with keepalived, ipvsadm, iproute2, procps, curl and Apache httpd)',
+      )
     }
     throw error
   }
-  return {image: tag, id: image.id, variant: opts.base, tags: [tag, `lvslab/lab:${opts.base}`], reused: false, seconds: (Date.now() - started) / 1000}
+  return {
+    image: tag,
+    id: image.id,
+    variant: opts.base,
+    tags: [tag, `lvslab/lab:${opts.base}`],
+    reused: false,
+    seconds: (Date.now() - started) / 1000,
+  }
 }
 
 /** What identifies a root filesystem cheaply: its package database (or, for a tar, its size and time). */
@@ -70,7 +98,9 @@ export function rootfsFingerprint(path: string): string {
   const h = createHash('sha256')
   const st = statSync(path)
   if (st.isDirectory()) {
-    const db = ['var/lib/dpkg/status', 'var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages'].map((p) => join(path, p)).find((p) => existsSync(p))
+    const db = ['var/lib/dpkg/status', 'var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages']
+      .map((p) => join(path, p))
+      .find((p) => existsSync(p))
     if (db) h.update(readFileSync(db))
     else h.update(`${resolve(path)}:${st.mtimeMs}`)
   } else {
@@ -98,14 +128,25 @@ export function checkRootfs(path: string): void {
   try {
     st = statSync(path)
   } catch {
-    throw new InputError(`--rootfs ${path}: no such file or folder (fix: give a root filesystem folder or a tar of one, e.g. made with debootstrap)`)
+    throw new InputError(
+      `--rootfs ${path}: no such file or folder (fix: give a root filesystem folder or a tar of one, e.g. made with debootstrap)`,
+    )
   }
   if (st.isDirectory()) {
-    const missing = [['keepalived', 'keepalived'], ['ipvsadm', 'ipvsadm'], ['ip', 'iproute2'], ['ps', 'procps'], ['curl', 'curl']]
+    const missing = [
+      ['keepalived', 'keepalived'],
+      ['ipvsadm', 'ipvsadm'],
+      ['ip', 'iproute2'],
+      ['ps', 'procps'],
+      ['curl', 'curl'],
+    ]
       .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => existsSync(join(path, d, bin!))))
       .map(([, pkg]) => pkg)
     if (!['usr/sbin/httpd', 'usr/sbin/apache2'].some((p) => existsSync(join(path, p)))) missing.push('Apache httpd')
-    if (missing.length > 0) throw new InputError(`--rootfs ${path}: this root filesystem lacks ${missing.join(', ')} (fix: install them into it, e.g. debootstrap --include=keepalived,ipvsadm,iproute2,procps,curl,apache2)`)
+    if (missing.length > 0)
+      throw new InputError(
+        `--rootfs ${path}: this root filesystem lacks ${missing.join(', ')} (fix: install them into it, e.g. debootstrap --include=keepalived,ipvsadm,iproute2,procps,curl,apache2)`,
+      )
   } else if (!st.isFile()) {
     throw new InputError(`--rootfs ${path}: not a folder or a tar file (fix: give a root filesystem folder or a tar of one)`)
   }
@@ -116,7 +157,12 @@ export function checkRootfs(path: string): void {
  * an image already made from the same root filesystem and the same lvslab files.
  * @throws InputError for a bad --rootfs; StepError when the engine fails
  */
-export async function importImage(runtime: Runtime, opts: {rootfs: string; tag?: string; force?: boolean}, onProgress: Progress, signal?: AbortSignal): Promise<ImageResult> {
+export async function importImage(
+  runtime: Runtime,
+  opts: {rootfs: string; tag?: string; force?: boolean},
+  onProgress: Progress,
+  signal?: AbortSignal,
+): Promise<ImageResult> {
   checkRootfs(opts.rootfs)
   const started = Date.now()
   const tag = opts.tag ?? DEFAULT_IMAGE

@@ -10,7 +10,8 @@ import type {EngineInfo, Runtime} from '../runtime/types.js'
  * file. ipvsadm runs first, as in a director: its generic-netlink lookup of the IPVS family may make
  * the kernel load an available module (genetlink's request_module), which a director would also get.
  */
-export const IPVS_PROBE = 'ipvsadm -Ln >/dev/null 2>&1; if [ -d /sys/module/ip_vs ] || [ -e /proc/net/ip_vs ]; then echo ip_vs=yes; else echo ip_vs=no; fi; uname -r'
+export const IPVS_PROBE =
+  'ipvsadm -Ln >/dev/null 2>&1; if [ -d /sys/module/ip_vs ] || [ -e /proc/net/ip_vs ]; then echo ip_vs=yes; else echo ip_vs=no; fi; uname -r'
 
 export interface IpvsCheck {
   ok: boolean
@@ -43,10 +44,12 @@ export function engineKernelPlace(info: EngineInfo): string {
  * host must (keepalived(8): "IPVS: Can't initialize ipvs" without it).
  */
 export function ipvsFix(info: EngineInfo): string {
-  if (info.desktop) return "Docker Desktop's kernel offers no ip_vs module to load: run the lab on a Linux engine (a Linux host, or a Linux VM reached with DOCKER_HOST=ssh://user@host)"
+  if (info.desktop)
+    return "Docker Desktop's kernel offers no ip_vs module to load: run the lab on a Linux engine (a Linux host, or a Linux VM reached with DOCKER_HOST=ssh://user@host)"
   if (engineOnThisKernel(info)) return 'load the module on this host: `sudo modprobe ip_vs`'
-  if (info.local) return 'load the module inside the VM that runs the engine (e.g. `colima ssh -- sudo modprobe ip_vs`), or use a Linux engine'
-  return 'load the module on the engine\'s host (the machine DOCKER_HOST points at): `sudo modprobe ip_vs`'
+  if (info.local)
+    return 'load the module inside the VM that runs the engine (e.g. `colima ssh -- sudo modprobe ip_vs`), or use a Linux engine'
+  return "load the module on the engine's host (the machine DOCKER_HOST points at): `sudo modprobe ip_vs`"
 }
 
 /**
@@ -56,11 +59,24 @@ export function ipvsFix(info: EngineInfo): string {
  */
 export async function checkEngineIpvs(rt: Runtime, image: string, info: EngineInfo): Promise<IpvsCheck> {
   const res = await rt.runOnce(image, ['sh', '-c', IPVS_PROBE], {timeoutMs: 60_000})
-  if (res.exitCode !== 0) throw new StepError('check IPVS', `a container of ${image} could not run the check: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? `exit ${res.exitCode}`}`)
-  const [verdict, kernel = info.kernel] = res.stdout.trim().split('\n').map((l) => l.trim())
+  if (res.exitCode !== 0)
+    throw new StepError(
+      'check IPVS',
+      `a container of ${image} could not run the check: ${(res.stderr || res.stdout).trim().split('\n')[0] ?? `exit ${res.exitCode}`}`,
+    )
+  const [verdict, kernel = info.kernel] = res.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
   const where = engineKernelPlace(info)
   const ok = verdict === 'ip_vs=yes'
   return ok
     ? {ok, kernel, where, detail: `ip_vs is available in ${where}, kernel ${kernel}`}
-    : {ok, kernel, where, detail: `the ip_vs kernel module is not loaded in ${where}, kernel ${kernel}, so keepalived cannot program IPVS`, fix: ipvsFix(info)}
+    : {
+        ok,
+        kernel,
+        where,
+        detail: `the ip_vs kernel module is not loaded in ${where}, kernel ${kernel}, so keepalived cannot program IPVS`,
+        fix: ipvsFix(info),
+      }
 }

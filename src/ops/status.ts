@@ -10,7 +10,14 @@ export interface StatusResult {
   vipHolders: string[]
   masters: string[]
   splitBrain: boolean
-  directors: (Omit<DirectorFacts, 'ipvs'> & {priority: number; configuredState: string; ipvs?: {scheduler: string; realServers: {address: string; port: number; forward: string; weight: number; activeConn: number; inactConn: number}[]}})[]
+  directors: (Omit<DirectorFacts, 'ipvs'> & {
+    priority: number
+    configuredState: string
+    ipvs?: {
+      scheduler: string
+      realServers: {address: string; port: number; forward: string; weight: number; activeConn: number; inactConn: number}[]
+    }
+  })[]
   realServers: RealServerFacts[]
   notes: string[]
 }
@@ -24,9 +31,13 @@ export async function labStatus(rt: Runtime, lab: Lab): Promise<StatusResult> {
   const holders = facts.directors.filter((d) => d.holdsVip).map((d) => d.name)
   const masters = facts.directors.filter((d) => d.vrrpState === 'MASTER').map((d) => d.name)
   const notes: string[] = []
-  if (lab.vrrp.auth_type === 'PASS') notes.push(`VRRP PASS authentication is sent in cleartext on the lab network: it guards against mistakes, not attackers; the password ${lab.vrrp.auth_pass ? 'is set in the lab file' : 'is random for this lab (kept on its network; set vrrp.auth_pass to choose one)'}`)
+  if (lab.vrrp.auth_type === 'PASS')
+    notes.push(
+      `VRRP PASS authentication is sent in cleartext on the lab network: it guards against mistakes, not attackers; the password ${lab.vrrp.auth_pass ? 'is set in the lab file' : 'is random for this lab (kept on its network; set vrrp.auth_pass to choose one)'}`,
+    )
   for (const n of [...facts.directors, ...facts.realServers]) for (const u of n.unreadable) notes.push(`COULD NOT READ on ${n.name}: ${u}`)
-  if (holders.length > 1 || masters.length > 1) notes.push(`SPLIT BRAIN: ${[...new Set([...holders, ...masters])].join(' and ')} all claim the VIP`)
+  if (holders.length > 1 || masters.length > 1)
+    notes.push(`SPLIT BRAIN: ${[...new Set([...holders, ...masters])].join(' and ')} all claim the VIP`)
   return {
     lab: lab.name,
     vip: lab.vip,
@@ -37,7 +48,12 @@ export async function labStatus(rt: Runtime, lab: Lab): Promise<StatusResult> {
     directors: facts.directors.map(({ipvs, ...d}) => {
       const conf = lab.directors.find((x) => x.name === d.name)!
       const svc = vipService(lab, ipvs)
-      return {...d, priority: conf.priority, configuredState: conf.state, ...(svc ? {ipvs: {scheduler: svc.scheduler, realServers: svc.realServers}} : {})}
+      return {
+        ...d,
+        priority: conf.priority,
+        configuredState: conf.state,
+        ...(svc ? {ipvs: {scheduler: svc.scheduler, realServers: svc.realServers}} : {}),
+      }
     }),
     realServers: facts.realServers,
     notes,

@@ -4,7 +4,19 @@ import {Listr, type ListrTask} from 'listr2'
 import {StepError} from '../lab/errors.js'
 import {type Director, type Lab, masterOf, type RealServer, withAuthPass} from '../lab/model.js'
 import {keepalivedFeatures, parseKeepalivedVersion} from '../parse/keepalived.js'
-import {bounds, CLIENT_NODE, containerName, type LabPlan, type Mode, type NodePlan, networkName, planClient, planLab, RS_SYSCTLS, waitMs} from '../plan/plan.js'
+import {
+  bounds,
+  CLIENT_NODE,
+  containerName,
+  type LabPlan,
+  type Mode,
+  type NodePlan,
+  networkName,
+  planClient,
+  planLab,
+  RS_SYSCTLS,
+  waitMs,
+} from '../plan/plan.js'
 import {keepalivedVersionText, pagePaths, renderIndexHtml, renderKeepalivedConf, type KeepalivedVersion} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerInfo, EngineInfo, Runtime} from '../runtime/types.js'
@@ -54,23 +66,41 @@ export async function neighbourProblems(rt: Runtime, lab: Lab, plan: LabPlan): P
   const networks = await rt.listNetworks()
   for (const n of networks) {
     if (n.name === plan.network.name) {
-      if (!ours(n.labels)) problems.push(`network ${n.name} exists and is not lab ${lab.name}'s (fix: remove or rename it, or give this lab another name with "name:" in the lab file)`)
-      else if (n.labels[LABELS.SPEC] !== plan.network.labels[LABELS.SPEC]) problems.push(`network ${n.name} of lab ${lab.name} was made from a different subnet (fix: run \`lvslab down\` first)`)
+      if (!ours(n.labels))
+        problems.push(
+          `network ${n.name} exists and is not lab ${lab.name}'s (fix: remove or rename it, or give this lab another name with "name:" in the lab file)`,
+        )
+      else if (n.labels[LABELS.SPEC] !== plan.network.labels[LABELS.SPEC])
+        problems.push(`network ${n.name} of lab ${lab.name} was made from a different subnet (fix: run \`lvslab down\` first)`)
       continue
     }
     const clash = n.subnets.find((s) => overlaps(s, lab.network.subnet))
-    if (clash) problems.push(`network ${n.name} (${clash}) overlaps the lab's subnet ${lab.network.subnet} (fix: change network.subnet in the lab file, or remove that network)`)
+    if (clash)
+      problems.push(
+        `network ${n.name} (${clash}) overlaps the lab's subnet ${lab.network.subnet} (fix: change network.subnet in the lab file, or remove that network)`,
+      )
   }
-  await Promise.all([...plan.directors, ...plan.realServers, planClient(lab, plan.directors[0]?.spec.privileged ? 'privileged' : 'least-privilege')].map(async (p) => {
-    const c = await rt.findContainer(p.spec.name)
-    if (!c) return
-    if (p.node === CLIENT_NODE) {
-      if (!ours(c.labels)) problems.push(`container ${c.name} exists and is not lab ${lab.name}'s probe container (fix: remove or rename it)`)
-      return
-    }
-    if (!ours(c.labels) || c.labels[LABELS.NODE] !== p.node) problems.push(`container ${c.name} exists and is not node ${p.node} of lab ${lab.name} (fix: remove or rename it, or give this lab another name with "name:" in the lab file)`)
-    else if (c.labels[LABELS.SPEC] !== p.spec.labels[LABELS.SPEC]) problems.push(`container ${c.name} was made from a different lab file or mode (fix: run \`lvslab down\` first, then \`lvslab up\`)`)
-  }))
+  await Promise.all(
+    [...plan.directors, ...plan.realServers, planClient(lab, plan.directors[0]?.spec.privileged ? 'privileged' : 'least-privilege')].map(
+      async (p) => {
+        const c = await rt.findContainer(p.spec.name)
+        if (!c) return
+        if (p.node === CLIENT_NODE) {
+          if (!ours(c.labels))
+            problems.push(`container ${c.name} exists and is not lab ${lab.name}'s probe container (fix: remove or rename it)`)
+          return
+        }
+        if (!ours(c.labels) || c.labels[LABELS.NODE] !== p.node)
+          problems.push(
+            `container ${c.name} exists and is not node ${p.node} of lab ${lab.name} (fix: remove or rename it, or give this lab another name with "name:" in the lab file)`,
+          )
+        else if (c.labels[LABELS.SPEC] !== p.spec.labels[LABELS.SPEC])
+          problems.push(
+            `container ${c.name} was made from a different lab file or mode (fix: run \`lvslab down\` first, then \`lvslab up\`)`,
+          )
+      },
+    ),
+  )
   return problems
 }
 
@@ -87,7 +117,12 @@ async function ensureContainer(rt: Runtime, p: NodePlan, created: string[], exis
 
 async function sh(rt: Runtime, container: string, script: string, step: string, fix?: string): Promise<string> {
   const res = await rt.exec(container, ['bash', '-c', script])
-  if (res.exitCode !== 0) throw new StepError(step, `${container}: ${(res.stderr || res.stdout).trim().split('\n').slice(-3).join(' / ') || `exit ${res.exitCode}`}`, fix)
+  if (res.exitCode !== 0)
+    throw new StepError(
+      step,
+      `${container}: ${(res.stderr || res.stdout).trim().split('\n').slice(-3).join(' / ') || `exit ${res.exitCode}`}`,
+      fix,
+    )
   return res.stdout
 }
 
@@ -96,13 +131,19 @@ export async function configureRealServer(rt: Runtime, lab: Lab, r: RealServer, 
   const c = containerName(lab, r.name)
   const step = `configure real server ${r.name}`
   const write = mode === 'privileged' ? RS_SYSCTLS.map(([k, v]) => `sysctl -q -w ${k}=${v}`).join('\n') : ''
-  await sh(rt, c, `set -e
+  await sh(
+    rt,
+    c,
+    `set -e
 ${write}
 for kv in ${RS_SYSCTLS.map(([k, v]) => `${k}=${v}`).join(' ')}; do
   k=\${kv%=*}; want=\${kv#*=}; got=$(cat /proc/sys/$(echo "$k" | tr . /))
   [ "$got" = "$want" ] || { echo "$k is $got, not $want" >&2; exit 1; }
 done
-ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 dev lo label lo:1`, step, mode === 'privileged' ? undefined : 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`')
+ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 dev lo label lo:1`,
+    step,
+    mode === 'privileged' ? undefined : 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`',
+  )
   // putFile makes the page's folders itself
   for (const path of pagePaths(lab)) await rt.putFile(c, path, renderIndexHtml(r))
   await sh(rt, c, 'lvslab-svc start httpd', step)
@@ -121,11 +162,20 @@ export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?:
   const step = `start director ${d.name}`
   const report = await readNode(rt, c, ['--ipvs', '--keepalived'])
   if (!report.ipvs?.ok) {
-    throw new StepError(step, `IPVS is not available: ${report.ipvs ? why(report.ipvs) : 'not reported'}`, engine ? ipvsFix(engine) : 'load the module on the engine\'s host: `sudo modprobe ip_vs`')
+    throw new StepError(
+      step,
+      `IPVS is not available: ${report.ipvs ? why(report.ipvs) : 'not reported'}`,
+      engine ? ipvsFix(engine) : "load the module on the engine's host: `sudo modprobe ip_vs`",
+    )
   }
   const facts = (name: 'keepalived_version' | 'keepalived_help') => {
     const f = report[name]
-    if (!f?.ok) throw new StepError(step, `keepalived cannot be asked (${name.replace('_', ' --')}): ${f ? why(f) : 'not reported'}`, 'the lab image needs keepalived: make it again')
+    if (!f?.ok)
+      throw new StepError(
+        step,
+        `keepalived cannot be asked (${name.replace('_', ' --')}): ${f ? why(f) : 'not reported'}`,
+        'the lab image needs keepalived: make it again',
+      )
     return f.out
   }
   const version = parseKeepalivedVersion(facts('keepalived_version'))
@@ -137,7 +187,8 @@ export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?:
   // the helper's text loses trailing newlines
   if (running && report.keepalived_conf?.ok && report.keepalived_conf.out.trimEnd() === conf.trimEnd()) return version
   await rt.putFile(c, '/etc/keepalived/keepalived.conf', conf)
-  if (features.configTest) await sh(rt, c, 'keepalived -t -f /etc/keepalived/keepalived.conf', step, 'this is a bug of lvslab: please report the lab file')
+  if (features.configTest)
+    await sh(rt, c, 'keepalived -t -f /etc/keepalived/keepalived.conf', step, 'this is a bug of lvslab: please report the lab file')
   if (running) await sh(rt, c, 'lvslab-svc stop keepalived', step)
   await sh(rt, c, 'lvslab-svc start keepalived', step)
   return version
@@ -145,17 +196,31 @@ export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?:
 
 /** Converged: the VIP on the MASTER alone, as eth0:1, and its IPVS table listing every healthy real server. */
 export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, timeoutMs: number, signal?: AbortSignal): Promise<number> {
-  const {ms} = await waitFor(`VIP on ${holder.name} and IPVS table complete`, timeoutMs, async () => {
-    const {directors: ds, realServers: rs} = await labFacts(rt, lab)
-    const h = ds.find((d) => d.name === holder.name)!
-    const others = ds.filter((d) => d.name !== holder.name && d.holdsVip).map((d) => d.name)
-    const healthy = healthyServers(lab, rs).sort()
-    const table = (vipService(lab, h.ipvs)?.realServers ?? []).map((r) => r.address).sort()
-    // never converged on facts that could not be read: an unread director is not one without the VIP
-    const unread = [...ds, ...rs].flatMap((n) => n.unreadable.map((u) => `${n.name}: ${u}`))
-    const done = h.holdsVip && h.vipLabel === 'eth0:1' && others.length === 0 && JSON.stringify(table) === JSON.stringify(healthy) && healthy.length > 0 && unread.length === 0
-    return {done, seen: `${holder.name} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${h.ipvsError ? `unreadable (${h.ipvsError})` : table.join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}${unread.length > 0 ? `; could not read: ${unread.join('; ')}` : ''}`}
-  }, {intervalMs: 500, signal})
+  const {ms} = await waitFor(
+    `VIP on ${holder.name} and IPVS table complete`,
+    timeoutMs,
+    async () => {
+      const {directors: ds, realServers: rs} = await labFacts(rt, lab)
+      const h = ds.find((d) => d.name === holder.name)!
+      const others = ds.filter((d) => d.name !== holder.name && d.holdsVip).map((d) => d.name)
+      const healthy = healthyServers(lab, rs).sort()
+      const table = (vipService(lab, h.ipvs)?.realServers ?? []).map((r) => r.address).sort()
+      // never converged on facts that could not be read: an unread director is not one without the VIP
+      const unread = [...ds, ...rs].flatMap((n) => n.unreadable.map((u) => `${n.name}: ${u}`))
+      const done =
+        h.holdsVip &&
+        h.vipLabel === 'eth0:1' &&
+        others.length === 0 &&
+        JSON.stringify(table) === JSON.stringify(healthy) &&
+        healthy.length > 0 &&
+        unread.length === 0
+      return {
+        done,
+        seen: `${holder.name} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${h.ipvsError ? `unreadable (${h.ipvsError})` : table.join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}${unread.length > 0 ? `; could not read: ${unread.join('; ')}` : ''}`,
+      }
+    },
+    {intervalMs: 500, signal},
+  )
   return ms
 }
 
@@ -183,7 +248,16 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
   const started = Date.now()
   const lab = await resolveLab(rt, labFile)
   const plan = planLab(lab, opts.mode)
-  const result: UpResult = {lab: lab.name, mode: opts.mode, network: plan.network.name, image: lab.image, created: [], existing: [], converged_ms: 0, seconds: 0}
+  const result: UpResult = {
+    lab: lab.name,
+    mode: opts.mode,
+    network: plan.network.name,
+    image: lab.image,
+    created: [],
+    existing: [],
+    converged_ms: 0,
+    seconds: 0,
+  }
   const b = bounds(lab)
   let engine: EngineInfo | undefined
   const steps: ListrTask[] = [
@@ -198,16 +272,29 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
       title: 'Check names and subnet',
       task: async () => {
         const problems = await neighbourProblems(rt, lab, plan)
-        if (problems.length > 0) throw new StepError('check names and subnet', `refusing to touch what is not this lab's: ${problems.join('; ')}`)
+        if (problems.length > 0)
+          throw new StepError('check names and subnet', `refusing to touch what is not this lab's: ${problems.join('; ')}`)
       },
     },
     {
       title: `Lab image ${lab.image}`,
       task: async (_, task) => {
         if (await rt.findImage(lab.image)) return
-        if (lab.image !== DEFAULT_IMAGE) throw new StepError('lab image', `image ${lab.image} is not on the engine`, 'build or import it, or remove "image:" from the lab file to use lvslab/lab:latest')
+        if (lab.image !== DEFAULT_IMAGE)
+          throw new StepError(
+            'lab image',
+            `image ${lab.image} is not on the engine`,
+            'build or import it, or remove "image:" from the lab file to use lvslab/lab:latest',
+          )
         task.title = `Build the lab image (${DEFAULT_BASE}; no image yet)`
-        await buildImage(rt, {base: DEFAULT_BASE}, (line) => { task.output = line }, opts.signal)
+        await buildImage(
+          rt,
+          {base: DEFAULT_BASE},
+          (line) => {
+            task.output = line
+          },
+          opts.signal,
+        )
       },
       rendererOptions: {outputBar: 3},
     },
@@ -245,7 +332,9 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     },
     {
       title: 'Real servers: arp sysctls, VIP on lo:1, httpd',
-      task: async () => { await Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode))) },
+      task: async () => {
+        await Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode)))
+      },
     },
     {
       title: 'Directors: keepalived.conf, keepalived',
@@ -256,7 +345,9 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     },
     {
       title: `Wait for convergence (bound ${(waitMs(b.failover + b.readd) / 1000).toFixed(0)} s)`,
-      task: async () => { result.converged_ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.failover + b.readd), opts.signal) },
+      task: async () => {
+        result.converged_ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.failover + b.readd), opts.signal)
+      },
     },
     {
       title: 'Verify over HTTP against the VIP',
@@ -265,18 +356,28 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
         const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode})
         result.verify = v
         task.title = `Verify over HTTP against the VIP (from the ${v.via}): ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks pass`
-        if (!v.ok) throw new StepError('verify', v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; '))
+        if (!v.ok)
+          throw new StepError(
+            'verify',
+            v.checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.name}: ${c.detail}`)
+              .join('; '),
+          )
       },
     },
   ]
-  const tasks = new Listr(steps.map((t) => ({
-    ...t,
-    // An interrupt stops the work at the next step.
-    task: async (ctx: unknown, task: Parameters<ListrTask['task']>[1]) => {
-      if (opts.signal?.aborted) throw new StepError(String(t.title), 'interrupted')
-      return t.task(ctx, task)
-    },
-  })), {renderer: opts.renderer, exitOnError: true, registerSignalListeners: false, rendererOptions: {collapseErrors: false}})
+  const tasks = new Listr(
+    steps.map((t) => ({
+      ...t,
+      // An interrupt stops the work at the next step.
+      task: async (ctx: unknown, task: Parameters<ListrTask['task']>[1]) => {
+        if (opts.signal?.aborted) throw new StepError(String(t.title), 'interrupted')
+        return t.task(ctx, task)
+      },
+    })),
+    {renderer: opts.renderer, exitOnError: true, registerSignalListeners: false, rendererOptions: {collapseErrors: false}},
+  )
   await tasks.run()
   result.seconds = (Date.now() - started) / 1000
   return result

@@ -36,7 +36,12 @@ export async function makeProber(rt: Runtime, lab: Lab, from: ProbeFrom, mode: M
   if (from === 'host' || (from === 'auto' && hostReaches(lab.network.subnet))) return new HostProber(t)
   const client = planClient(lab, mode)
   const existing = await rt.findContainer(client.spec.name)
-  if (existing && existing.labels[LABELS.LAB] !== lab.name) throw new StepError('probe container', `container ${existing.name} exists and is not lab ${lab.name}'s`, 'remove or rename it, or use --from host')
+  if (existing && existing.labels[LABELS.LAB] !== lab.name)
+    throw new StepError(
+      'probe container',
+      `container ${existing.name} exists and is not lab ${lab.name}'s`,
+      'remove or rename it, or use --from host',
+    )
   if (!existing) await rt.createContainer(client.spec)
   if (!existing?.running) await rt.startContainer(client.spec.name)
   return new ContainerProber(rt, containerName(lab, CLIENT_NODE), t)
@@ -53,7 +58,14 @@ export function isRoundRobin(sequence: string[], servers: number): boolean {
  * @param second a second sample, taken when the first was not in round robin order: right after a
  *   VRRP transition one request may still meet the other director's scheduler, whose turn differs.
  */
-export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts[], realServers: RealServerFacts[], expectedHolder: string, second?: Answer[]): Check[] {
+export function checksFrom(
+  lab: Lab,
+  answers: Answer[],
+  directors: DirectorFacts[],
+  realServers: RealServerFacts[],
+  expectedHolder: string,
+  second?: Answer[],
+): Check[] {
   const healthy = healthyServers(lab, realServers).sort()
   const sequence = answers.map((a) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`))
   const failed = answers.filter((a) => !a.ok)
@@ -63,27 +75,65 @@ export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts
   const checks: Check[] = []
   const failures = (list: Answer[]) => {
     const f = list.filter((a) => !a.ok)
-    return `${list.length - f.length}/${list.length} answered 200${f.length ? `; failures: ${f.slice(0, 3).map((a) => a.error ?? a.status).join(', ')}` : ''}`
+    return `${list.length - f.length}/${list.length} answered 200${
+      f.length
+        ? `; failures: ${f
+            .slice(0, 3)
+            .map((a) => a.error ?? a.status)
+            .join(', ')}`
+        : ''
+    }`
   }
   // a failure in the first sample (right after a transition, a neighbour's ARP cache may still point at
   // the old director) is forgiven only when the second sample is clean; both are reported
   const firstOk = failed.length === 0 && answers.length > 0
-  checks.push(firstOk || !second
-    ? {name: 'every answer is 200', ok: firstOk, detail: failures(answers)}
-    : {name: 'every answer is 200', ok: second.length > 0 && second.every((a) => a.ok), detail: `first sample ${failures(answers)}; second sample ${failures(second)}`})
-  checks.push({name: 'every healthy real server answers', ok: healthy.length > 0 && JSON.stringify(seen) === JSON.stringify(healthy), detail: `healthy: ${healthy.join(', ') || 'none'}; answered: ${seen.join(', ') || 'none'}`})
+  checks.push(
+    firstOk || !second
+      ? {name: 'every answer is 200', ok: firstOk, detail: failures(answers)}
+      : {
+          name: 'every answer is 200',
+          ok: second.length > 0 && second.every((a) => a.ok),
+          detail: `first sample ${failures(answers)}; second sample ${failures(second)}`,
+        },
+  )
+  checks.push({
+    name: 'every healthy real server answers',
+    ok: healthy.length > 0 && JSON.stringify(seen) === JSON.stringify(healthy),
+    detail: `healthy: ${healthy.join(', ') || 'none'}; answered: ${seen.join(', ') || 'none'}`,
+  })
   if (lab.virtual_server.scheduler === 'rr') {
     const show = (seq: string[]) => `${seq.slice(0, 8).join(' ')}${seq.length > 8 ? ' ...' : ''}`
     const first = isRoundRobin(sequence, healthy.length)
     const again = second?.map((a) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`))
-    checks.push(first || !again
-      ? {name: 'round robin order', ok: first, detail: `sequence: ${show(sequence)}`}
-      : {name: 'round robin order', ok: isRoundRobin(again, healthy.length) && again.every((s, i) => second![i]!.ok && Boolean(s)), detail: `first sample out of order (${show(sequence)}); second sample: ${show(again)}`})
+    checks.push(
+      first || !again
+        ? {name: 'round robin order', ok: first, detail: `sequence: ${show(sequence)}`}
+        : {
+            name: 'round robin order',
+            ok: isRoundRobin(again, healthy.length) && again.every((s, i) => second![i]!.ok && Boolean(s)),
+            detail: `first sample out of order (${show(sequence)}); second sample: ${show(again)}`,
+          },
+    )
   }
-  checks.push({name: 'exactly one director holds the VIP', ok: holders.length === 1, detail: holders.length > 1 ? `SPLIT BRAIN: ${holders.map((h) => h.name).join(' and ')} all hold ${lab.vip}` : `holders: ${holders.map((h) => h.name).join(', ') || 'none'}`})
+  checks.push({
+    name: 'exactly one director holds the VIP',
+    ok: holders.length === 1,
+    detail:
+      holders.length > 1
+        ? `SPLIT BRAIN: ${holders.map((h) => h.name).join(' and ')} all hold ${lab.vip}`
+        : `holders: ${holders.map((h) => h.name).join(', ') || 'none'}`,
+  })
   const holder = holders.length === 1 ? holders[0]! : undefined
-  checks.push({name: `the VIP is on ${expectedHolder} as eth0:1`, ok: holder?.name === expectedHolder && holder.vipLabel === 'eth0:1', detail: holder ? `${holder.name} holds it with label ${holder.vipLabel ?? 'none'}` : 'no single holder'})
-  checks.push({name: 'exactly one director reports MASTER', ok: masters.length === 1 && masters[0]!.name === expectedHolder, detail: directors.map((d) => `${d.name}: ${d.vrrpState}`).join(', ')})
+  checks.push({
+    name: `the VIP is on ${expectedHolder} as eth0:1`,
+    ok: holder?.name === expectedHolder && holder.vipLabel === 'eth0:1',
+    detail: holder ? `${holder.name} holds it with label ${holder.vipLabel ?? 'none'}` : 'no single holder',
+  })
+  checks.push({
+    name: 'exactly one director reports MASTER',
+    ok: masters.length === 1 && masters[0]!.name === expectedHolder,
+    detail: directors.map((d) => `${d.name}: ${d.vrrpState}`).join(', '),
+  })
   const master = holder ?? directors.find((d) => d.name === expectedHolder)
   const svc = master ? vipService(lab, master.ipvs) : undefined
   const table = (svc?.realServers ?? []).map((r) => r.address).sort()
@@ -91,10 +141,16 @@ export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts
   checks.push({
     name: "the MASTER's IPVS table equals the healthy real servers",
     ok: Boolean(svc) && JSON.stringify(table) === JSON.stringify(healthy) && routes && svc!.scheduler === lab.virtual_server.scheduler,
-    detail: svc ? `${master!.name}: ${svc.scheduler} ${svc.realServers.map((r) => `${r.address} ${r.forward} w${r.weight}`).join(', ') || 'no real server'}` : `${master?.name ?? 'no director'}: no service ${lab.vip}:${lab.virtual_server.port}${master?.ipvsError ? ` (${master.ipvsError})` : ''}`,
+    detail: svc
+      ? `${master!.name}: ${svc.scheduler} ${svc.realServers.map((r) => `${r.address} ${r.forward} w${r.weight}`).join(', ') || 'no real server'}`
+      : `${master?.name ?? 'no director'}: no service ${lab.vip}:${lab.virtual_server.port}${master?.ipvsError ? ` (${master.ipvsError})` : ''}`,
   })
   const unreadable = [...directors, ...realServers].filter((n) => n.running).flatMap((n) => n.unreadable.map((u) => `${n.name}: ${u}`))
-  checks.push({name: "every node's facts could be read", ok: unreadable.length === 0, detail: unreadable.length === 0 ? `${directors.length + realServers.length} nodes read` : `could not read: ${unreadable.join('; ')}`})
+  checks.push({
+    name: "every node's facts could be read",
+    ok: unreadable.length === 0,
+    detail: unreadable.length === 0 ? `${directors.length + realServers.length} nodes read` : `could not read: ${unreadable.join('; ')}`,
+  })
   return checks
 }
 
@@ -103,14 +159,24 @@ export function checksFrom(lab: Lab, answers: Answer[], directors: DirectorFacts
  * container) and the nodes' own facts, judged by checksFrom.
  * @throws StepError when the lab is not running
  */
-export async function verifyLab(rt: Runtime, lab: Lab, opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode} = {}): Promise<VerifyResult> {
+export async function verifyLab(
+  rt: Runtime,
+  lab: Lab,
+  opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode} = {},
+): Promise<VerifyResult> {
   const facts = await labFacts(rt, lab)
-  if (![...facts.directors, ...facts.realServers].some((n) => n.running)) throw new StepError('verify', `lab ${lab.name} is not running`, '`lvslab up`')
+  if (![...facts.directors, ...facts.realServers].some((n) => n.running))
+    throw new StepError('verify', `lab ${lab.name} is not running`, '`lvslab up`')
   const healthy = healthyServers(lab, facts.realServers)
   const prober = await makeProber(rt, lab, opts.from ?? 'auto', opts.mode ?? 'least-privilege')
   const count = opts.requests ?? Math.max(20, 4 * Math.max(1, healthy.length))
   const answers = await prober.many(count)
-  const inOrder = lab.virtual_server.scheduler !== 'rr' || isRoundRobin(answers.map((a) => a.server ?? ''), healthy.length)
+  const inOrder =
+    lab.virtual_server.scheduler !== 'rr' ||
+    isRoundRobin(
+      answers.map((a) => a.server ?? ''),
+      healthy.length,
+    )
   const second = inOrder && answers.every((a) => a.ok) ? undefined : await prober.many(count)
   await prober.close()
   const checks = checksFrom(lab, answers, facts.directors, facts.realServers, opts.expectedHolder ?? masterOf(lab).name, second)
@@ -121,7 +187,12 @@ export async function verifyLab(rt: Runtime, lab: Lab, opts: {from?: ProbeFrom; 
     lab: lab.name,
     via: prober.via,
     checks,
-    requests: {sent: answers.length, failed: answers.filter((a) => !a.ok).length, perServer, sequence: answers.map((a) => a.server ?? 'error')},
+    requests: {
+      sent: answers.length,
+      failed: answers.filter((a) => !a.ok).length,
+      perServer,
+      sequence: answers.map((a) => a.server ?? 'error'),
+    },
     healthy,
     vipHolders: facts.directors.filter((d) => d.holdsVip).map((d) => d.name),
   }

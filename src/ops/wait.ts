@@ -8,7 +8,12 @@ export interface Poll<T> {
 }
 
 /** Polls a condition until it holds or the deadline passes; never a fixed sleep. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<Poll<T>>, opts: {intervalMs?: number; signal?: AbortSignal} = {}): Promise<{value?: T; ms: number}> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<Poll<T>>,
+  opts: {intervalMs?: number; signal?: AbortSignal} = {},
+): Promise<{value?: T; ms: number}> {
   const started = Date.now()
   const interval = opts.intervalMs ?? 250
   let last: Poll<T> = {done: false, seen: 'nothing yet'}

@@ -20,86 +20,86 @@
  */
 
 export interface IfAddr {
-  ifname: string;
-  family: 'inet' | 'inet6';
-  address: string;
-  prefixlen: number;
-  label?: string;
+  ifname: string
+  family: 'inet' | 'inet6'
+  address: string
+  prefixlen: number
+  label?: string
 }
 
 export interface IpLink {
-  ifname: string;
-  operstate: string;
+  ifname: string
+  operstate: string
   /** true when the link's "flags" include "UP" (administratively up). */
-  up: boolean;
-  addresses: IfAddr[];
+  up: boolean
+  addresses: IfAddr[]
 }
 
 export interface IpAddrShow {
-  links: IpLink[];
+  links: IpLink[]
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function snippet(text: string): string {
-  const t = text.trim();
-  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+  const t = text.trim()
+  return t.length > 120 ? `${t.slice(0, 117)}...` : t
 }
 
 /** Parse the JSON printed by `ip -j addr show` (or `ip -j addr show dev X`). */
 export function parseIpAddrJson(text: string): IpAddrShow {
   if (text.trim() === '') {
-    throw new Error('ip -j addr show: empty output');
+    throw new Error('ip -j addr show: empty output')
   }
-  let data: unknown;
+  let data: unknown
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text)
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`ip -j addr show: output is not JSON (${reason}): ${snippet(text)}`);
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new Error(`ip -j addr show: output is not JSON (${reason}): ${snippet(text)}`)
   }
   if (!Array.isArray(data)) {
-    throw new Error('ip -j addr show: expected a JSON array of links');
+    throw new Error('ip -j addr show: expected a JSON array of links')
   }
 
-  const links: IpLink[] = [];
+  const links: IpLink[] = []
   for (const entry of data) {
     if (!isRecord(entry)) {
-      throw new Error('ip -j addr show: expected each link to be a JSON object');
+      throw new Error('ip -j addr show: expected each link to be a JSON object')
     }
-    const ifname = entry['ifname'];
-    if (typeof ifname !== 'string') continue; // `{}` placeholders from family filtering
-    const flags = Array.isArray(entry['flags']) ? entry['flags'] : [];
-    const operstate = typeof entry['operstate'] === 'string' ? entry['operstate'] : 'UNKNOWN';
-    const addrInfo = Array.isArray(entry['addr_info']) ? entry['addr_info'] : [];
+    const ifname = entry['ifname']
+    if (typeof ifname !== 'string') continue // `{}` placeholders from family filtering
+    const flags = Array.isArray(entry['flags']) ? entry['flags'] : []
+    const operstate = typeof entry['operstate'] === 'string' ? entry['operstate'] : 'UNKNOWN'
+    const addrInfo = Array.isArray(entry['addr_info']) ? entry['addr_info'] : []
 
-    const addresses: IfAddr[] = [];
+    const addresses: IfAddr[] = []
     for (const ai of addrInfo) {
-      if (!isRecord(ai)) continue;
-      const family = ai['family'];
-      const local = ai['local'];
-      const prefixlen = ai['prefixlen'];
-      if ((family !== 'inet' && family !== 'inet6') || typeof local !== 'string') continue;
+      if (!isRecord(ai)) continue
+      const family = ai['family']
+      const local = ai['local']
+      const prefixlen = ai['prefixlen']
+      if ((family !== 'inet' && family !== 'inet6') || typeof local !== 'string') continue
       const addr: IfAddr = {
         ifname,
         family,
         address: local,
         prefixlen: typeof prefixlen === 'number' ? prefixlen : Number(prefixlen),
-      };
-      const label = ai['label'];
-      if (typeof label === 'string' && label !== '') addr.label = label;
-      addresses.push(addr);
+      }
+      const label = ai['label']
+      if (typeof label === 'string' && label !== '') addr.label = label
+      addresses.push(addr)
     }
 
-    links.push({ifname, operstate, up: flags.includes('UP'), addresses});
+    links.push({ifname, operstate, up: flags.includes('UP'), addresses})
   }
-  return {links};
+  return {links}
 }
 
 function normalizeAddress(a: string): string {
-  return a.trim().toLowerCase();
+  return a.trim().toLowerCase()
 }
 
 /**
@@ -108,17 +108,17 @@ function normalizeAddress(a: string): string {
  * IPv6 comparison is case-insensitive but not canonicalising (compare as printed).
  */
 export function findAddress(parsed: IpAddrShow, address: string): IfAddr | undefined {
-  const slash = address.indexOf('/');
-  const want = normalizeAddress(slash >= 0 ? address.slice(0, slash) : address);
-  const wantPrefix = slash >= 0 ? Number(address.slice(slash + 1)) : undefined;
+  const slash = address.indexOf('/')
+  const want = normalizeAddress(slash >= 0 ? address.slice(0, slash) : address)
+  const wantPrefix = slash >= 0 ? Number(address.slice(slash + 1)) : undefined
   for (const link of parsed.links) {
     for (const a of link.addresses) {
-      if (normalizeAddress(a.address) !== want) continue;
-      if (wantPrefix !== undefined && a.prefixlen !== wantPrefix) continue;
-      return a;
+      if (normalizeAddress(a.address) !== want) continue
+      if (wantPrefix !== undefined && a.prefixlen !== wantPrefix) continue
+      return a
     }
   }
-  return undefined;
+  return undefined
 }
 
 // ---------------------------------------------------------------------------
@@ -141,18 +141,18 @@ const IFA_FLAG_WORDS = new Set([
   'optimistic',
   'stable-privacy',
   'permanent',
-]);
+])
 /** Keywords ip prints followed by one value on an address line. */
-const IFA_KEYWORDS_WITH_VALUE = new Set(['brd', 'any', 'scope', 'peer', 'metric', 'proto', 'flags']);
+const IFA_KEYWORDS_WITH_VALUE = new Set(['brd', 'any', 'scope', 'peer', 'metric', 'proto', 'flags'])
 
 /** `N: NAME[@PEER]: <FLAGS> rest` — a link line of `ip -o link show`. */
-const LINK_LINE_RE = /^(\d+):\s+([^\s:@]+)(?:@([^\s:]+))?:\s+<([^>]*)>(.*)$/;
+const LINK_LINE_RE = /^(\d+):\s+([^\s:@]+)(?:@([^\s:]+))?:\s+<([^>]*)>(.*)$/
 /** `N: NAME    FAMILY rest` — an address line of `ip -o addr show`. */
-const ADDR_LINE_RE = /^(\d+):\s+([^\s:@]+)\s+(inet6?|link|dnet|ipx|family\s+\d+)\s+(.*)$/;
+const ADDR_LINE_RE = /^(\d+):\s+([^\s:@]+)\s+(inet6?|link|dnet|ipx|family\s+\d+)\s+(.*)$/
 
 function lineSnippet(line: string): string {
-  const t = line.trim();
-  return t.length > 120 ? `${t.slice(0, 117)}...` : t;
+  const t = line.trim()
+  return t.length > 120 ? `${t.slice(0, 117)}...` : t
 }
 
 /**
@@ -188,112 +188,112 @@ function lineSnippet(line: string): string {
  *   link listed twice. A garbled or cut text is never read as "no such address".
  */
 export function parseIpOneline(text: string): IpAddrShow {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const lines = text.replace(/\r\n?/g, '\n').split('\n')
   if (lines.every((l) => l.trim() === '')) {
-    throw new Error('ip -o link/addr show: empty output');
+    throw new Error('ip -o link/addr show: empty output')
   }
-  const byIndex = new Map<number, IpLink>();
-  const links: IpLink[] = [];
+  const byIndex = new Map<number, IpLink>()
+  const links: IpLink[] = []
 
   for (const raw of lines) {
-    if (raw.trim() === '') continue;
+    if (raw.trim() === '') continue
     // `-o` joins a record's lines with "\"; the first segment is all we need (the rest is
     // `link/ether ...` or `valid_lft ...`), but its presence proves the line is whole.
-    const segments = raw.split('\\');
-    const head = (segments[0] ?? '').trimEnd();
-    const tail = segments.slice(1).join('\\');
+    const segments = raw.split('\\')
+    const head = (segments[0] ?? '').trimEnd()
+    const tail = segments.slice(1).join('\\')
 
-    const link = LINK_LINE_RE.exec(head);
+    const link = LINK_LINE_RE.exec(head)
     if (link) {
-      const [, idx, ifname, , flagText, rest] = link;
+      const [, idx, ifname, , flagText, rest] = link
       if (!/^\s*link\/\S+/.test(tail)) {
-        throw new Error(`ip -o link show: truncated link line (no "link/TYPE" part): ${lineSnippet(raw)}`);
+        throw new Error(`ip -o link show: truncated link line (no "link/TYPE" part): ${lineSnippet(raw)}`)
       }
-      const index = Number(idx);
+      const index = Number(idx)
       if (byIndex.has(index)) {
-        throw new Error(`ip -o link show: link ${index} listed twice: ${lineSnippet(raw)}`);
+        throw new Error(`ip -o link show: link ${index} listed twice: ${lineSnippet(raw)}`)
       }
-      const flags = (flagText ?? '').split(',').map((f) => f.trim());
-      const state = /(?:^|\s)state\s+(\S+)/.exec(rest ?? '');
+      const flags = (flagText ?? '').split(',').map((f) => f.trim())
+      const state = /(?:^|\s)state\s+(\S+)/.exec(rest ?? '')
       const entry: IpLink = {
         ifname: ifname as string,
         operstate: state?.[1] ?? 'UNKNOWN',
         up: flags.includes('UP'),
         addresses: [],
-      };
-      byIndex.set(index, entry);
-      links.push(entry);
-      continue;
+      }
+      byIndex.set(index, entry)
+      links.push(entry)
+      continue
     }
 
-    const addr = ADDR_LINE_RE.exec(head);
+    const addr = ADDR_LINE_RE.exec(head)
     if (addr) {
-      const [, idx, ifname, familyWord, rest] = addr;
-      if (familyWord !== 'inet' && familyWord !== 'inet6') continue;
-      const family: 'inet' | 'inet6' = familyWord;
+      const [, idx, ifname, familyWord, rest] = addr
+      if (familyWord !== 'inet' && familyWord !== 'inet6') continue
+      const family: 'inet' | 'inet6' = familyWord
       if (!/valid_lft\s+\S+/.test(tail)) {
-        throw new Error(`ip -o addr show: truncated ${family} line (no "valid_lft"): ${lineSnippet(raw)}`);
+        throw new Error(`ip -o addr show: truncated ${family} line (no "valid_lft"): ${lineSnippet(raw)}`)
       }
-      const index = Number(idx);
-      const owner = byIndex.get(index);
+      const index = Number(idx)
+      const owner = byIndex.get(index)
       if (!owner) {
         throw new Error(
           `ip -o addr show: address on ifindex ${index} (${ifname}) but no such link in the "ip -o link show" part: ${lineSnippet(raw)}`,
-        );
+        )
       }
       if (owner.ifname !== ifname) {
         throw new Error(
           `ip -o addr show: ifindex ${index} is "${owner.ifname}" in ip -o link but "${ifname}" in ip -o addr: ${lineSnippet(raw)}`,
-        );
+        )
       }
-      const words = (rest ?? '').trim().split(/\s+/);
-      const local = words[0] ?? '';
-      let address: string;
-      let prefixlen: number;
-      let label: string | undefined;
-      const slash = local.indexOf('/');
+      const words = (rest ?? '').trim().split(/\s+/)
+      const local = words[0] ?? ''
+      let address: string
+      let prefixlen: number
+      let label: string | undefined
+      const slash = local.indexOf('/')
       if (slash > 0) {
-        address = local.slice(0, slash);
-        prefixlen = Number(local.slice(slash + 1));
+        address = local.slice(0, slash)
+        prefixlen = Number(local.slice(slash + 1))
       } else {
-        const peerAt = words.indexOf('peer');
-        const peer = peerAt >= 0 ? words[peerAt + 1] : undefined;
-        const m = peer ? /\/(\d+)$/.exec(peer) : null;
+        const peerAt = words.indexOf('peer')
+        const peer = peerAt >= 0 ? words[peerAt + 1] : undefined
+        const m = peer ? /\/(\d+)$/.exec(peer) : null
         if (!m) {
-          throw new Error(`ip -o addr show: ${family} address without /prefix: ${lineSnippet(raw)}`);
+          throw new Error(`ip -o addr show: ${family} address without /prefix: ${lineSnippet(raw)}`)
         }
-        address = local;
-        prefixlen = Number(m[1]);
+        address = local
+        prefixlen = Number(m[1])
       }
-      const maxPrefix = family === 'inet' ? 32 : 128;
+      const maxPrefix = family === 'inet' ? 32 : 128
       if (!address || !Number.isInteger(prefixlen) || prefixlen < 0 || prefixlen > maxPrefix) {
-        throw new Error(`ip -o addr show: bad ${family} address "${local}": ${lineSnippet(raw)}`);
+        throw new Error(`ip -o addr show: bad ${family} address "${local}": ${lineSnippet(raw)}`)
       }
       if (family === 'inet') {
         // words after the address: keywords with a value, flag words, then the label (last).
-        let candidate: string | undefined;
+        let candidate: string | undefined
         for (let i = 1; i < words.length; i++) {
-          const w = words[i] as string;
+          const w = words[i] as string
           if (IFA_KEYWORDS_WITH_VALUE.has(w)) {
-            i++;
-            continue;
+            i++
+            continue
           }
-          if (IFA_FLAG_WORDS.has(w)) continue;
-          candidate = w;
+          if (IFA_FLAG_WORDS.has(w)) continue
+          candidate = w
         }
-        if (candidate !== undefined && candidate === words[words.length - 1]) label = candidate;
+        if (candidate !== undefined && candidate === words[words.length - 1]) label = candidate
       }
-      const entry: IfAddr = {ifname: owner.ifname, family, address, prefixlen};
-      if (label !== undefined) entry.label = label;
-      owner.addresses.push(entry);
-      continue;
+      const entry: IfAddr = {ifname: owner.ifname, family, address, prefixlen}
+      if (label !== undefined) entry.label = label
+      owner.addresses.push(entry)
+      continue
     }
 
-    throw new Error(`ip -o link/addr show: unrecognised line: ${lineSnippet(raw)}`);
+    throw new Error(`ip -o link/addr show: unrecognised line: ${lineSnippet(raw)}`)
   }
 
   if (links.length === 0) {
-    throw new Error('ip -o link/addr show: no link lines (the "ip -o link show" part is missing)');
+    throw new Error('ip -o link/addr show: no link lines (the "ip -o link show" part is missing)')
   }
-  return {links};
+  return {links}
 }

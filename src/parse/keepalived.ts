@@ -54,22 +54,22 @@
  * (keepalived >= 2.3) the array is wrapped: `{"vrrp": [...], "track_process": [...]}`.
  */
 
-export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'UNKNOWN';
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'UNKNOWN'
 
 export interface VrrpInstanceState {
-  instance: string;
-  state: VrrpState;
-  priority?: number;
-  effectivePriority?: number;
-  interface?: string;
-  virtualRouterId?: number;
+  instance: string
+  state: VrrpState
+  priority?: number
+  effectivePriority?: number
+  interface?: string
+  virtualRouterId?: number
 }
 
 export interface KeepalivedVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  raw: string;
+  major: number
+  minor: number
+  patch: number
+  raw: string
 }
 
 /** keepalived's vrrp.h state numbers. */
@@ -80,72 +80,72 @@ const STATE_BY_NUMBER: Record<number, VrrpState> = {
   3: 'FAULT',
   97: 'UNKNOWN', // VRRP_STATE_DELETED (internal)
   98: 'STOP', // VRRP_STATE_STOP (internal)
-};
+}
 
 function stateFromNumber(n: number): VrrpState {
-  return STATE_BY_NUMBER[n] ?? 'UNKNOWN';
+  return STATE_BY_NUMBER[n] ?? 'UNKNOWN'
 }
 
 function stateFromText(s: string): VrrpState {
-  const v = s.trim();
-  if (/^\d+$/.test(v)) return stateFromNumber(Number(v));
+  const v = s.trim()
+  if (/^\d+$/.test(v)) return stateFromNumber(Number(v))
   switch (v.toUpperCase()) {
     case 'INIT':
     case 'BACKUP':
     case 'MASTER':
     case 'FAULT':
     case 'STOP':
-      return v.toUpperCase() as VrrpState;
+      return v.toUpperCase() as VrrpState
     default:
-      return 'UNKNOWN';
+      return 'UNKNOWN'
   }
 }
 
 function snippet(text: string): string {
-  const first = text.trim().split('\n')[0] ?? '';
-  return first.length > 120 ? `${first.slice(0, 117)}...` : first;
+  const first = text.trim().split('\n')[0] ?? ''
+  return first.length > 120 ? `${first.slice(0, 117)}...` : first
 }
 
 function toInt(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const m = /^\s*(-?\d+)/.exec(v);
-  return m && m[1] !== undefined ? Number(m[1]) : undefined;
+  if (v === undefined) return undefined
+  const m = /^\s*(-?\d+)/.exec(v)
+  return m && m[1] !== undefined ? Number(m[1]) : undefined
 }
 
-const SECTION_RE = /^-+<\s*(.+?)\s*>-+\s*$/;
-const INSTANCE_RE = /^ VRRP Instance = (.+?)\s*$/;
-const INSTANCE_KEY_RE = /^ {3}(\S[^=]*?) = (.*?)\s*$/;
+const SECTION_RE = /^-+<\s*(.+?)\s*>-+\s*$/
+const INSTANCE_RE = /^ VRRP Instance = (.+?)\s*$/
+const INSTANCE_KEY_RE = /^ {3}(\S[^=]*?) = (.*?)\s*$/
 /** 1-space lines that start a non-instance block inside the 1.x topology section. */
-const OTHER_BLOCK_RE = /^ VRRP (Script|Track|Sync Group)\b/;
+const OTHER_BLOCK_RE = /^ VRRP (Script|Track|Sync Group)\b/
 
-const INTERFACE_KEYS = ['Interface', 'Listening device', 'Running on device'];
+const INTERFACE_KEYS = ['Interface', 'Listening device', 'Running on device']
 /**
  * Instance lines every version prints unconditionally, in this order (1.3.5 vrrp_print.c vrrp_print(),
  * 2.x vrrp_data.c dump_vrrp()): "Advert interval" comes after the priorities, so its presence proves
  * the State, interface, VRID and priority lines above it were written whole.
  */
-const STRICT_KEYS = ['State', 'Virtual Router ID', 'Priority', 'Advert interval'];
+const STRICT_KEYS = ['State', 'Virtual Router ID', 'Priority', 'Advert interval']
 
 function buildInstance(name: string, kv: Map<string, string>): VrrpInstanceState {
   const out: VrrpInstanceState = {
     instance: name,
     state: kv.has('State') ? stateFromText(kv.get('State') as string) : 'UNKNOWN',
-  };
-  const priority = toInt(kv.get('Priority'));
-  if (priority !== undefined) out.priority = priority;
-  const eff = toInt(kv.get('Effective priority'));
-  if (eff !== undefined) out.effectivePriority = eff;
-  for (const key of INTERFACE_KEYS) {
-    const raw = kv.get(key);
-    if (raw === undefined) continue;
-    // VMAC/ipvlan form: "vrrp.51, vmac on eth0, xmit base i/f"
-    const ifname = raw.split(',')[0]?.trim();
-    if (ifname && ifname !== 'not configured') out.interface = ifname;
-    break;
   }
-  const vrid = toInt(kv.get('Virtual Router ID'));
-  if (vrid !== undefined) out.virtualRouterId = vrid;
-  return out;
+  const priority = toInt(kv.get('Priority'))
+  if (priority !== undefined) out.priority = priority
+  const eff = toInt(kv.get('Effective priority'))
+  if (eff !== undefined) out.effectivePriority = eff
+  for (const key of INTERFACE_KEYS) {
+    const raw = kv.get(key)
+    if (raw === undefined) continue
+    // VMAC/ipvlan form: "vrrp.51, vmac on eth0, xmit base i/f"
+    const ifname = raw.split(',')[0]?.trim()
+    if (ifname && ifname !== 'not configured') out.interface = ifname
+    break
+  }
+  const vrid = toInt(kv.get('Virtual Router ID'))
+  if (vrid !== undefined) out.virtualRouterId = vrid
+  return out
 }
 
 /** Options of {@link parseKeepalivedData}. */
@@ -165,7 +165,7 @@ export interface KeepalivedDataOptions {
    * checks catch. Default false (lenient: an incomplete instance reads as state UNKNOWN, a dump without
    * instances as []).
    */
-  strict?: boolean;
+  strict?: boolean
 }
 
 /**
@@ -178,141 +178,139 @@ export interface KeepalivedDataOptions {
  *   (see {@link KeepalivedDataOptions.strict}).
  */
 export function parseKeepalivedData(text: string, opts: KeepalivedDataOptions = {}): VrrpInstanceState[] {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  let sawSection = false;
-  let inTopology = false;
-  const sections = new Set<string>();
-  const result: VrrpInstanceState[] = [];
-  const incomplete: string[] = [];
-  let name: string | undefined;
-  let kv = new Map<string, string>();
-  let collecting = false;
+  const lines = text.replace(/\r\n?/g, '\n').split('\n')
+  let sawSection = false
+  let inTopology = false
+  const sections = new Set<string>()
+  const result: VrrpInstanceState[] = []
+  const incomplete: string[] = []
+  let name: string | undefined
+  let kv = new Map<string, string>()
+  let collecting = false
 
   const flush = (): void => {
     if (name !== undefined) {
-      result.push(buildInstance(name, kv));
-      if (STRICT_KEYS.some((k) => !kv.has(k))) incomplete.push(name);
+      result.push(buildInstance(name, kv))
+      if (STRICT_KEYS.some((k) => !kv.has(k))) incomplete.push(name)
     }
-    name = undefined;
-    kv = new Map();
-    collecting = false;
-  };
+    name = undefined
+    kv = new Map()
+    collecting = false
+  }
 
   for (const line of lines) {
-    const sec = SECTION_RE.exec(line);
+    const sec = SECTION_RE.exec(line)
     if (sec) {
-      sawSection = true;
+      sawSection = true
       // keepalived 1.x prints "------< NIC >------" for tracked interfaces inside
       // an instance; that is not the end of the topology section.
       if (sec[1] === 'NIC') {
-        collecting = false;
-        continue;
+        collecting = false
+        continue
       }
-      flush();
-      sections.add(sec[1] as string);
-      inTopology = sec[1] === 'VRRP Topology';
-      continue;
+      flush()
+      sections.add(sec[1] as string)
+      inTopology = sec[1] === 'VRRP Topology'
+      continue
     }
-    if (!inTopology) continue;
+    if (!inTopology) continue
 
-    const inst = INSTANCE_RE.exec(line);
+    const inst = INSTANCE_RE.exec(line)
     if (inst) {
-      flush();
-      name = inst[1];
-      collecting = true;
-      continue;
+      flush()
+      name = inst[1]
+      collecting = true
+      continue
     }
     if (OTHER_BLOCK_RE.test(line)) {
-      collecting = false;
-      continue;
+      collecting = false
+      continue
     }
-    if (!collecting) continue;
-    const m = INSTANCE_KEY_RE.exec(line);
+    if (!collecting) continue
+    const m = INSTANCE_KEY_RE.exec(line)
     if (m && m[1] !== undefined && m[2] !== undefined && !kv.has(m[1])) {
-      kv.set(m[1], m[2]);
+      kv.set(m[1], m[2])
     }
   }
-  flush();
+  flush()
 
   if (!sawSection) {
     throw new Error(
       text.trim() === ''
         ? 'keepalived.data: empty text'
         : `not a keepalived.data dump (no "------< ... >------" section): ${snippet(text)}`,
-    );
+    )
   }
   if (opts.strict) {
     if (!sections.has('VRRP Topology')) {
-      throw new Error(
-        `keepalived.data: no "VRRP Topology" section (dump cut short?); sections: ${[...sections].join(', ')}`,
-      );
+      throw new Error(`keepalived.data: no "VRRP Topology" section (dump cut short?); sections: ${[...sections].join(', ')}`)
     }
     if (result.length === 0) {
-      throw new Error('keepalived.data: a "VRRP Topology" section without any instance (dump cut short?)');
+      throw new Error('keepalived.data: a "VRRP Topology" section without any instance (dump cut short?)')
     }
     if (incomplete.length > 0) {
       throw new Error(
         `keepalived.data: instance ${incomplete.join(', ')} lacks one of the ${STRICT_KEYS.map((k) => `"${k}"`).join(', ')} lines (dump cut short?)`,
-      );
+      )
     }
     if (sections.has('Global definitions') && !sections.has('Interfaces')) {
-      throw new Error('keepalived.data: a keepalived 2.x dump without its "Interfaces" section (dump cut short?)');
+      throw new Error('keepalived.data: a keepalived 2.x dump without its "Interfaces" section (dump cut short?)')
     }
   }
-  return result;
+  return result
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined
 }
 
 /** Parse /tmp/keepalived.json (written on the JSON signal). */
 export function parseKeepalivedJson(text: string): VrrpInstanceState[] {
-  if (text.trim() === '') throw new Error('keepalived.json: empty text');
-  let data: unknown;
+  if (text.trim() === '') throw new Error('keepalived.json: empty text')
+  let data: unknown
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text)
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`keepalived.json: not JSON (${reason}): ${snippet(text)}`);
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new Error(`keepalived.json: not JSON (${reason}): ${snippet(text)}`)
   }
-  let entries: unknown[];
+  let entries: unknown[]
   if (Array.isArray(data)) {
-    entries = data;
+    entries = data
   } else if (isRecord(data) && Array.isArray(data['vrrp'])) {
-    entries = data['vrrp']; // json_version 2
+    entries = data['vrrp'] // json_version 2
   } else {
-    throw new Error('keepalived.json: expected an array of VRRP instances or {"vrrp": [...]}');
+    throw new Error('keepalived.json: expected an array of VRRP instances or {"vrrp": [...]}')
   }
 
   return entries.map((entry, i) => {
-    const d = isRecord(entry) ? entry['data'] : undefined;
+    const d = isRecord(entry) ? entry['data'] : undefined
     if (!isRecord(d) || typeof d['iname'] !== 'string') {
-      throw new Error(`keepalived.json: entry ${i} has no data.iname`);
+      throw new Error(`keepalived.json: entry ${i} has no data.iname`)
     }
-    const stateNum = num(d['state']);
+    const stateNum = num(d['state'])
     const out: VrrpInstanceState = {
       instance: d['iname'],
       state: stateNum === undefined ? 'UNKNOWN' : stateFromNumber(stateNum),
-    };
-    const priority = num(d['base_priority']);
-    if (priority !== undefined) out.priority = priority;
-    const eff = num(d['effective_priority']);
-    if (eff !== undefined) out.effectivePriority = eff;
-    if (typeof d['ifp_ifname'] === 'string' && d['ifp_ifname'] !== '') {
-      out.interface = d['ifp_ifname'];
     }
-    const vrid = num(d['vrid']);
-    if (vrid !== undefined) out.virtualRouterId = vrid;
-    return out;
-  });
+    const priority = num(d['base_priority'])
+    if (priority !== undefined) out.priority = priority
+    const eff = num(d['effective_priority'])
+    if (eff !== undefined) out.effectivePriority = eff
+    if (typeof d['ifp_ifname'] === 'string' && d['ifp_ifname'] !== '') {
+      out.interface = d['ifp_ifname']
+    }
+    const vrid = num(d['vrid'])
+    if (vrid !== undefined) out.virtualRouterId = vrid
+    return out
+  })
 }
 
-const VERSION_RE = /^Keepalived v(\d+)\.(\d+)\.(\d+)\b/;
+const VERSION_RE = /^Keepalived v(\d+)\.(\d+)\.(\d+)\b/
 
 /**
  * Parse `keepalived --version` (or `-v`) output; only the banner line is read. Every version prints
@@ -333,33 +331,33 @@ const VERSION_RE = /^Keepalived v(\d+)\.(\d+)\.(\d+)\b/;
  */
 export function parseKeepalivedVersion(text: string): KeepalivedVersion {
   for (const rawLine of text.replace(/\r\n?/g, '\n').split('\n')) {
-    const line = rawLine.trim();
-    const m = VERSION_RE.exec(line);
+    const line = rawLine.trim()
+    const m = VERSION_RE.exec(line)
     if (m) {
-      return {major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), raw: line};
+      return {major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), raw: line}
     }
   }
   throw new Error(
     text.trim() === ''
       ? 'keepalived --version: empty output (note: keepalived prints its version on stderr)'
       : `unrecognised keepalived --version output: ${snippet(text)}`,
-  );
+  )
 }
 
 /** What a keepalived binary's command line offers, as read from its `--help` text. */
 export interface KeepalivedFeatures {
   /** `-t, --config-test[=LOG_FILE]`: check the configuration and exit (keepalived >= 2.0.4). */
-  configTest: boolean;
+  configTest: boolean
   /** `--signum=SIGFUNC`: print the number of the signal for STOP, RELOAD, DATA, STATS, ... (>= 1.3.8). */
-  signum: boolean;
+  signum: boolean
   /** `-g, --log-file=FILE`: also log to a file (>= 1.4.0, and only when built with --enable-log-file). */
-  logFile: boolean;
+  logFile: boolean
   /** `--signum` lists JSON: the build has the JSON dump (--enable-json; >= 1.3.8). */
-  json: boolean;
+  json: boolean
 }
 
-const HELP_USAGE_RE = /^Usage: \S+ \[OPTION\.\.\.\]\s*$/m;
-const HELP_LAST_RE = /^\s+-h, --help\s+Display this help message\s*$/m;
+const HELP_USAGE_RE = /^Usage: \S+ \[OPTION\.\.\.\]\s*$/m
+const HELP_LAST_RE = /^\s+-h, --help\s+Display this help message\s*$/m
 
 /**
  * Read which command-line features a keepalived build has from its `keepalived --help` (or `-h`)
@@ -386,21 +384,21 @@ const HELP_LAST_RE = /^\s+-h, --help\s+Display this help message\s*$/m;
  *   `Usage: PROG [OPTION...]` line and end with the `-h, --help` line, which every version prints last.
  */
 export function keepalivedFeatures(helpText: string): KeepalivedFeatures {
-  const text = helpText.replace(/\r\n?/g, '\n');
+  const text = helpText.replace(/\r\n?/g, '\n')
   if (text.trim() === '') {
-    throw new Error('keepalived --help: empty output (note: keepalived prints its usage on stderr)');
+    throw new Error('keepalived --help: empty output (note: keepalived prints its usage on stderr)')
   }
   if (!HELP_USAGE_RE.test(text)) {
-    throw new Error(`not keepalived --help output (no "Usage: keepalived [OPTION...]" line): ${snippet(text)}`);
+    throw new Error(`not keepalived --help output (no "Usage: keepalived [OPTION...]" line): ${snippet(text)}`)
   }
   if (!HELP_LAST_RE.test(text)) {
-    throw new Error('keepalived --help: no "-h, --help" line, which keepalived prints last (output cut short?)');
+    throw new Error('keepalived --help: no "-h, --help" line, which keepalived prints last (output cut short?)')
   }
-  const signumLine = /^\s+--signum=\S+\s+(.*)$/m.exec(text);
+  const signumLine = /^\s+--signum=\S+\s+(.*)$/m.exec(text)
   return {
     configTest: /^\s+-t, --config-test\b/m.test(text),
     signum: signumLine !== null,
     logFile: /^\s+-g, --log-file\b/m.test(text),
     json: signumLine !== null && /\bJSON\b/.test(signumLine[1] ?? ''),
-  };
+  }
 }

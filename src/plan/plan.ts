@@ -88,8 +88,18 @@ export function planLab(lab: Lab, mode: Mode): LabPlan {
         ...(lab.vrrp.auth_pass_source === 'random' && lab.vrrp.auth_pass ? {[LABELS.AUTH]: lab.vrrp.auth_pass} : {}),
       },
     },
-    directors: lab.directors.map((d) => ({node: d.name, role: 'director' as const, ip: d.ip, spec: nodeSpec(lab, mode, d.name, 'director', d.ip)})),
-    realServers: lab.real_servers.map((r) => ({node: r.name, role: 'realserver' as const, ip: r.ip, spec: nodeSpec(lab, mode, r.name, 'realserver', r.ip)})),
+    directors: lab.directors.map((d) => ({
+      node: d.name,
+      role: 'director' as const,
+      ip: d.ip,
+      spec: nodeSpec(lab, mode, d.name, 'director', d.ip),
+    })),
+    realServers: lab.real_servers.map((r) => ({
+      node: r.name,
+      role: 'realserver' as const,
+      ip: r.ip,
+      spec: nodeSpec(lab, mode, r.name, 'realserver', r.ip),
+    })),
   }
 }
 

@@ -49,13 +49,24 @@ export class HostProber implements Prober {
     const {vip, port, path, timeoutMs} = this.target
     const at = Date.now() - this.t0
     const started = performance.now()
-    const client = new Client(`http://${vip}:${port}`, {connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, pipelining: 0})
+    const client = new Client(`http://${vip}:${port}`, {
+      connectTimeout: timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      pipelining: 0,
+    })
     try {
       const res = await client.request({method: 'GET', path, headers: {connection: 'close'}, signal: AbortSignal.timeout(timeoutMs)})
       const body = await res.body.text()
       return {at, ok: res.statusCode === 200, status: res.statusCode, server: parseAnswerBody(body), ms: performance.now() - started}
     } catch (error) {
-      return {at, ok: false, status: 0, ms: performance.now() - started, error: (error as NodeJS.ErrnoException).code ?? (error as Error).message}
+      return {
+        at,
+        ok: false,
+        status: 0,
+        ms: performance.now() - started,
+        error: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+      }
     } finally {
       await client.destroy().catch(() => undefined)
     }
@@ -74,7 +85,11 @@ export class HostProber implements Prober {
 export class ContainerProber implements Prober {
   readonly via = 'container' as const
   private readonly t0 = Date.now()
-  constructor(private readonly runtime: Runtime, private readonly container: string, private readonly target: Target) {}
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly container: string,
+    private readonly target: Target,
+  ) {}
 
   /** The shell loop: `count` requests one after the other, each printed as a line for parseLine. */
   script(count: number): string {
@@ -97,7 +112,13 @@ export class ContainerProber implements Prober {
     // curl ran but printed no status (it refused its options, or died): a failed request, not no request
     if (!m) return {ok: false, status: 0, ms: 0, error: `curl printed no status: ${JSON.stringify(text.slice(0, 80))}`}
     const status = Number(m[3])
-    return {ok: status === 200, status, server: parseAnswerBody(m[1] ?? ''), ms: Math.round(Number(m[2]) * 10000) / 10, ...(status === 0 ? {error: 'no answer'} : {})}
+    return {
+      ok: status === 200,
+      status,
+      server: parseAnswerBody(m[1] ?? ''),
+      ms: Math.round(Number(m[2]) * 10000) / 10,
+      ...(status === 0 ? {error: 'no answer'} : {}),
+    }
   }
 
   async once(): Promise<Answer> {
@@ -107,7 +128,9 @@ export class ContainerProber implements Prober {
 
   /** `count` requests in a row; each one's `at` is the sum of the durations before it (curl's clock only). */
   async many(count: number): Promise<Answer[]> {
-    const res = await this.runtime.exec(this.container, ['bash', '-c', this.script(count)], {timeoutMs: count * this.target.timeoutMs + 30_000})
+    const res = await this.runtime.exec(this.container, ['bash', '-c', this.script(count)], {
+      timeoutMs: count * this.target.timeoutMs + 30_000,
+    })
     let at = 0
     const out: Answer[] = []
     for (const line of res.stdout.split('\n')) {

@@ -110,7 +110,10 @@ export const BASE_IMAGES: Record<Exclude<ImageVariant, 'import'>, string> = {
 }
 
 /** The build context of the lab image: its Dockerfile and lvslab's own files, by name. */
-export function renderImageContext(variant: ImageVariant, opts: {baseImage?: string; mirror?: string; rootfs?: string} = {}): Record<string, string> {
+export function renderImageContext(
+  variant: ImageVariant,
+  opts: {baseImage?: string; mirror?: string; rootfs?: string} = {},
+): Record<string, string> {
   const baseImage = opts.baseImage ?? (variant === 'import' ? undefined : BASE_IMAGES[variant])
   if (!baseImage) throw new Error('an imported image needs its base image')
   return {
@@ -134,7 +137,12 @@ export interface RenderedFile {
 export function renderLabFiles(labFile: Lab, version: KeepalivedVersion = DEFAULT_KEEPALIVED): RenderedFile[] {
   const lab = withAuthPass(labFile)
   return [
-    ...lab.directors.map((d) => ({node: d.name, path: '/etc/keepalived/keepalived.conf', content: renderKeepalivedConf(lab, d, version), mode: 0o644})),
+    ...lab.directors.map((d) => ({
+      node: d.name,
+      path: '/etc/keepalived/keepalived.conf',
+      content: renderKeepalivedConf(lab, d, version),
+      mode: 0o644,
+    })),
     ...lab.real_servers.flatMap((r) => pagePaths(lab).map((path) => ({node: r.name, path, content: renderIndexHtml(r), mode: 0o644}))),
   ]
 }

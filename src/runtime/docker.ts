@@ -7,7 +7,16 @@ import {pack} from 'tar-stream'
 import {StepError} from '../lab/errors.js'
 import {ENDPOINT_SYSCTLS, placeSysctls, sysctlDefect} from './sysctls.js'
 import type {
-  ContainerInfo, ContainerSpec, EngineInfo, ExecOptions, ExecResult, ImageInfo, NetworkInfo, NetworkSpec, Progress, Runtime,
+  ContainerInfo,
+  ContainerSpec,
+  EngineInfo,
+  ExecOptions,
+  ExecResult,
+  ImageInfo,
+  NetworkInfo,
+  NetworkSpec,
+  Progress,
+  Runtime,
 } from './types.js'
 
 const EXEC_TIMEOUT_MS = 120_000
@@ -57,7 +66,13 @@ export class DockerRuntime implements Runtime {
       if (error instanceof StepError) throw error
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-        throw new StepError(step, `the Docker engine is not reachable (${code})`, code === 'EACCES' ? 'run as a user in the docker group, or as root' : 'start the Docker engine (e.g. `sudo systemctl start docker`), or set DOCKER_HOST')
+        throw new StepError(
+          step,
+          `the Docker engine is not reachable (${code})`,
+          code === 'EACCES'
+            ? 'run as a user in the docker group, or as root'
+            : 'start the Docker engine (e.g. `sudo systemctl start docker`), or set DOCKER_HOST',
+        )
       }
       throw new StepError(step, engineMessage(error))
     })
@@ -68,7 +83,9 @@ export class DockerRuntime implements Runtime {
   /** The engine's version, asked once per runtime (an engine does not change its API under us). */
   private engineVersion(): Promise<Docker.DockerVersion> {
     this.version ??= this.docker.version()
-    this.version.catch(() => { this.version = undefined })
+    this.version.catch(() => {
+      this.version = undefined
+    })
     return this.version
   }
 
@@ -88,7 +105,12 @@ export class DockerRuntime implements Runtime {
   }
 
   private toNetwork(n: Docker.NetworkInspectInfo): NetworkInfo {
-    return {id: n.Id, name: n.Name, subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => Boolean(s)), labels: n.Labels ?? {}}
+    return {
+      id: n.Id,
+      name: n.Name,
+      subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => Boolean(s)),
+      labels: n.Labels ?? {},
+    }
   }
 
   async listNetworks(filters?: {label?: string[]}): Promise<NetworkInfo[]> {
@@ -183,7 +205,12 @@ export class DockerRuntime implements Runtime {
       const v = await this.engineVersion()
       const hasIfaceSysctls = Object.keys(spec.sysctls).some((k) => /^net\.ipv[46]\.conf\.eth0\./.test(k))
       const defect = hasIfaceSysctls ? sysctlDefect(v.Version) : undefined
-      if (defect) throw new StepError(`create container ${spec.name}`, defect, 'upgrade the engine (Docker 26.0.1 or later), or use `lvslab up --privileged`')
+      if (defect)
+        throw new StepError(
+          `create container ${spec.name}`,
+          defect,
+          'upgrade the engine (Docker 26.0.1 or later), or use `lvslab up --privileged`',
+        )
       // From API 1.46 per-interface sysctls go on the network endpoint (Docker 28 refuses them elsewhere).
       const sysctls = placeSysctls(spec.sysctls, v.ApiVersion)
       const c = await this.docker.createContainer({
@@ -198,10 +225,14 @@ export class DockerRuntime implements Runtime {
           Sysctls: sysctls.container,
           RestartPolicy: {Name: 'no'},
         },
-        NetworkingConfig: {EndpointsConfig: {[spec.network]: {
-          IPAMConfig: {IPv4Address: spec.ip},
-          ...(sysctls.endpoint ? {DriverOpts: {[ENDPOINT_SYSCTLS]: sysctls.endpoint}} : {}),
-        }}},
+        NetworkingConfig: {
+          EndpointsConfig: {
+            [spec.network]: {
+              IPAMConfig: {IPv4Address: spec.ip},
+              ...(sysctls.endpoint ? {DriverOpts: {[ENDPOINT_SYSCTLS]: sysctls.endpoint}} : {}),
+            },
+          },
+        },
       })
       return this.toContainer(await c.inspect())
     })
@@ -231,7 +262,9 @@ export class DockerRuntime implements Runtime {
     const step = `exec in ${container}: ${cmd.join(' ').replace(/\s+/g, ' ').trim()}`.slice(0, 120)
     return this.call(step, async () => {
       const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`)
-      const exec = await this.docker.getContainer(container).exec({Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, ...(env.length > 0 ? {Env: env} : {})})
+      const exec = await this.docker
+        .getContainer(container)
+        .exec({Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: false, ...(env.length > 0 ? {Env: env} : {})})
       const stream = (await exec.start({hijack: true, stdin: false})) as NodeJS.ReadWriteStream & {destroy(): void}
       const out = new PassThrough()
       const err = new PassThrough()
@@ -252,9 +285,20 @@ export class DockerRuntime implements Runtime {
           reject(new StepError(step, 'interrupted'))
         }
         opts.signal?.addEventListener('abort', onAbort, {once: true})
-        stream.on('end', () => { clearTimeout(timer); opts.signal?.removeEventListener('abort', onAbort); resolve() })
-        stream.on('close', () => { clearTimeout(timer); opts.signal?.removeEventListener('abort', onAbort); resolve() })
-        stream.on('error', (e) => { clearTimeout(timer); reject(e) })
+        stream.on('end', () => {
+          clearTimeout(timer)
+          opts.signal?.removeEventListener('abort', onAbort)
+          resolve()
+        })
+        stream.on('close', () => {
+          clearTimeout(timer)
+          opts.signal?.removeEventListener('abort', onAbort)
+          resolve()
+        })
+        stream.on('error', (e) => {
+          clearTimeout(timer)
+          reject(e)
+        })
       })
       // The exit code is only known once the engine has seen the process end.
       let info = await exec.inspect()
@@ -262,7 +306,11 @@ export class DockerRuntime implements Runtime {
         await new Promise((r) => setTimeout(r, 20))
         info = await exec.inspect()
       }
-      return {exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(outChunks).toString('utf8'), stderr: Buffer.concat(errChunks).toString('utf8')}
+      return {
+        exitCode: info.ExitCode ?? -1,
+        stdout: Buffer.concat(outChunks).toString('utf8'),
+        stderr: Buffer.concat(errChunks).toString('utf8'),
+      }
     })
   }
 
@@ -282,7 +330,14 @@ export class DockerRuntime implements Runtime {
     this.docker.modem.demuxStream(stream, out, new PassThrough())
     await new Promise<void>((resolve) => {
       const done = () => resolve()
-      signal.addEventListener('abort', () => { stream.destroy(); resolve() }, {once: true})
+      signal.addEventListener(
+        'abort',
+        () => {
+          stream.destroy()
+          resolve()
+        },
+        {once: true},
+      )
       stream.on('end', done)
       stream.on('close', done)
       stream.on('error', done)
@@ -300,8 +355,11 @@ export class DockerRuntime implements Runtime {
    */
   async putFile(container: string, path: string, content: string, mode = 0o644): Promise<void> {
     const step = `install ${path} in ${container}`
-    const res = await this.exec(container, ['sh', '-c', PUT_FILE, 'sh', posix.dirname(path), path, mode.toString(8)], {env: {LVSLAB_FILE: Buffer.from(content, 'utf8').toString('base64')}})
-    if (res.exitCode !== 0) throw new StepError(step, (res.stderr || res.stdout).trim().split('\n').slice(-2).join(' / ') || `exit ${res.exitCode}`)
+    const res = await this.exec(container, ['sh', '-c', PUT_FILE, 'sh', posix.dirname(path), path, mode.toString(8)], {
+      env: {LVSLAB_FILE: Buffer.from(content, 'utf8').toString('base64')},
+    })
+    if (res.exitCode !== 0)
+      throw new StepError(step, (res.stderr || res.stdout).trim().split('\n').slice(-2).join(' / ') || `exit ${res.exitCode}`)
   }
 
   private toImage(i: Docker.ImageInspectInfo): ImageInfo {
@@ -322,13 +380,20 @@ export class DockerRuntime implements Runtime {
   async listImages(filters?: {label?: string[]}): Promise<ImageInfo[]> {
     return this.call('list images', async () => {
       const list = await this.docker.listImages(filters ? {filters} : {})
-      return list.map((i) => ({id: i.Id, tags: i.RepoTags ?? [], labels: i.Labels ?? {}, created: new Date(i.Created * 1000).toISOString()}))
+      return list.map((i) => ({
+        id: i.Id,
+        tags: i.RepoTags ?? [],
+        labels: i.Labels ?? {},
+        created: new Date(i.Created * 1000).toISOString(),
+      }))
     })
   }
 
   async tagImage(id: string, ref: string): Promise<void> {
     const [repo, tag] = splitRef(ref)
-    return this.call(`tag ${ref}`, async () => { await this.docker.getImage(id).tag({repo, tag}) })
+    return this.call(`tag ${ref}`, async () => {
+      await this.docker.getImage(id).tag({repo, tag})
+    })
   }
 
   private follow(step: string, stream: NodeJS.ReadableStream, onProgress: Progress): Promise<string | undefined> {
@@ -336,16 +401,20 @@ export class DockerRuntime implements Runtime {
     return new Promise((resolve, reject) => {
       let failure: string | undefined
       let id: string | undefined
-      this.docker.modem.followProgress(stream, (err: Error | null) => {
-        if (err) reject(new StepError(step, engineMessage(err)))
-        else if (failure) reject(new StepError(step, failure))
-        else resolve(id)
-      }, (event: {stream?: string; status?: string; error?: string; errorDetail?: {message?: string}; aux?: {ID?: string}}) => {
-        if (event.error || event.errorDetail) failure = (event.errorDetail?.message ?? event.error ?? 'failed').trim()
-        if (event.aux?.ID) id = event.aux.ID
-        const text = (event.stream ?? event.status ?? '').trim()
-        if (text) for (const line of text.split('\n')) onProgress(line)
-      })
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => {
+          if (err) reject(new StepError(step, engineMessage(err)))
+          else if (failure) reject(new StepError(step, failure))
+          else resolve(id)
+        },
+        (event: {stream?: string; status?: string; error?: string; errorDetail?: {message?: string}; aux?: {ID?: string}}) => {
+          if (event.error || event.errorDetail) failure = (event.errorDetail?.message ?? event.error ?? 'failed').trim()
+          if (event.aux?.ID) id = event.aux.ID
+          const text = (event.stream ?? event.status ?? '').trim()
+          if (text) for (const line of text.split('\n')) onProgress(line)
+        },
+      )
     })
   }
 
@@ -354,7 +423,12 @@ export class DockerRuntime implements Runtime {
     return this.call(step, async () => {
       const files = Object.fromEntries(Object.entries(context).map(([k, v]) => [k, {content: v, mode: k === 'Dockerfile' ? 0o644 : 0o755}]))
       const tar = await tarOf(files)
-      const stream = await this.docker.buildImage(tarStream(tar), {t: tags[0], rm: true, forcerm: true, ...(signal ? {abortSignal: signal} : {})})
+      const stream = await this.docker.buildImage(tarStream(tar), {
+        t: tags[0],
+        rm: true,
+        forcerm: true,
+        ...(signal ? {abortSignal: signal} : {}),
+      })
       await this.follow(step, stream, onProgress)
       const image = await this.findImage(tags[0]!)
       if (!image) throw new StepError(step, 'the build finished but left no image')
@@ -375,17 +449,26 @@ export class DockerRuntime implements Runtime {
     })
   }
 
-  async runOnce(image: string, cmd: string[], opts: {files?: Record<string, string>; timeoutMs?: number; privileged?: boolean} = {}): Promise<ExecResult> {
+  async runOnce(
+    image: string,
+    cmd: string[],
+    opts: {files?: Record<string, string>; timeoutMs?: number; privileged?: boolean} = {},
+  ): Promise<ExecResult> {
     const step = `run ${cmd.join(' ')} in ${image}`
     return this.call(step, async () => {
       // Files travel in the environment and are written by sh before the command: the engine's archive
       // upload fails on Docker 28 over kernels before 6.6 (see putFile).
       const files = Object.entries(opts.files ?? {})
-      const write = files.map(([path], i) => `mkdir -p '${posix.dirname(path)}' && printf %s "$LVSLAB_FILE_${i}" | base64 -d > '${path}'`).join(' && ')
-      if (files.some(([path]) => !/^\/[A-Za-z0-9._\/-]+$/.test(path))) throw new StepError(step, 'a file path with characters other than letters, digits and ._/-')
+      const write = files
+        .map(([path], i) => `mkdir -p '${posix.dirname(path)}' && printf %s "$LVSLAB_FILE_${i}" | base64 -d > '${path}'`)
+        .join(' && ')
+      if (files.some(([path]) => !/^\/[A-Za-z0-9._\/-]+$/.test(path)))
+        throw new StepError(step, 'a file path with characters other than letters, digits and ._/-')
       const c = await this.docker.createContainer({
         Image: image,
-        ...(files.length > 0 ? {Entrypoint: ['sh', '-c', `${write} && exec "$@"`, 'sh'], Cmd: cmd} : {Entrypoint: cmd.slice(0, 1), Cmd: cmd.slice(1)}),
+        ...(files.length > 0
+          ? {Entrypoint: ['sh', '-c', `${write} && exec "$@"`, 'sh'], Cmd: cmd}
+          : {Entrypoint: cmd.slice(0, 1), Cmd: cmd.slice(1)}),
         Env: files.map(([, content], i) => `LVSLAB_FILE_${i}=${Buffer.from(content, 'utf8').toString('base64')}`),
         HostConfig: {NetworkMode: 'none', Privileged: Boolean(opts.privileged)},
         Labels: {'lvslab.throwaway': 'true'},
@@ -395,7 +478,9 @@ export class DockerRuntime implements Runtime {
         const timeoutMs = opts.timeoutMs ?? EXEC_TIMEOUT_MS
         const result = (await Promise.race([
           c.wait(),
-          new Promise((_, reject) => setTimeout(() => reject(new StepError(step, `did not end within ${timeoutMs} ms`)), timeoutMs).unref()),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new StepError(step, `did not end within ${timeoutMs} ms`)), timeoutMs).unref(),
+          ),
         ])) as {StatusCode: number}
         const logs = (await c.logs({stdout: true, stderr: true, follow: false})) as unknown as Buffer
         const out = new PassThrough()

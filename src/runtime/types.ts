@@ -96,5 +96,9 @@ export interface Runtime {
   buildImage(context: Record<string, string>, tags: string[], onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo>
   importImage(rootfs: Readable, ref: string, onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo>
   /** Runs a throwaway container of an image to completion (never on a network), then removes it. */
-  runOnce(image: string, cmd: string[], opts?: {files?: Record<string, string>; timeoutMs?: number; privileged?: boolean}): Promise<ExecResult>
+  runOnce(
+    image: string,
+    cmd: string[],
+    opts?: {files?: Record<string, string>; timeoutMs?: number; privileged?: boolean},
+  ): Promise<ExecResult>
 }

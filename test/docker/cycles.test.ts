@@ -16,7 +16,10 @@ import {labLeftovers, labSnapshot, runOwn} from '../helpers/owned.js'
 const rt = new DockerRuntime()
 const dir = mkdtempSync('/tmp/lvslab-cyc-')
 const labFile = join(dir, 'lab.yaml')
-writeFileSync(labFile, 'name: cyctest\nnetwork: {subnet: 172.26.0.0/16}\nvip: 172.26.1.100\ndirectors: [{name: lvs1, ip: 172.26.1.1}, {name: lvs2, ip: 172.26.1.2}]\nreal_servers: [{name: rs1, ip: 172.26.1.10}, {name: rs2, ip: 172.26.1.11}]\n')
+writeFileSync(
+  labFile,
+  'name: cyctest\nnetwork: {subnet: 172.26.0.0/16}\nvip: 172.26.1.100\ndirectors: [{name: lvs1, ip: 172.26.1.1}, {name: lvs2, ip: 172.26.1.2}]\nreal_servers: [{name: rs1, ip: 172.26.1.10}, {name: rs2, ip: 172.26.1.11}]\n',
+)
 const env = {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off'}
 
 const cli = (...args: string[]) => runOwn('node', ['bin/run.js', ...args], {env, timeout: 120_000})
@@ -45,7 +48,10 @@ describe('20 cycles of up and down on the host engine', () => {
     const down = await cli('down', '--file', labFile, '--json')
     took += Date.now() - started
     seconds.push(took / 1000)
-    if (cycle === 1) console.log(`HOST CYCLE 1: docker top listed ${made.listed} processes in the lab's containers, ${made.processes.length} of them seen on this machine`)
+    if (cycle === 1)
+      console.log(
+        `HOST CYCLE 1: docker top listed ${made.listed} processes in the lab's containers, ${made.processes.length} of them seen on this machine`,
+      )
 
     expect(up.leftBehind, `up (pid ${up.pid}) left a process in its process group`).toBe(false)
     expect(made.containers.map((c) => c.name).sort()).toEqual(['cyctest-lvs1', 'cyctest-lvs2', 'cyctest-rs1', 'cyctest-rs2'])

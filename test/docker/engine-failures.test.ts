@@ -11,10 +11,14 @@ const rt = new DockerRuntime()
 const dir = mkdtempSync('/tmp/lvslab-eng-')
 const lab = (extra = '') => {
   const f = join(dir, `lab${Math.random().toString(36).slice(2)}.yaml`)
-  writeFileSync(f, `name: engtest\nnetwork: {subnet: 172.27.0.0/16}\nvip: 172.27.1.100\ndirectors: [{name: lvs1, ip: 172.27.1.1}, {name: lvs2, ip: 172.27.1.2}]\nreal_servers: [{name: rs1, ip: 172.27.1.10}, {name: rs2, ip: 172.27.1.11}]\n${extra}`)
+  writeFileSync(
+    f,
+    `name: engtest\nnetwork: {subnet: 172.27.0.0/16}\nvip: 172.27.1.100\ndirectors: [{name: lvs1, ip: 172.27.1.1}, {name: lvs2, ip: 172.27.1.2}]\nreal_servers: [{name: rs1, ip: 172.27.1.10}, {name: rs2, ip: 172.27.1.11}]\n${extra}`,
+  )
   return f
 }
-const run = (args: string[], env: Record<string, string> = {}) => execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off', ...env}})
+const run = (args: string[], env: Record<string, string> = {}) =>
+  execa('node', ['bin/run.js', ...args], {reject: false, env: {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off', ...env}})
 const oneLine = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('lvslab: '))
 
 beforeAll(async () => {
@@ -29,22 +33,38 @@ describe('engine failures', () => {
   it('engine unreachable: names the step and the fix', async () => {
     const r = await run(['up', '--file', lab()], {DOCKER_HOST: `unix://${dir}/no-such.sock`})
     expect(r.exitCode).toBe(1)
-    expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^lvslab: engine: the Docker engine is not reachable \(ENOENT\) \(fix: start the Docker engine/)])
+    expect(oneLine(r.stderr)).toEqual([
+      expect.stringMatching(/^lvslab: engine: the Docker engine is not reachable \(ENOENT\) \(fix: start the Docker engine/),
+    ])
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('image missing: names the step and what to run', async () => {
     const r = await run(['up', '--file', lab('image: lvslab/no-such-image:1\n')])
     expect(r.exitCode).toBe(1)
-    expect(oneLine(r.stderr)).toEqual([expect.stringMatching(/^lvslab: lab image: image lvslab\/no-such-image:1 is not on the engine \(fix: build or import it/)])
+    expect(oneLine(r.stderr)).toEqual([
+      expect.stringMatching(/^lvslab: lab image: image lvslab\/no-such-image:1 is not on the engine \(fix: build or import it/),
+    ])
   })
 
   it('a name taken between the check and the create: names the step', async () => {
-    const spec = {name: 'engtest-race', hostname: 'race', image: 'lvslab/lab:latest', network: 'none', ip: '', labels: {}, capAdd: [], privileged: false, sysctls: {}}
+    const spec = {
+      name: 'engtest-race',
+      hostname: 'race',
+      image: 'lvslab/lab:latest',
+      network: 'none',
+      ip: '',
+      labels: {},
+      capAdd: [],
+      privileged: false,
+      sysctls: {},
+    }
     const {ip: _ip, ...noIp} = spec
     await execa('docker', ['create', '--name', 'engtest-race', '--network', 'none', 'lvslab/lab:latest'])
     try {
-      await expect(rt.createContainer({...noIp, ip: undefined as unknown as string})).rejects.toThrow(/^create container engtest-race: .*(already in use|Conflict)/)
+      await expect(rt.createContainer({...noIp, ip: undefined as unknown as string})).rejects.toThrow(
+        /^create container engtest-race: .*(already in use|Conflict)/,
+      )
     } finally {
       await execa('docker', ['rm', '-f', 'engtest-race'], {reject: false})
     }

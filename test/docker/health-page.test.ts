@@ -23,7 +23,20 @@ async function writePage(path: string, content: string): Promise<void> {
 
 /** GET as keepalived's HTTP_GET sends it (HTTP/1.0, the path as written, not normalised): status and body. */
 async function get(urlPath: string): Promise<{status: number; body: string}> {
-  const res = await rt.exec(container, ['curl', '-s', '--http1.0', '--path-as-is', '-g', '-m', '5', '-o', '/tmp/body', '-w', '%{http_code}', `http://127.0.0.1${urlPath}`])
+  const res = await rt.exec(container, [
+    'curl',
+    '-s',
+    '--http1.0',
+    '--path-as-is',
+    '-g',
+    '-m',
+    '5',
+    '-o',
+    '/tmp/body',
+    '-w',
+    '%{http_code}',
+    `http://127.0.0.1${urlPath}`,
+  ])
   const body = await rt.exec(container, ['cat', '/tmp/body'])
   return {status: Number(res.stdout.trim()), body: body.stdout}
 }
@@ -41,14 +54,7 @@ afterAll(async () => {
 })
 
 describe('Apache in the lab image serves the health-check page at the URL keepalived asks for', () => {
-  const served = [
-    '/health%2Dcheck',
-    '/a%2Db/c%7ed/',
-    '/st%61tus%3Aok?x=%zz&y=%2F',
-    '/a+b%2B',
-    '/x%40y%2C%3B%3D%26z~',
-    '/deep/er/page.html',
-  ]
+  const served = ['/health%2Dcheck', '/a%2Db/c%7ed/', '/st%61tus%3Aok?x=%zz&y=%2F', '/a+b%2B', '/x%40y%2C%3B%3D%26z~', '/deep/er/page.html']
   it.each(served)('%s', async (path) => {
     const lab = parseLab(`virtual_server: {health_check: {path: ${JSON.stringify(path)}}}`)
     const pages = pagePaths(lab)
@@ -75,7 +81,9 @@ describe('Apache in the lab image serves the health-check page at the URL keepal
     // a .ht file: 403
     expect((await get('/.htpage')).status).toBe(403)
     for (const path of ['/enc%2Fslash', '/bad%zz', '/.htpage']) {
-      expect(() => parseLab(`virtual_server: {health_check: {path: ${JSON.stringify(path)}}}`)).toThrow(/virtual_server\.health_check\.path/)
+      expect(() => parseLab(`virtual_server: {health_check: {path: ${JSON.stringify(path)}}}`)).toThrow(
+        /virtual_server\.health_check\.path/,
+      )
     }
   })
 })

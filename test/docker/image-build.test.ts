@@ -20,9 +20,13 @@ describe('image build, per base', () => {
         ctx.skip(`NOT RUN: ${why}`)
       }
       const present = await rt.findImage(BASE_IMAGES[base])
-      if (!present && !pull) notRun(`the base image ${BASE_IMAGES[base]} is not on this engine and no registry is reachable from this machine; set LVSLAB_IMAGE_BUILD=pull where one is`)
+      if (!present && !pull)
+        notRun(
+          `the base image ${BASE_IMAGES[base]} is not on this engine and no registry is reachable from this machine; set LVSLAB_IMAGE_BUILD=pull where one is`,
+        )
       const mirror = process.env.LVSLAB_CENTOS_VAULT
-      if (base === 'centos7' && !mirror) notRun('centos7 needs LVSLAB_CENTOS_VAULT, the base URL of a CentOS vault (its mirrors are retired)')
+      if (base === 'centos7' && !mirror)
+        notRun('centos7 needs LVSLAB_CENTOS_VAULT, the base URL of a CentOS vault (its mirrors are retired)')
       const tag = `lvslab/lab:test-${base}`
       const built = await buildImage(rt, {base, tag, ...(base === 'centos7' ? {mirror} : {})}, () => {})
       expect(built.image).toBe(tag)

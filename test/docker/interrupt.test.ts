@@ -13,7 +13,10 @@ import {ensureLabImage} from '../helpers/image.js'
 const rt = new DockerRuntime()
 const dir = mkdtempSync('/tmp/lvslab-int-')
 const labFile = join(dir, 'lab.yaml')
-writeFileSync(labFile, 'name: inttest\nnetwork: {subnet: 172.28.0.0/16}\nvip: 172.28.1.100\ndirectors: [{name: lvs1, ip: 172.28.1.1}, {name: lvs2, ip: 172.28.1.2}]\nreal_servers: [{name: rs1, ip: 172.28.1.10}, {name: rs2, ip: 172.28.1.11}]\n')
+writeFileSync(
+  labFile,
+  'name: inttest\nnetwork: {subnet: 172.28.0.0/16}\nvip: 172.28.1.100\ndirectors: [{name: lvs1, ip: 172.28.1.1}, {name: lvs2, ip: 172.28.1.2}]\nreal_servers: [{name: rs1, ip: 172.28.1.10}, {name: rs2, ip: 172.28.1.11}]\n',
+)
 const env = {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off'}
 const count = async () => (await rt.listContainers(labFilter('inttest'))).length + (await rt.listNetworks(labFilter('inttest'))).length
 
@@ -39,7 +42,11 @@ describe('interrupting up', () => {
   })
 
   // A fixed sequence of points, spread over the run (no randomness that could hide a failure).
-  const points = Array.from({length: 20}, (_, i) => ({i, signal: i % 2 === 0 ? 'SIGINT' as const : 'SIGTERM' as const, fraction: ((i * 7919) % 20) / 20}))
+  const points = Array.from({length: 20}, (_, i) => ({
+    i,
+    signal: i % 2 === 0 ? ('SIGINT' as const) : ('SIGTERM' as const),
+    fraction: ((i * 7919) % 20) / 20,
+  }))
   it.each(points)('interrupt $i: $signal at $fraction of the run', async ({signal, fraction}) => {
     const child = execa('node', ['bin/run.js', 'up', '--file', labFile], {reject: false, env, timeout: 120_000})
     // node itself takes ~0.5 s to start; spread the signal over the rest of the run

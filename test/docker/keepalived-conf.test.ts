@@ -67,7 +67,11 @@ function generatedLabs(): Case[] {
             ...(password !== undefined ? {auth_pass: password} : {}),
           },
           directors: Array.from({length: n}, (_, d) => ({name: `lvs${d + 1}`, ip: `${base(i)}.${d + 2}`})),
-          real_servers: Array.from({length: realServers}, (_, r) => ({name: `rs${r + 1}`, ip: `${base(i)}.${10 + r}`, weight: [1, 65535, 2, 100][r % 4]})),
+          real_servers: Array.from({length: realServers}, (_, r) => ({
+            name: `rs${r + 1}`,
+            ip: `${base(i)}.${10 + r}`,
+            weight: [1, 65535, 2, 100][r % 4],
+          })),
           virtual_server: {scheduler, health_check: {path: PATHS[i % PATHS.length], ...TIMERS[i % TIMERS.length]}},
         }
         if (i % 2 === 0) {
@@ -90,7 +94,12 @@ function generatedLabs(): Case[] {
       real_servers: Array.from({length: 32}, (_, r) => ({name: `rs${r + 1}`, ip: `172.20.2.${r + 1}`, weight: r === 0 ? 65535 : r + 1})),
     })
   }
-  add('priorities-254-1', {directors: [{name: 'a', ip: '172.20.1.1', state: 'MASTER', priority: 254}, {name: 'b', ip: '172.20.1.2', state: 'BACKUP', priority: 1}]})
+  add('priorities-254-1', {
+    directors: [
+      {name: 'a', ip: '172.20.1.1', state: 'MASTER', priority: 254},
+      {name: 'b', ip: '172.20.1.2', state: 'BACKUP', priority: 1},
+    ],
+  })
   add('unicast-asked-single', {vrrp: {unicast: true}, directors: [{name: 'solo', ip: '172.20.1.1'}]})
   return out
 }
@@ -121,12 +130,19 @@ for f in ${DIR}/*.conf; do
   out=$(keepalived -t -f "${DIR}/t/$n" 2>&1); rc=$?
   printf '%s\\t%s\\t%s\\n' "$n" "$rc" "$(printf %s "$out" | base64 -w0)"
 done`
-  const res = await rt.runOnce(image, ['bash', '-c', script], {files: Object.fromEntries(Object.entries(files).map(([name, content]) => [`${DIR}/${name}`, content])), timeoutMs: 600_000})
-  expect(res.stderr).toBe('')
-  return res.stdout.trim().split('\n').filter(Boolean).map((line) => {
-    const [file, code, b64] = line.split('\t')
-    return {file: file!, exitCode: Number(code), output: Buffer.from(b64 ?? '', 'base64').toString('utf8')}
+  const res = await rt.runOnce(image, ['bash', '-c', script], {
+    files: Object.fromEntries(Object.entries(files).map(([name, content]) => [`${DIR}/${name}`, content])),
+    timeoutMs: 600_000,
   })
+  expect(res.stderr).toBe('')
+  return res.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [file, code, b64] = line.split('\t')
+      return {file: file!, exitCode: Number(code), output: Buffer.from(b64 ?? '', 'base64').toString('utf8')}
+    })
 }
 
 let image = ''
@@ -138,7 +154,7 @@ beforeAll(async () => {
   version = parseKeepalivedVersion(res.stdout)
 })
 
-describe('keepalived -t accepts every keepalived.conf of labs across the schema\'s ranges', () => {
+describe("keepalived -t accepts every keepalived.conf of labs across the schema's ranges", () => {
   it('every director of every generated lab, and the deliberately broken ones fail', async () => {
     const cases = generatedLabs()
     const files: Record<string, string> = {}
@@ -151,7 +167,11 @@ describe('keepalived -t accepts every keepalived.conf of labs across the schema\
     expect(new Set(labs.map((l) => l.virtual_server.scheduler))).toEqual(new Set(SCHEDULERS))
     expect(new Set(labs.map((l) => l.real_servers.length))).toContain(32)
     expect(new Set(labs.map((l) => l.real_servers.length))).toContain(1)
-    for (const [unicast, strict] of [[false, false], [true, false], [false, true]]) {
+    for (const [unicast, strict] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ]) {
       expect(labs.some((l) => l.vrrp.unicast === unicast && l.vrrp.strict === strict && l.directors.length === 1)).toBe(true)
     }
     expect(labs.some((l) => l.notify) && labs.some((l) => !l.notify)).toBe(true)
@@ -165,8 +185,14 @@ describe('keepalived -t accepts every keepalived.conf of labs across the schema\
     const lone = cases.find((c) => c.lab.directors.length === 1 && c.lab.vrrp.unicast)!
     const soloConf = files[`ok-${lone.id}-${lone.lab.directors[0]!.name}.conf`]!
     const broken: Record<string, string> = {
-      'bad-empty-unicast-peer.conf': soloConf.replace(/^( {4}advert_int .*)$/m, `$1\n    unicast_src_ip ${lone.lab.directors[0]!.ip}\n    unicast_peer {\n    }`),
-      'bad-strict-advert-41.conf': files[Object.keys(files).find((f) => f.includes('-strict-adv40-'))!]!.replace(/^( {4}advert_int) 40$/m, '$1 41'),
+      'bad-empty-unicast-peer.conf': soloConf.replace(
+        /^( {4}advert_int .*)$/m,
+        `$1\n    unicast_src_ip ${lone.lab.directors[0]!.ip}\n    unicast_peer {\n    }`,
+      ),
+      'bad-strict-advert-41.conf': files[Object.keys(files).find((f) => f.includes('-strict-adv40-'))!]!.replace(
+        /^( {4}advert_int) 40$/m,
+        '$1 41',
+      ),
       'bad-unknown-keyword.conf': soloConf.replace(/^( {4}delay_loop .*)$/m, '$1\n    no_such_keyword 1'),
     }
     for (const [name, conf] of Object.entries(broken)) expect(conf, name).not.toBe(soloConf)
@@ -174,15 +200,25 @@ describe('keepalived -t accepts every keepalived.conf of labs across the schema\
     const verdicts = await keepalivedTest(image, {...files, ...broken})
     expect(verdicts.map((v) => v.file).sort()).toEqual(Object.keys({...files, ...broken}).sort())
     const ok = verdicts.filter((v) => v.file.startsWith('ok-'))
-    const failed = ok.filter((v) => v.exitCode !== 0).map((v) => `${v.file}: exit ${v.exitCode}: ${v.output.trim().split('\n').join(' | ')}`)
-    console.log(`keepalived ${keepalivedVersionText(version)} -t: ${ok.length} configs of ${cases.length} labs tested, ${failed.length} refused; ${verdicts.length - ok.length} broken on purpose`)
+    const failed = ok
+      .filter((v) => v.exitCode !== 0)
+      .map((v) => `${v.file}: exit ${v.exitCode}: ${v.output.trim().split('\n').join(' | ')}`)
+    console.log(
+      `keepalived ${keepalivedVersionText(version)} -t: ${ok.length} configs of ${cases.length} labs tested, ${failed.length} refused; ${verdicts.length - ok.length} broken on purpose`,
+    )
     expect(failed).toEqual([])
     // warnings are findings too: keepalived -t prints nothing for a clean file
     expect(ok.filter((v) => v.output.trim() !== '').map((v) => `${v.file}: ${v.output.trim()}`)).toEqual([])
 
     const bad = Object.fromEntries(verdicts.filter((v) => v.file.startsWith('bad-')).map((v) => [v.file, v]))
     expect(bad['bad-empty-unicast-peer.conf']).toMatchObject({exitCode: 5, output: expect.stringContaining('without any unicast peers')})
-    expect(bad['bad-strict-advert-41.conf']).toMatchObject({exitCode: 5, output: expect.stringContaining('advertisement interval 41.00s is out of range')})
-    expect(bad['bad-unknown-keyword.conf']).toMatchObject({exitCode: 5, output: expect.stringContaining("Unknown keyword 'no_such_keyword'")})
+    expect(bad['bad-strict-advert-41.conf']).toMatchObject({
+      exitCode: 5,
+      output: expect.stringContaining('advertisement interval 41.00s is out of range'),
+    })
+    expect(bad['bad-unknown-keyword.conf']).toMatchObject({
+      exitCode: 5,
+      output: expect.stringContaining("Unknown keyword 'no_such_keyword'"),
+    })
   })
 })

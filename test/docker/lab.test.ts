@@ -16,7 +16,10 @@ import {ensureLabImage} from '../helpers/image.js'
 
 const rt = new DockerRuntime()
 const CLI = ['bin/run.js']
-const itLab = (extra = '') => parseLab(`name: itest\nnetwork: {name: net, subnet: 172.29.0.0/16}\nvip: 172.29.1.100\ndirectors:\n  - {name: lvs1, ip: 172.29.1.1}\n  - {name: lvs2, ip: 172.29.1.2}\nreal_servers:\n  - {name: rs1, ip: 172.29.1.10}\n  - {name: rs2, ip: 172.29.1.11}\n${extra}`)
+const itLab = (extra = '') =>
+  parseLab(
+    `name: itest\nnetwork: {name: net, subnet: 172.29.0.0/16}\nvip: 172.29.1.100\ndirectors:\n  - {name: lvs1, ip: 172.29.1.1}\n  - {name: lvs2, ip: 172.29.1.2}\nreal_servers:\n  - {name: rs1, ip: 172.29.1.10}\n  - {name: rs2, ip: 172.29.1.11}\n${extra}`,
+  )
 
 async function labResources(name: string): Promise<number> {
   return (await rt.listContainers(labFilter(name))).length + (await rt.listNetworks(labFilter(name))).length
@@ -39,7 +42,7 @@ describe('a lab on the host engine, without IPVS', () => {
   const lab = itLab()
   const plan = planLab(lab, 'least-privilege')
 
-  it('up refuses clearly when the engine\'s kernel lacks ip_vs, and creates nothing', async (ctx) => {
+  it("up refuses clearly when the engine's kernel lacks ip_vs, and creates nothing", async (ctx) => {
     const ipvs = await checkEngineIpvs(rt, 'lvslab/lab:latest', await rt.info())
     if (ipvs.ok) ctx.skip(`this engine's kernel (${ipvs.kernel}) has ip_vs: the end-to-end suite covers up there`)
     const {writeFileSync, mkdtempSync} = await import('node:fs')
@@ -47,7 +50,9 @@ describe('a lab on the host engine, without IPVS', () => {
     writeFileSync(`${dir}/lab.yaml`, labYaml())
     const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toMatch(/lvslab: check IPVS: the ip_vs kernel module is not loaded in the engine's host \(this machine, .*?\), kernel \S+, .*\(fix: load the module on this host: `sudo modprobe ip_vs`\)/)
+    expect(r.stderr).toMatch(
+      /lvslab: check IPVS: the ip_vs kernel module is not loaded in the engine's host \(this machine, .*?\), kernel \S+, .*\(fix: load the module on this host: `sudo modprobe ip_vs`\)/,
+    )
     expect(r.stderr).not.toMatch(/\n\s+at /) // no stack
     expect(await labResources('itest')).toBe(0)
   })
@@ -55,10 +60,12 @@ describe('a lab on the host engine, without IPVS', () => {
   it('creates the network and the containers with fixed addresses and labels', async () => {
     expect(await neighbourProblems(rt, lab, plan)).toEqual([])
     await rt.createNetwork(plan.network)
-    await Promise.all([...plan.directors, ...plan.realServers].map(async (p) => {
-      const c = await rt.createContainer(p.spec)
-      await rt.startContainer(c.id)
-    }))
+    await Promise.all(
+      [...plan.directors, ...plan.realServers].map(async (p) => {
+        const c = await rt.createContainer(p.spec)
+        await rt.startContainer(c.id)
+      }),
+    )
     const containers = await rt.listContainers(labFilter('itest'))
     expect(containers.map((c) => c.name).sort()).toEqual(['itest-lvs1', 'itest-lvs2', 'itest-rs1', 'itest-rs2'])
     for (const c of containers) {
@@ -72,7 +79,12 @@ describe('a lab on the host engine, without IPVS', () => {
   describe('keepalived accepts every config lvslab renders (keepalived -t in a director of the lab image)', () => {
     const labs: [string, Lab][] = [
       ['classic', parseLab('')],
-      ['weighted wrr', parseLab('virtual_server: {scheduler: wrr}\nreal_servers: [{name: rs1, ip: 172.20.1.10, weight: 3}, {name: rs2, ip: 172.20.1.11, weight: 2}, {name: rs3, ip: 172.20.1.12}]')],
+      [
+        'weighted wrr',
+        parseLab(
+          'virtual_server: {scheduler: wrr}\nreal_servers: [{name: rs1, ip: 172.20.1.10, weight: 3}, {name: rs2, ip: 172.20.1.11, weight: 2}, {name: rs3, ip: 172.20.1.12}]',
+        ),
+      ],
       ['unicast on an internal network', parseLab('network: {internal: true}')],
       ['strict VRRP', parseLab('vrrp: {strict: true, auth_type: NONE}')],
       ['notification asked for', parseLab('notify: {smtp_server: 172.20.1.200, email: [ops@example.org], email_from: lvs@example.org}')],
@@ -81,7 +93,11 @@ describe('a lab on the host engine, without IPVS', () => {
     it.each(labs)('%s', async (name, l) => {
       const old = name.startsWith('keepalived 1.x')
       for (const d of l.directors) {
-        await rt.putFile('itest-lvs1', '/tmp/test.conf', renderKeepalivedConf(l, d, old ? {major: 1, minor: 3, patch: 5, raw: 'v1.3.5'} : undefined))
+        await rt.putFile(
+          'itest-lvs1',
+          '/tmp/test.conf',
+          renderKeepalivedConf(l, d, old ? {major: 1, minor: 3, patch: 5, raw: 'v1.3.5'} : undefined),
+        )
         const res = await rt.exec('itest-lvs1', ['keepalived', '-t', '-f', '/tmp/test.conf'])
         if (old) {
           expect(res.exitCode).not.toBe(0)
@@ -94,9 +110,11 @@ describe('a lab on the host engine, without IPVS', () => {
     })
   })
 
-  it('lvslab-facts in a director: VRRP state from keepalived\'s own dump, and the IPVS table reported unreadable on a kernel without ip_vs', async () => {
+  it("lvslab-facts in a director: VRRP state from keepalived's own dump, and the IPVS table reported unreadable on a kernel without ip_vs", async () => {
     // VRRP alone runs without IPVS: lvs2 as a lone MASTER of a VRRP-only config
-    const conf = renderKeepalivedConf(lab, lab.directors[1]!).replace(/\nvirtual_server [\s\S]*$/, '\n').replace('state BACKUP', 'state MASTER')
+    const conf = renderKeepalivedConf(lab, lab.directors[1]!)
+      .replace(/\nvirtual_server [\s\S]*$/, '\n')
+      .replace('state BACKUP', 'state MASTER')
     await rt.putFile('itest-lvs2', '/etc/keepalived/keepalived.conf', conf)
     const started = await rt.exec('itest-lvs2', ['lvslab-svc', 'start', 'keepalived'])
     expect(started.exitCode).toBe(0)
@@ -118,7 +136,12 @@ describe('a lab on the host engine, without IPVS', () => {
 
   it('least privilege: no container is privileged, none publishes a port, only NET_ADMIN and NET_RAW are added', async () => {
     for (const name of ['itest-lvs1', 'itest-lvs2', 'itest-rs1', 'itest-rs2']) {
-      const {stdout} = await execa('docker', ['inspect', '--format', '{{json .HostConfig.Privileged}} {{json .HostConfig.PortBindings}} {{json .HostConfig.PublishAllPorts}} {{json .HostConfig.CapAdd}} {{json .NetworkSettings.Ports}}', name])
+      const {stdout} = await execa('docker', [
+        'inspect',
+        '--format',
+        '{{json .HostConfig.Privileged}} {{json .HostConfig.PortBindings}} {{json .HostConfig.PublishAllPorts}} {{json .HostConfig.CapAdd}} {{json .NetworkSettings.Ports}}',
+        name,
+      ])
       expect(stdout).toMatch(/^false (null|{}) false \["NET_ADMIN","NET_RAW"\] (null|{})$/)
     }
   })
@@ -133,8 +156,10 @@ describe('a lab on the host engine, without IPVS', () => {
     for (const r of lab.real_servers) {
       const f = await realServerFacts(rt, lab, r)
       expect(f.sysctls).toEqual({
-        'net.ipv4.conf.eth0.arp_ignore': '1', 'net.ipv4.conf.eth0.arp_announce': '2',
-        'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv4.conf.all.arp_announce': '2',
+        'net.ipv4.conf.eth0.arp_ignore': '1',
+        'net.ipv4.conf.eth0.arp_announce': '2',
+        'net.ipv4.conf.all.arp_ignore': '1',
+        'net.ipv4.conf.all.arp_announce': '2',
       })
       expect(f).toMatchObject({running: true, httpd: true, page: `from ${r.ip}`, vipOnLo: true, vipPrefix: 32, vipLabel: 'lo:1'})
     }
@@ -205,9 +230,14 @@ describe('foreign resources', () => {
     try {
       const dir = mkdtempSync('/tmp/lvslab-it-')
       writeFileSync(`${dir}/lab.yaml`, labYaml())
-      const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {reject: false, env: {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off'}})
+      const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {
+        reject: false,
+        env: {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off'},
+      })
       expect(r.exitCode).toBe(1)
-      expect(r.stderr).toMatch(/lvslab: check names and subnet: refusing to touch what is not this lab's: container itest-rs2 exists and is not node rs2 of lab itest \(fix: /)
+      expect(r.stderr).toMatch(
+        /lvslab: check names and subnet: refusing to touch what is not this lab's: container itest-rs2 exists and is not node rs2 of lab itest \(fix: /,
+      )
       expect(await labResources('itest')).toBe(0)
       expect(await rt.findContainer('itest-rs2')).toBeDefined()
     } finally {

@@ -76,10 +76,13 @@ for (const mode of MODES) {
       expect(res.exitCode).toBe(0)
       const [svc] = parseIpvsadm(res.stdout)
       expect(svc).toMatchObject({protocol: 'TCP', address: '172.20.1.100', port: 80, scheduler: 'rr'})
-      expect(svc!.realServers.map((r) => [r.address, r.port, r.forward]).sort()).toEqual([['172.20.1.10', 80, 'Route'], ['172.20.1.11', 80, 'Route']])
+      expect(svc!.realServers.map((r) => [r.address, r.port, r.forward]).sort()).toEqual([
+        ['172.20.1.10', 80, 'Route'],
+        ['172.20.1.11', 80, 'Route'],
+      ])
     })
 
-    it('the VIP is on lvs1 with label eth0:1, not on lvs2, and on each real server\'s lo as /32', async () => {
+    it("the VIP is on lvs1 with label eth0:1, not on lvs2, and on each real server's lo as /32", async () => {
       const lvs1 = parseIpAddrJson((await rt.exec('classic-lvs1', ['ip', '-j', 'addr', 'show', 'dev', 'eth0'])).stdout)
       expect(findAddress(lvs1, '172.20.1.100')).toMatchObject({label: 'eth0:1', prefixlen: 32})
       const lvs2 = parseIpAddrJson((await rt.exec('classic-lvs2', ['ip', '-j', 'addr'])).stdout)
@@ -87,7 +90,15 @@ for (const mode of MODES) {
       for (const rs of ['classic-rs1', 'classic-rs2']) {
         const lo = parseIpAddrJson((await rt.exec(rs, ['ip', '-j', 'addr', 'show', 'dev', 'lo'])).stdout)
         expect(findAddress(lo, '172.20.1.100')).toMatchObject({label: 'lo:1', prefixlen: 32})
-        const sysctls = (await rt.exec(rs, ['cat', '/proc/sys/net/ipv4/conf/all/arp_ignore', '/proc/sys/net/ipv4/conf/all/arp_announce', '/proc/sys/net/ipv4/conf/eth0/arp_ignore', '/proc/sys/net/ipv4/conf/eth0/arp_announce'])).stdout
+        const sysctls = (
+          await rt.exec(rs, [
+            'cat',
+            '/proc/sys/net/ipv4/conf/all/arp_ignore',
+            '/proc/sys/net/ipv4/conf/all/arp_announce',
+            '/proc/sys/net/ipv4/conf/eth0/arp_ignore',
+            '/proc/sys/net/ipv4/conf/eth0/arp_announce',
+          ])
+        ).stdout
         expect(sysctls.split('\n').filter(Boolean)).toEqual(['1', '2', '1', '2'])
       }
     })
@@ -95,7 +106,10 @@ for (const mode of MODES) {
     it('status --json: lvs1 MASTER and lvs2 BACKUP as keepalived reports them', async () => {
       const s = await cli('status', '--json')
       expect(s.exitCode).toBe(0)
-      expect(s.json.directors.map((d: {name: string; vrrpState: string}) => [d.name, d.vrrpState])).toEqual([['lvs1', 'MASTER'], ['lvs2', 'BACKUP']])
+      expect(s.json.directors.map((d: {name: string; vrrpState: string}) => [d.name, d.vrrpState])).toEqual([
+        ['lvs1', 'MASTER'],
+        ['lvs2', 'BACKUP'],
+      ])
       expect(s.json.vipHolders).toEqual(['lvs1'])
       expect(s.json.splitBrain).toBe(false)
       expect(s.json.directors[0].ipvs.realServers).toHaveLength(2)
@@ -109,63 +123,72 @@ for (const mode of MODES) {
       expect(Number(ka.stdout.trim())).toBeGreaterThan(1)
     })
 
-    if (ALL_DRILLS) it('chaos all: each drill reaches its states, serves throughout, and stays within its bound plus the margin', async () => {
-      const junit = join(mkdtempSync(join(tmpdir(), 'lvslab-')), 'chaos.xml')
-      const c = await cli('chaos', 'all', '--json', '--junit', junit)
-      if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
-      expect(c.exitCode).toBe(0)
-      const drills = c.json.drills as any[]
-      expect(drills.map((d) => d.drill)).toEqual(['rs-down', 'director-down', 'kill-master'])
-      for (const d of drills) {
-        // A report for the closing note: per drill, per phase, the window, failures and the bound.
-        console.log(`MEASURED ${mode} ${d.drill}: fault ${d.fault.window.measure} ${d.fault.window.ms} ms (bound ${d.fault.window.bound_ms} ms, allowed ${d.fault.window.allowed_ms} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.measure} ${d.restore.window.ms} ms (bound ${d.restore.window.bound_ms} ms, allowed ${d.restore.window.allowed_ms} ms), ${d.restore.requests.failed}/${d.restore.requests.sent} failed; prober ${d.prober.rate_hz} Hz via ${d.prober.via}; timeline ${d.timeline.map((e: any) => `${e.event}@${e.t_ms}`).join(' | ')}`)
+    if (ALL_DRILLS)
+      it('chaos all: each drill reaches its states, serves throughout, and stays within its bound plus the margin', async () => {
+        const junit = join(mkdtempSync(join(tmpdir(), 'lvslab-')), 'chaos.xml')
+        const c = await cli('chaos', 'all', '--json', '--junit', junit)
+        if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+        expect(c.exitCode).toBe(0)
+        const drills = c.json.drills as any[]
+        expect(drills.map((d) => d.drill)).toEqual(['rs-down', 'director-down', 'kill-master'])
+        for (const d of drills) {
+          // A report for the closing note: per drill, per phase, the window, failures and the bound.
+          console.log(
+            `MEASURED ${mode} ${d.drill}: fault ${d.fault.window.measure} ${d.fault.window.ms} ms (bound ${d.fault.window.bound_ms} ms, allowed ${d.fault.window.allowed_ms} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.measure} ${d.restore.window.ms} ms (bound ${d.restore.window.bound_ms} ms, allowed ${d.restore.window.allowed_ms} ms), ${d.restore.requests.failed}/${d.restore.requests.sent} failed; prober ${d.prober.rate_hz} Hz via ${d.prober.via}; timeline ${d.timeline.map((e: any) => `${e.event}@${e.t_ms}`).join(' | ')}`,
+          )
+          expect(d.ok).toBe(true)
+          expect(d.restored).toBe(true)
+          for (const phase of [d.fault, d.restore]) {
+            expect(phase.expectations.every((e: any) => e.ok)).toBe(true)
+            expect(phase.service.ok).toBe(true)
+            expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
+          }
+          // the prober really ran at its rate: at least half the requests it should have sent. From a
+          // container in the emulated VM (time scale > 1) a quarter: each request is a process there,
+          // and processes cost tens of ms (measured 9.8-10.4 Hz of 20; natively the same loop made 20 Hz).
+          const seconds = (d.timeline.at(-1).t_ms - d.timeline[0].t_ms) / 1000
+          console.log(
+            `PROBER ${mode} ${d.drill}: ${d.requests.sent} requests in ${seconds.toFixed(1)} s = ${(d.requests.sent / seconds).toFixed(1)} Hz of ${d.prober.rate_hz} Hz via ${d.prober.via}`,
+          )
+          const minFraction = d.prober.via === 'container' && d.time_scale > 1 ? 0.25 : 0.5
+          expect(d.requests.sent).toBeGreaterThanOrEqual(Math.floor(seconds * d.prober.rate_hz * minFraction))
+        }
+        const rsDown = drills[0]
+        // while rs1 was out, only rs2 answered after its eviction
+        expect(Object.keys(rsDown.fault.requests.perServer)).toContain('172.20.1.11')
+        expect(readFileSync(junit, 'utf8')).toMatch(/testcase[^>]*name="kill-master restore"/)
+      })
+
+    if (!ALL_DRILLS)
+      it('chaos kill-master: the BACKUP takes over, service continues, the MASTER takes back', async () => {
+        const c = await cli('chaos', 'kill-master', '--json')
+        if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+        expect(c.exitCode).toBe(0)
+        const d = c.json.drills[0]
+        console.log(
+          `MEASURED ${mode} kill-master: fault ${d.fault.window.ms} ms (bound ${d.fault.window.bound_ms} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.ms} ms, ${d.restore.requests.failed}/${d.restore.requests.sent} failed; via ${d.prober.via}`,
+        )
         expect(d.ok).toBe(true)
         expect(d.restored).toBe(true)
-        for (const phase of [d.fault, d.restore]) {
-          expect(phase.expectations.every((e: any) => e.ok)).toBe(true)
-          expect(phase.service.ok).toBe(true)
-          expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
-        }
-        // the prober really ran at its rate: at least half the requests it should have sent. From a
-        // container in the emulated VM (time scale > 1) a quarter: each request is a process there,
-        // and processes cost tens of ms (measured 9.8-10.4 Hz of 20; natively the same loop made 20 Hz).
-        const seconds = (d.timeline.at(-1).t_ms - d.timeline[0].t_ms) / 1000
-        console.log(`PROBER ${mode} ${d.drill}: ${d.requests.sent} requests in ${seconds.toFixed(1)} s = ${(d.requests.sent / seconds).toFixed(1)} Hz of ${d.prober.rate_hz} Hz via ${d.prober.via}`)
-        const minFraction = d.prober.via === 'container' && d.time_scale > 1 ? 0.25 : 0.5
-        expect(d.requests.sent).toBeGreaterThanOrEqual(Math.floor(seconds * d.prober.rate_hz * minFraction))
-      }
-      const rsDown = drills[0]
-      // while rs1 was out, only rs2 answered after its eviction
-      expect(Object.keys(rsDown.fault.requests.perServer)).toContain('172.20.1.11')
-      expect(readFileSync(junit, 'utf8')).toMatch(/testcase[^>]*name="kill-master restore"/)
-    })
+        expect(d.prober.via).toBe(VIA)
+        for (const phase of [d.fault, d.restore]) expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
+      })
 
-    if (!ALL_DRILLS) it('chaos kill-master: the BACKUP takes over, service continues, the MASTER takes back', async () => {
-      const c = await cli('chaos', 'kill-master', '--json')
-      if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
-      expect(c.exitCode).toBe(0)
-      const d = c.json.drills[0]
-      console.log(`MEASURED ${mode} kill-master: fault ${d.fault.window.ms} ms (bound ${d.fault.window.bound_ms} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.ms} ms, ${d.restore.requests.failed}/${d.restore.requests.sent} failed; via ${d.prober.via}`)
-      expect(d.ok).toBe(true)
-      expect(d.restored).toBe(true)
-      expect(d.prober.via).toBe(VIA)
-      for (const phase of [d.fault, d.restore]) expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
-    })
-
-    if (ALL_DRILLS) it('chaos kill-master --no-restore leaves the fault, and chaos restore undoes it', async () => {
-      const k = await cli('chaos', 'kill-master', '--no-restore', '--json')
-      expect(k.exitCode).toBe(0)
-      expect(k.json.drills[0].restored).toBe(false)
-      // (in-process from here: every CLI start costs half a minute in the emulated VM)
-      const s = await labStatus(rt, lab)
-      expect(s.vipHolders).toEqual(['lvs2'])
-      expect(s.directors[0]!.keepalivedPid).toBeUndefined()
-      expect(s.directors[0]!.running).toBe(true)
-      const r = await cli('chaos', 'restore', '--json')
-      expect(r.exitCode).toBe(0)
-      expect(r.json.actions).toEqual(['started keepalived on lvs1'])
-      expectVerified(await verifyLab(rt, lab))
-    })
+    if (ALL_DRILLS)
+      it('chaos kill-master --no-restore leaves the fault, and chaos restore undoes it', async () => {
+        const k = await cli('chaos', 'kill-master', '--no-restore', '--json')
+        expect(k.exitCode).toBe(0)
+        expect(k.json.drills[0].restored).toBe(false)
+        // (in-process from here: every CLI start costs half a minute in the emulated VM)
+        const s = await labStatus(rt, lab)
+        expect(s.vipHolders).toEqual(['lvs2'])
+        expect(s.directors[0]!.keepalivedPid).toBeUndefined()
+        expect(s.directors[0]!.running).toBe(true)
+        const r = await cli('chaos', 'restore', '--json')
+        expect(r.exitCode).toBe(0)
+        expect(r.json.actions).toEqual(['started keepalived on lvs1'])
+        expectVerified(await verifyLab(rt, lab))
+      })
 
     it('a second up changes nothing and verifies again', async () => {
       const again = await cli('up', ...flags, '--json')
@@ -179,7 +202,13 @@ for (const mode of MODES) {
       const d = await cli('down', '--json')
       expect(d.exitCode).toBe(0)
       // the client container exists when lvslab probed from inside the lab (a remote engine)
-      expect(d.json.removed.containers).toEqual([...(VIA === 'container' ? ['classic-client'] : []), 'classic-lvs1', 'classic-lvs2', 'classic-rs1', 'classic-rs2'])
+      expect(d.json.removed.containers).toEqual([
+        ...(VIA === 'container' ? ['classic-client'] : []),
+        'classic-lvs1',
+        'classic-lvs2',
+        'classic-rs1',
+        'classic-rs2',
+      ])
       expect(await rt.listContainers(labFilter('classic'))).toEqual([])
       expect(await rt.listNetworks(labFilter('classic'))).toEqual([])
     })

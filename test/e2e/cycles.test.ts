@@ -24,8 +24,15 @@ describe(`${CYCLES} cycles of up, chaos all and down`, () => {
     const started = Date.now()
     const up = await upLab(rt, lab, {mode: 'least-privilege', renderer: 'silent'})
     expectVerified(up.verify, 'up')
-    const chaos = await runChaos(rt, lab, [{name: 'rs-down'}, {name: 'director-down'}, {name: 'kill-master'}], {restore: true, from: 'auto'})
-    expect(chaos.drills.map((d) => [d.drill, d.ok, d.fault.failure ?? d.restore?.failure ?? ''])).toEqual([['rs-down', true, ''], ['director-down', true, ''], ['kill-master', true, '']])
+    const chaos = await runChaos(rt, lab, [{name: 'rs-down'}, {name: 'director-down'}, {name: 'kill-master'}], {
+      restore: true,
+      from: 'auto',
+    })
+    expect(chaos.drills.map((d) => [d.drill, d.ok, d.fault.failure ?? d.restore?.failure ?? ''])).toEqual([
+      ['rs-down', true, ''],
+      ['director-down', true, ''],
+      ['kill-master', true, ''],
+    ])
     // what the lab is made of just before down (the drills restarted keepalived and httpd)
     const snapStarted = Date.now()
     const seen = await labSnapshot('cycles')
@@ -34,7 +41,9 @@ describe(`${CYCLES} cycles of up, chaos all and down`, () => {
     // the four nodes (and the client container when the drills probed from inside the lab)
     expect(down.removed.containers.filter((n: string) => !n.endsWith('-client'))).toHaveLength(4)
     seconds.push((Date.now() - started - snapshotMs) / 1000)
-    console.log(`CYCLE ${seconds.length}: ${seconds.at(-1)!.toFixed(1)} s (docker top: ${seen.listed} processes in the lab's containers, ${seen.processes.length} seen here)`)
+    console.log(
+      `CYCLE ${seconds.length}: ${seconds.at(-1)!.toFixed(1)} s (docker top: ${seen.listed} processes in the lab's containers, ${seen.processes.length} seen here)`,
+    )
     expect(await labLeftovers('cycles', seen)).toEqual([])
   })
 

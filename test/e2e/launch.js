@@ -25,14 +25,20 @@ if (process.env.LVSLAB_E2E === 'skip') {
   process.exit(0)
 }
 
-const rootfs = (suite) => execFileSync('bash', ['test/fixtures/make-rootfs.sh', suite], {stdio: ['ignore', 'pipe', 'inherit']}).toString().trim()
+const rootfs = (suite) =>
+  execFileSync('bash', ['test/fixtures/make-rootfs.sh', suite], {stdio: ['ignore', 'pipe', 'inherit']})
+    .toString()
+    .trim()
 const bookworm = process.env.LVSLAB_ROOTFS ?? rootfs('bookworm')
 // vitest's arguments from the caller; a JSON report file gets one per leg (FILE becomes FILE-legN.json)
 let legTag = ''
 const passed = () => process.argv.slice(2).map((a) => (legTag ? a.replace(/^(--outputFile\.json=.*?)(\.json)?$/, `$1-${legTag}.json`) : a))
 const vitest = (files) => ['node_modules/.bin/vitest', 'run', '--project', 'e2e', ...files, ...passed()]
 // The JSON report of the leg that just ran, when the caller asked for one (npm test does)
-const reportOf = () => passed().find((a) => a.startsWith('--outputFile.json='))?.slice('--outputFile.json='.length)
+const reportOf = () =>
+  passed()
+    .find((a) => a.startsWith('--outputFile.json='))
+    ?.slice('--outputFile.json='.length)
 // Every failed test of a leg with the first lines of its message, repeated at the very end: CI's log
 // may keep only its last part, and a leg's own output is long.
 const failures = []
@@ -43,10 +49,16 @@ function collectFailures(leg) {
     for (const suite of JSON.parse(readFileSync(file, 'utf8')).testResults ?? []) {
       for (const t of suite.assertionResults ?? []) {
         if (t.status !== 'failed') continue
-        const message = (t.failureMessages ?? []).join('\n').split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 12).map((l) => `    ${l.slice(0, 400)}`)
+        const message = (t.failureMessages ?? [])
+          .join('\n')
+          .split('\n')
+          .filter((l) => l.trim() && !/^\s+at /.test(l))
+          .slice(0, 12)
+          .map((l) => `    ${l.slice(0, 400)}`)
         failures.push(`leg ${leg}: ${t.fullName}\n${message.join('\n')}`)
       }
-      if (suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed')) failures.push(`leg ${leg}: ${suite.name}: ${(suite.message ?? '').split('\n').slice(0, 6).join(' / ')}`)
+      if (suite.status === 'failed' && !(suite.assertionResults ?? []).some((t) => t.status === 'failed'))
+        failures.push(`leg ${leg}: ${suite.name}: ${(suite.message ?? '').split('\n').slice(0, 6).join(' / ')}`)
     }
   } catch (error) {
     failures.push(`leg ${leg}: report ${file} unreadable: ${error.message}`)
@@ -73,7 +85,9 @@ if (hasIpvs) {
 } else {
   const vm = resolve(process.env.LVSLAB_KERNEL_VM ?? '../shared/kernel-vm/vm')
   if (!existsSync(vm)) {
-    say(`this kernel has no ip_vs and there is no kernel VM at ${vm}: the end-to-end tests cannot run (fix: sudo modprobe ip_vs, or set LVSLAB_KERNEL_VM)`)
+    say(
+      `this kernel has no ip_vs and there is no kernel VM at ${vm}: the end-to-end tests cannot run (fix: sudo modprobe ip_vs, or set LVSLAB_KERNEL_VM)`,
+    )
     process.exit(1)
   }
   // The VM is emulated (no KVM): everything takes 5-10x longer, so the waits' bounds are scaled.
@@ -83,12 +97,37 @@ if (hasIpvs) {
   const viaEngine = (files) => ['engine', '--timeout', timeout, '--', ...vitest(files)]
   const classic = 'test/e2e/classic.test.ts'
   const legs = [
-    {n: 1, name: 'Docker 20.10, lvslab beside the engine (host prober)', suite: 'bookworm', args: () => inVm([classic, 'test/e2e/neighbours.test.ts', 'test/e2e/cycles.test.ts']), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_VIA: 'host', LVSLAB_E2E_CYCLES: process.env.LVSLAB_E2E_CYCLES ?? '2'}},
+    {
+      n: 1,
+      name: 'Docker 20.10, lvslab beside the engine (host prober)',
+      suite: 'bookworm',
+      args: () => inVm([classic, 'test/e2e/neighbours.test.ts', 'test/e2e/cycles.test.ts']),
+      env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_VIA: 'host', LVSLAB_E2E_CYCLES: process.env.LVSLAB_E2E_CYCLES ?? '2'},
+    },
     {n: 2, name: 'Docker 20.10, remote engine', suite: 'bookworm', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'privileged'}},
-    {n: 3, name: 'Docker 28.5, remote engine', suite: 'sid', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege,privileged'}},
-    {n: 4, name: 'Debian 13 rootfs (keepalived 2.3), remote engine', suite: 'bookworm', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_DRILLS: 'kill-master', LVSLAB_ROOTFS: 'trixie'}},
+    {
+      n: 3,
+      name: 'Docker 28.5, remote engine',
+      suite: 'sid',
+      args: () => viaEngine([classic]),
+      env: {LVSLAB_E2E_MODES: 'least-privilege,privileged'},
+    },
+    {
+      n: 4,
+      name: 'Debian 13 rootfs (keepalived 2.3), remote engine',
+      suite: 'bookworm',
+      args: () => viaEngine([classic]),
+      env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_DRILLS: 'kill-master', LVSLAB_ROOTFS: 'trixie'},
+    },
     // not in the default run (CI's time): Docker 26.1, both modes, every drill; LVSLAB_E2E_LEGS=5
-    {n: 5, name: 'Docker 26.1, remote engine', suite: 'trixie', optional: true, args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'least-privilege,privileged'}},
+    {
+      n: 5,
+      name: 'Docker 26.1, remote engine',
+      suite: 'trixie',
+      optional: true,
+      args: () => viaEngine([classic]),
+      env: {LVSLAB_E2E_MODES: 'least-privilege,privileged'},
+    },
   ]
   const only = process.env.LVSLAB_E2E_LEGS?.split(',').map(Number)
   for (const leg of legs.filter((l) => (only ? only.includes(l.n) : !l.optional))) {

@@ -20,7 +20,9 @@ import {expectVerified} from '../helpers/verified.js'
 const rt = new DockerRuntime()
 const classic = parseLab('')
 const lab2 = loadLab(join(import.meta.dirname, '..', '..', 'examples', 'lab2.yaml'))
-const internal = parseLab('name: internal\nnetwork: {subnet: 172.23.0.0/16, internal: true}\nvip: 172.23.1.100\nvrrp: {virtual_router_id: 54}\ndirectors: [{name: lvs1, ip: 172.23.1.1}, {name: lvs2, ip: 172.23.1.2}]\nreal_servers: [{name: rs1, ip: 172.23.1.10}, {name: rs2, ip: 172.23.1.11}]\n')
+const internal = parseLab(
+  'name: internal\nnetwork: {subnet: 172.23.0.0/16, internal: true}\nvip: 172.23.1.100\nvrrp: {virtual_router_id: 54}\ndirectors: [{name: lvs1, ip: 172.23.1.1}, {name: lvs2, ip: 172.23.1.2}]\nreal_servers: [{name: rs1, ip: 172.23.1.10}, {name: rs2, ip: 172.23.1.11}]\n',
+)
 const up = (lab: typeof classic) => upLab(rt, lab, {mode: 'least-privilege', renderer: 'silent'})
 
 beforeAll(async () => {
@@ -82,14 +84,21 @@ describe('an internal lab: VRRP over unicast, no split brain', () => {
 describe('a provoked split brain is caught', () => {
   it('verify and status fail loudly when both directors hold the VIP', async () => {
     // lvs2 stops hearing lvs1: its adverts no longer authenticate, so it becomes MASTER too.
-    await rt.exec('internal-lvs2', ['bash', '-c', "sed -i 's/auth_pass .*/auth_pass other/' /etc/keepalived/keepalived.conf && lvslab-svc stop keepalived && lvslab-svc start keepalived"])
+    await rt.exec('internal-lvs2', [
+      'bash',
+      '-c',
+      "sed -i 's/auth_pass .*/auth_pass other/' /etc/keepalived/keepalived.conf && lvslab-svc stop keepalived && lvslab-svc start keepalived",
+    ])
     await waitFor('both directors hold the VIP', waitMs(bounds(internal).failover), async () => {
       const s = await labStatus(rt, internal)
       return {done: s.vipHolders.length === 2, seen: `holders: ${s.vipHolders.join(', ')}`}
     })
     const v = await verifyLab(rt, internal)
     expect(v.ok).toBe(false)
-    expect(v.checks.find((c) => c.name === 'exactly one director holds the VIP')).toMatchObject({ok: false, detail: expect.stringMatching(/SPLIT BRAIN/)})
+    expect(v.checks.find((c) => c.name === 'exactly one director holds the VIP')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/SPLIT BRAIN/),
+    })
     const s = await labStatus(rt, internal)
     expect(s.splitBrain).toBe(true)
     expect(s.notes.join('\n')).toMatch(/SPLIT BRAIN/)
@@ -107,7 +116,10 @@ describe('interrupted runs converge again', () => {
   it.each([3000, 12000, 25000])('up aborted after %i ms: down leaves nothing, up again verifies', async (after) => {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), after)
-    const first = await upLab(rt, classic, {mode: 'least-privilege', renderer: 'silent', signal: controller.signal}).then(() => 'completed', (e: Error) => e.message)
+    const first = await upLab(rt, classic, {mode: 'least-privilege', renderer: 'silent', signal: controller.signal}).then(
+      () => 'completed',
+      (e: Error) => e.message,
+    )
     clearTimeout(timer)
     expect(first === 'completed' || /interrupted/.test(first)).toBe(true)
     await downLab(rt, 'classic')
@@ -133,7 +145,10 @@ describe('interrupted runs converge again', () => {
     // the fault is still in place: eth0 of lvs1 is down
     const s = await labStatus(rt, classic)
     expect(s.directors[0]!.eth0Up).toBe(false)
-    const restored = await execa('node', ['bin/run.js', 'chaos', 'restore', '--json'], {reject: false, env: {CI: 'true', NODE_ENV: 'production'}})
+    const restored = await execa('node', ['bin/run.js', 'chaos', 'restore', '--json'], {
+      reject: false,
+      env: {CI: 'true', NODE_ENV: 'production'},
+    })
     expect(restored.exitCode).toBe(0)
     expect(JSON.parse(restored.stdout).actions).toEqual(['eth0 up on lvs1'])
     expectVerified(await verifyLab(rt, classic), 'classic')

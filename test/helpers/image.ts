@@ -5,7 +5,8 @@ import type {Runtime} from '../../src/runtime/types.js'
 
 export async function ensureLabImage(rt: Runtime): Promise<string> {
   const rootfs = process.env.LVSLAB_ROOTFS
-  if (!rootfs) throw new Error('LVSLAB_ROOTFS is not set: run the tests through `npm test`, which makes the rootfs with test/fixtures/make-rootfs.sh')
+  if (!rootfs)
+    throw new Error('LVSLAB_ROOTFS is not set: run the tests through `npm test`, which makes the rootfs with test/fixtures/make-rootfs.sh')
   const r = await importImage(rt, {rootfs}, () => {})
   return r.image
 }

@@ -50,7 +50,11 @@ const alive = (p: Proc): boolean => {
   return s !== undefined && s.start === p.start && s.state !== 'Z'
 }
 
-const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean)
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
 
 /** The lab's containers and networks on the engine, by its label and by its name prefix (`LAB-`). */
 export async function labResources(lab: string): Promise<string[]> {
@@ -77,7 +81,12 @@ export async function labSnapshot(lab: string): Promise<LabSnapshot> {
   const ids = lines((await execa('docker', ['ps', '-a', '-q', '--no-trunc', '--filter', `label=${LABELS.LAB}=${lab}`])).stdout)
   const snap: LabSnapshot = {containers: [], volumes: [], processes: [], listed: 0}
   for (const id of ids) {
-    const info = JSON.parse((await execa('docker', ['inspect', id])).stdout)[0] as {Id: string; Name: string; State: {Running: boolean}; Mounts?: {Type: string; Name?: string}[]}
+    const info = JSON.parse((await execa('docker', ['inspect', id])).stdout)[0] as {
+      Id: string
+      Name: string
+      State: {Running: boolean}
+      Mounts?: {Type: string; Name?: string}[]
+    }
     const name = info.Name.replace(/^\//, '')
     snap.containers.push({id: info.Id, name})
     for (const m of info.Mounts ?? []) if (m.Type === 'volume' && m.Name) snap.volumes.push(m.Name)
@@ -105,8 +114,25 @@ export async function labLeftovers(lab: string, snap?: LabSnapshot, graceMs = 5_
   const left = await labResources(lab)
   if (!snap) return left
   // inspect only what the snapshot saw: the engine names those that still exist
-  const existing = async (kind: 'container' | 'volume', names: string[]) => names.length === 0 ? new Set<string>() : new Set(lines((await execa('docker', [kind, 'inspect', '--format', kind === 'container' ? '{{.Id}}' : '{{.Name}}', ...names], {reject: false})).stdout))
-  const [cs, vs] = await Promise.all([existing('container', snap.containers.map((c) => c.id)), existing('volume', snap.volumes)])
+  const existing = async (kind: 'container' | 'volume', names: string[]) =>
+    names.length === 0
+      ? new Set<string>()
+      : new Set(
+          lines(
+            (
+              await execa('docker', [kind, 'inspect', '--format', kind === 'container' ? '{{.Id}}' : '{{.Name}}', ...names], {
+                reject: false,
+              })
+            ).stdout,
+          ),
+        )
+  const [cs, vs] = await Promise.all([
+    existing(
+      'container',
+      snap.containers.map((c) => c.id),
+    ),
+    existing('volume', snap.volumes),
+  ])
   for (const c of snap.containers) if (cs.has(c.id)) left.push(`container ${c.name} (${c.id.slice(0, 12)})`)
   for (const v of snap.volumes) if (vs.has(v)) left.push(`volume ${v}`)
   const until = Date.now() + graceMs
@@ -144,7 +170,11 @@ export interface OwnResult {
  * Runs a command in a process group of its own and, once it has exited, tells whether anything
  * it started is still in that group; what is, is killed (it is ours).
  */
-export async function runOwn(file: string, args: string[], options: {cwd?: string; env?: Record<string, string>; timeout?: number} = {}): Promise<OwnResult> {
+export async function runOwn(
+  file: string,
+  args: string[],
+  options: {cwd?: string; env?: Record<string, string>; timeout?: number} = {},
+): Promise<OwnResult> {
   const child = execa(file, args, {...options, reject: false, detached: true, stdin: 'ignore'})
   const pid = child.pid
   if (pid === undefined) throw new Error(`could not start ${file}`)

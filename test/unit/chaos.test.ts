@@ -6,11 +6,33 @@ import {marginMs} from '../../src/chaos/run.js'
 import {isRoundRobin} from '../../src/ops/verify.js'
 import type {Runtime} from '../../src/runtime/types.js'
 
-const a = (sentAt: number, doneAt: number, ok: boolean, server?: string): TimedAnswer => ({at: sentAt, sentAt, doneAt, ok, status: ok ? 200 : 0, ms: doneAt - sentAt, ...(server ? {server} : {})})
-const noEngine = new Proxy({}, {get: () => { throw new Error('no engine call expected') }}) as Runtime
+const a = (sentAt: number, doneAt: number, ok: boolean, server?: string): TimedAnswer => ({
+  at: sentAt,
+  sentAt,
+  doneAt,
+  ok,
+  status: ok ? 200 : 0,
+  ms: doneAt - sentAt,
+  ...(server ? {server} : {}),
+})
+const noEngine = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('no engine call expected')
+    },
+  },
+) as Runtime
 
 describe('the windows the drills measure', () => {
-  const answers = [a(0, 10, true, 'x'), a(50, 60, true, 'y'), a(100, 1100, false), a(150, 1150, false), a(1200, 1210, true, 'x'), a(1250, 1260, true, 'y')]
+  const answers = [
+    a(0, 10, true, 'x'),
+    a(50, 60, true, 'y'),
+    a(100, 1100, false),
+    a(150, 1150, false),
+    a(1200, 1210, true, 'x'),
+    a(1250, 1260, true, 'y'),
+  ]
 
   it('longest gap: the longest time between good answers, from the phase start to its end', () => {
     expect(longestGap(answers, 0, 1300)).toEqual({ms: 1150, start: 60, end: 1210})
@@ -19,7 +41,13 @@ describe('the windows the drills measure', () => {
 
   it('degraded: from the first failed request sent to the last failure seen', () => {
     expect(degradedWindow(answers, 0, 1300)).toBe(1050)
-    expect(degradedWindow(answers.filter((x) => x.ok), 0, 1300)).toBe(0)
+    expect(
+      degradedWindow(
+        answers.filter((x) => x.ok),
+        0,
+        1300,
+      ),
+    ).toBe(0)
   })
 
   it('the margin is the prober resolution plus a second per time-scale unit', () => {

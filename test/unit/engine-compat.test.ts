@@ -10,7 +10,7 @@ import type {EngineInfo} from '../../src/runtime/types.js'
 
 const arp = Object.fromEntries(RS_SYSCTLS)
 
-describe('where a real server\'s arp sysctls go, by the engine\'s API version', () => {
+describe("where a real server's arp sysctls go, by the engine's API version", () => {
   it('Docker 20.10 (API 1.41) and 26.1 (1.45): all four in HostConfig.Sysctls', () => {
     for (const api of ['1.41', '1.45']) expect(placeSysctls(arp, api)).toEqual({container: arp})
   })
@@ -25,7 +25,9 @@ describe('where a real server\'s arp sysctls go, by the engine\'s API version', 
   })
 
   it('keeps the classic order of the values, and leaves non-interface sysctls alone', () => {
-    expect(placeSysctls({'net.ipv4.ip_forward': '1', 'net.ipv4.conf.default.rp_filter': '0'}, '1.51')).toEqual({container: {'net.ipv4.ip_forward': '1', 'net.ipv4.conf.default.rp_filter': '0'}})
+    expect(placeSysctls({'net.ipv4.ip_forward': '1', 'net.ipv4.conf.default.rp_filter': '0'}, '1.51')).toEqual({
+      container: {'net.ipv4.ip_forward': '1', 'net.ipv4.conf.default.rp_filter': '0'},
+    })
   })
 
   it('refuses another interface than eth0 (an older engine would set whichever has that name)', () => {
@@ -38,14 +40,14 @@ describe('where a real server\'s arp sysctls go, by the engine\'s API version', 
     expect(compareApi('1.46', '1.46')).toBe(0)
   })
 
-  it('names Docker 26.0.0\'s defect (moby issue 47619) and only that release', () => {
+  it("names Docker 26.0.0's defect (moby issue 47619) and only that release", () => {
     expect(sysctlDefect('26.0.0')).toMatch(/47619/)
     for (const v of ['26.0.1', '26.1.5+dfsg1', '20.10.24+dfsg1', '28.5.2+dfsg4', '126.0.0']) expect(sysctlDefect(v)).toBeUndefined()
   })
 })
 
 describe('the container prober reads no clock of the container', () => {
-  it('a request\'s line: body, curl\'s time_total, status', () => {
+  it("a request's line: body, curl's time_total, status", () => {
     expect(ContainerProber.parseLine('R from 172.20.1.10  0.004213 200')).toEqual({ok: true, status: 200, server: '172.20.1.10', ms: 4.2})
     expect(ContainerProber.parseLine('R  1.001234 000')).toEqual({ok: false, status: 0, server: undefined, ms: 1001.2, error: 'no answer'})
     expect(ContainerProber.parseLine('R <h1>Not Found</h1>  0.002 404')).toMatchObject({ok: false, status: 404, server: undefined})
@@ -64,8 +66,16 @@ describe('the container prober reads no clock of the container', () => {
   })
 })
 
-describe('the ip_vs fix names the engine\'s kernel, not this machine\'s', () => {
-  const info = (over: Partial<EngineInfo>): EngineInfo => ({version: '28.5.2', apiVersion: '1.51', kernel: release(), os: 'Debian GNU/Linux 12 (bookworm)', desktop: false, local: true, ...over})
+describe("the ip_vs fix names the engine's kernel, not this machine's", () => {
+  const info = (over: Partial<EngineInfo>): EngineInfo => ({
+    version: '28.5.2',
+    apiVersion: '1.51',
+    kernel: release(),
+    os: 'Debian GNU/Linux 12 (bookworm)',
+    desktop: false,
+    local: true,
+    ...over,
+  })
   it('a local Linux engine on this kernel: modprobe here', () => {
     expect(ipvsFix(info({}))).toBe('load the module on this host: `sudo modprobe ip_vs`')
     expect(engineKernelPlace(info({}))).toBe("the engine's host (this machine, Debian GNU/Linux 12 (bookworm))")
@@ -86,7 +96,7 @@ describe('the ip_vs fix names the engine\'s kernel, not this machine\'s', () => 
   })
 })
 
-describe('the container prober\'s loop, run here with bash and curl against a loopback server', () => {
+describe("the container prober's loop, run here with bash and curl against a loopback server", () => {
   it('keeps its rate (20 Hz) and every line parses to an answer from the server', async () => {
     const {createServer} = await import('node:http')
     const {execa} = await import('execa')
@@ -98,7 +108,10 @@ describe('the container prober\'s loop, run here with bash and curl against a lo
       const p = new ContainerContinuousProber({} as never, 'unused', {vip: '127.0.0.1', port, path: '/', timeoutMs: 1000}, 20, 1000)
       // the loop alone: script() would also stop a prober left in /tmp by an earlier run, which is not ours here
       const run = await execa('bash', ['-c', p.loop()], {reject: false, timeout: 3000, killSignal: 'SIGKILL'})
-      const answers = run.stdout.split('\n').map((l) => ContainerProber.parseLine(l)).filter(Boolean)
+      const answers = run.stdout
+        .split('\n')
+        .map((l) => ContainerProber.parseLine(l))
+        .filter(Boolean)
       expect(answers.length).toBeGreaterThanOrEqual(50) // 60 in 3 s at 20 Hz, less the last in flight
       expect(answers.length).toBeLessThanOrEqual(62)
       expect(answers.every((a) => a!.ok && a!.server === '172.20.1.10')).toBe(true)

@@ -25,7 +25,10 @@ describe('the classic defaults', () => {
       {name: 'lvs1', ip: '172.20.1.1', state: 'MASTER', priority: 100},
       {name: 'lvs2', ip: '172.20.1.2', state: 'BACKUP', priority: 50},
     ])
-    expect(lab.real_servers).toEqual([{name: 'rs1', ip: '172.20.1.10', weight: 1}, {name: 'rs2', ip: '172.20.1.11', weight: 1}])
+    expect(lab.real_servers).toEqual([
+      {name: 'rs1', ip: '172.20.1.10', weight: 1},
+      {name: 'rs2', ip: '172.20.1.11', weight: 1},
+    ])
     expect(lab.vrrp).toMatchObject({virtual_router_id: 51, advert_int: 1, auth_type: 'PASS', strict: false, unicast: false})
     expect(lab.vrrp.auth_pass).toBeUndefined()
     expect(lab.virtual_server).toMatchObject({port: 80, scheduler: 'rr', forwarding: 'DR', health_check: {path: '/', status_code: 200}})
@@ -54,8 +57,14 @@ describe('the classic defaults', () => {
 })
 
 const good: [string, string][] = [
-  ['three weighted real servers, wrr', 'virtual_server: {scheduler: wrr}\nreal_servers:\n  - {name: rs1, ip: 172.20.1.10, weight: 3}\n  - {name: rs2, ip: 172.20.1.11, weight: 2}\n  - {name: rs3, ip: 172.20.1.12}\n'],
-  ['a second lab beside the classic one', 'name: lab2\nnetwork: {name: lvs_dr2, subnet: 172.21.0.0/16}\nvip: 172.21.1.100\nvrrp: {virtual_router_id: 52}\ndirectors:\n  - {name: lvs1, ip: 172.21.1.1, state: MASTER, priority: 100}\n  - {name: lvs2, ip: 172.21.1.2, state: BACKUP, priority: 50}\nreal_servers:\n  - {name: rs1, ip: 172.21.1.10}\n  - {name: rs2, ip: 172.21.1.11}\n'],
+  [
+    'three weighted real servers, wrr',
+    'virtual_server: {scheduler: wrr}\nreal_servers:\n  - {name: rs1, ip: 172.20.1.10, weight: 3}\n  - {name: rs2, ip: 172.20.1.11, weight: 2}\n  - {name: rs3, ip: 172.20.1.12}\n',
+  ],
+  [
+    'a second lab beside the classic one',
+    'name: lab2\nnetwork: {name: lvs_dr2, subnet: 172.21.0.0/16}\nvip: 172.21.1.100\nvrrp: {virtual_router_id: 52}\ndirectors:\n  - {name: lvs1, ip: 172.21.1.1, state: MASTER, priority: 100}\n  - {name: lvs2, ip: 172.21.1.2, state: BACKUP, priority: 50}\nreal_servers:\n  - {name: rs1, ip: 172.21.1.10}\n  - {name: rs2, ip: 172.21.1.11}\n',
+  ],
   ['each scheduler', 'virtual_server: {scheduler: sh}'],
   ['one real server', 'real_servers: [{name: only, ip: 172.20.1.50}]'],
   ['notification asked for', 'notify: {smtp_server: 172.20.1.200, email: [ops@example.org], email_from: lvs@example.org}'],
@@ -64,7 +73,10 @@ const good: [string, string][] = [
   ['a health-check path with percent escapes', 'virtual_server: {health_check: {path: "/health%2Dcheck/st%61tus?x=%zz"}}'],
   ['strict VRRP at its longest advert_int', 'vrrp: {strict: true, auth_type: NONE, advert_int: 40}'],
   ['a single director on an internal network', 'network: {internal: true}\ndirectors: [{name: lvs1, ip: 172.20.1.1}]'],
-  ['timers', 'vrrp: {advert_int: 2}\nvirtual_server: {health_check: {delay_loop: 10, connect_timeout: 2, retry: 1, delay_before_retry: 1, path: /health?x=1}}'],
+  [
+    'timers',
+    'vrrp: {advert_int: 2}\nvirtual_server: {health_check: {delay_loop: 10, connect_timeout: 2, retry: 1, delay_before_retry: 1, path: /health?x=1}}',
+  ],
 ]
 
 describe('good lab files', () => {
@@ -96,20 +108,40 @@ const bad: [string, string, string][] = [
   ['VRID 256', 'vrrp: {virtual_router_id: 256}', 'vrrp.virtual_router_id'],
   ['priority 255', 'directors: [{name: lvs1, ip: 172.20.1.1, priority: 255}]', 'directors[0].priority'],
   ['priority 0', 'directors: [{name: lvs1, ip: 172.20.1.1, priority: 0}]', 'directors[0].priority'],
-  ['a MASTER without the highest priority', 'directors: [{name: lvs1, ip: 172.20.1.1, state: MASTER, priority: 50}, {name: lvs2, ip: 172.20.1.2, state: BACKUP, priority: 100}]', 'directors[0].priority'],
-  ['two MASTERs', 'directors: [{name: lvs1, ip: 172.20.1.1, state: MASTER, priority: 100}, {name: lvs2, ip: 172.20.1.2, state: MASTER, priority: 50}]', 'directors'],
-  ['equal priorities', 'directors: [{name: lvs1, ip: 172.20.1.1, priority: 100}, {name: lvs2, ip: 172.20.1.2, priority: 100}]', 'directors[1].priority'],
+  [
+    'a MASTER without the highest priority',
+    'directors: [{name: lvs1, ip: 172.20.1.1, state: MASTER, priority: 50}, {name: lvs2, ip: 172.20.1.2, state: BACKUP, priority: 100}]',
+    'directors[0].priority',
+  ],
+  [
+    'two MASTERs',
+    'directors: [{name: lvs1, ip: 172.20.1.1, state: MASTER, priority: 100}, {name: lvs2, ip: 172.20.1.2, state: MASTER, priority: 50}]',
+    'directors',
+  ],
+  [
+    'equal priorities',
+    'directors: [{name: lvs1, ip: 172.20.1.1, priority: 100}, {name: lvs2, ip: 172.20.1.2, priority: 100}]',
+    'directors[1].priority',
+  ],
   ['a node name that is not a DNS label', 'real_servers: [{name: RS_1, ip: 172.20.1.10}]', 'real_servers[0].name'],
   ['a lab name that is not a DNS label', 'name: "my lab"', 'name'],
   ['duplicate node names', 'real_servers: [{name: lvs1, ip: 172.20.1.10}]', 'real_servers[0].name'],
   ['no real server', 'real_servers: []', 'real_servers'],
-  ['33 real servers', `real_servers:\n${Array.from({length: 33}, (_, i) => `  - {name: rs${i}, ip: 172.20.2.${i + 1}}`).join('\n')}`, 'real_servers'],
+  [
+    '33 real servers',
+    `real_servers:\n${Array.from({length: 33}, (_, i) => `  - {name: rs${i}, ip: 172.20.2.${i + 1}}`).join('\n')}`,
+    'real_servers',
+  ],
   ['unknown scheduler', 'virtual_server: {scheduler: fair}', 'virtual_server.scheduler'],
   ['NAT forwarding', 'virtual_server: {forwarding: NAT}', 'virtual_server.forwarding'],
   ['weight 0', 'real_servers: [{name: rs1, ip: 172.20.1.10, weight: 0}]', 'real_servers[0].weight'],
   ['fractional weight', 'real_servers: [{name: rs1, ip: 172.20.1.10, weight: 1.5}]', 'real_servers[0].weight'],
   ['delay_loop shorter than connect_timeout', 'virtual_server: {health_check: {delay_loop: 2, connect_timeout: 5}}', 'delay_loop'],
-  ['a health check path that would inject configuration', 'virtual_server: {health_check: {path: "/ }\\n}\\nvirtual_server 1.2.3.4 80 {"}}', 'virtual_server.health_check.path'],
+  [
+    'a health check path that would inject configuration',
+    'virtual_server: {health_check: {path: "/ }\\n}\\nvirtual_server 1.2.3.4 80 {"}}',
+    'virtual_server.health_check.path',
+  ],
   ['a password that would inject configuration', 'vrrp: {auth_pass: "a}\\nb"}', 'vrrp.auth_pass'],
   ['a password longer than 8 characters', 'vrrp: {auth_pass: "123456789"}', 'vrrp.auth_pass'],
   ['an image reference with a shell character', 'image: "lvslab/lab:latest;rm"', 'image'],
@@ -122,7 +154,11 @@ const bad: [string, string, string][] = [
   ['a duplicate key', 'vip: 172.20.1.100\nvip: 172.20.1.101', 'line'],
   ['a port the real servers do not listen on', 'virtual_server: {port: 8080}', 'virtual_server.port'],
   ['a status the page never answers', 'virtual_server: {health_check: {status_code: 204}}', 'virtual_server.health_check.status_code'],
-  ['a health-check path out of the document root', 'virtual_server: {health_check: {path: /../../etc/passwd}}', 'virtual_server.health_check.path'],
+  [
+    'a health-check path out of the document root',
+    'virtual_server: {health_check: {path: /../../etc/passwd}}',
+    'virtual_server.health_check.path',
+  ],
   ['a node named like the probe container', 'real_servers: [{name: client, ip: 172.20.1.10}]', 'real_servers[0].name'],
 ]
 
@@ -222,16 +258,24 @@ describe('text fields hold what the user wrote', () => {
   })
 
   it('a YAML 1.1 spelling YAML 1.2 reads as text stays text (1_0 is not an address)', () => {
-    expect(errorLines('real_servers: [{name: rs1, ip: 1_0}]')).toEqual(['lab.yaml: real_servers[0].ip: "1_0" is not an IPv4 address (fix: write a dotted address such as 172.20.1.10)'])
+    expect(errorLines('real_servers: [{name: rs1, ip: 1_0}]')).toEqual([
+      'lab.yaml: real_servers[0].ip: "1_0" is not an IPv4 address (fix: write a dotted address such as 172.20.1.10)',
+    ])
   })
 
   it('an empty value is refused as null', () => {
-    expect(errorLines('vrrp: {auth_pass: }')).toEqual(['lab.yaml: vrrp.auth_pass: YAML reads the empty value as null, not as text (fix: write the text after "auth_pass:", in quotes)'])
-    expect(errorLines('directors:\n  - name:\n    ip: 172.20.1.1\n')).toEqual(['lab.yaml: directors[0].name: YAML reads the empty value as null, not as text (fix: write the text after "name:", in quotes)'])
+    expect(errorLines('vrrp: {auth_pass: }')).toEqual([
+      'lab.yaml: vrrp.auth_pass: YAML reads the empty value as null, not as text (fix: write the text after "auth_pass:", in quotes)',
+    ])
+    expect(errorLines('directors:\n  - name:\n    ip: 172.20.1.1\n')).toEqual([
+      'lab.yaml: directors[0].name: YAML reads the empty value as null, not as text (fix: write the text after "name:", in quotes)',
+    ])
   })
 
-  it('an explicit tag is named, and an alias shows its anchor\'s text', () => {
-    expect(errorLines('name: !!int 12')).toEqual(['lab.yaml: name: YAML reads the value, tagged tag:yaml.org,2002:int, as the number 12, not as text (fix: write it as quoted text, without the tag)'])
+  it("an explicit tag is named, and an alias shows its anchor's text", () => {
+    expect(errorLines('name: !!int 12')).toEqual([
+      'lab.yaml: name: YAML reads the value, tagged tag:yaml.org,2002:int, as the number 12, not as text (fix: write it as quoted text, without the tag)',
+    ])
     expect(errorLines('vrrp: {auth_pass: &p 0011, instance: *p}')).toEqual([
       'lab.yaml: vrrp.instance: YAML reads 0011 as the number 11, not as the text written (fix: quote it: instance: "0011")',
       'lab.yaml: vrrp.auth_pass: YAML reads 0011 as the number 11, not as the text written (fix: quote it: auth_pass: "0011")',
@@ -259,13 +303,19 @@ describe('text fields hold what the user wrote', () => {
   })
 
   it('other messages show what YAML converted as it was written too', () => {
-    expect(errorLines('real_servers: [{name: rs1, ip: 172.20.1.10, weight: 1.50}]')).toEqual(['lab.yaml: real_servers[0].weight: expected a whole number, got 1.50 (fix: write a whole number there)'])
-    expect(errorLines('directors: [{name: lvs1, ip: 172.20.1.1, state: 01}]')).toEqual(['lab.yaml: directors[0].state: 01 is not one of MASTER, BACKUP (fix: use one of MASTER, BACKUP)'])
+    expect(errorLines('real_servers: [{name: rs1, ip: 172.20.1.10, weight: 1.50}]')).toEqual([
+      'lab.yaml: real_servers[0].weight: expected a whole number, got 1.50 (fix: write a whole number there)',
+    ])
+    expect(errorLines('directors: [{name: lvs1, ip: 172.20.1.1, state: 01}]')).toEqual([
+      'lab.yaml: directors[0].state: 01 is not one of MASTER, BACKUP (fix: use one of MASTER, BACKUP)',
+    ])
   })
 
   it('an object that did not come from YAML: a number is not text', async () => {
     const {validateLab} = await import('../../src/lab/load.js')
-    expect(() => validateLab({vrrp: {auth_pass: 1111}}, 'api')).toThrow(/^api: vrrp\.auth_pass: expected text, got the number 1111 \(fix: write text there\)$/)
+    expect(() => validateLab({vrrp: {auth_pass: 1111}}, 'api')).toThrow(
+      /^api: vrrp\.auth_pass: expected text, got the number 1111 \(fix: write text there\)$/,
+    )
   })
 })
 
@@ -299,7 +349,7 @@ describe('the health-check path: one line for a path Apache maps to no plain fil
     ['the CGI alias', '/cgi-bin/x', 'ScriptAlias /cgi-bin/'],
     ['mod_status', '/server-status', 'server-status'],
     ['a welcome.conf alias', '/.noindex.html', 'welcome.conf'],
-    ['index.html made a folder', '/index.html/x', 'index.html, the document root\'s own page, a folder'],
+    ['index.html made a folder', '/index.html/x', "index.html, the document root's own page, a folder"],
   ]
   it.each(refused)('%s: %s', (_what, path, names) => {
     const lines = errorLines(`virtual_server: {health_check: {path: ${JSON.stringify(path)}}}`)
@@ -318,7 +368,9 @@ describe('timers keepalived refuses', () => {
   it('strict VRRP (version 3) allows advert_int up to 40 s', () => {
     expect(parseLab('vrrp: {strict: true, auth_type: NONE, advert_int: 40}').vrrp.advert_int).toBe(40)
     const lines = errorLines('vrrp: {strict: true, auth_type: NONE, advert_int: 41}')
-    expect(lines).toEqual(['lab.yaml: vrrp.advert_int: 41 s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40, or set vrrp.strict to false)'])
+    expect(lines).toEqual([
+      'lab.yaml: vrrp.advert_int: 41 s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40, or set vrrp.strict to false)',
+    ])
     expect(parseLab('vrrp: {advert_int: 255}').vrrp.advert_int).toBe(255)
   })
 })

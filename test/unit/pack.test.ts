@@ -34,7 +34,14 @@ delete env.DEBUG
 delete env.NODE_OPTIONS
 
 const run = (file: string, args: string[], opts: {cwd: string; extraEnv?: Record<string, string>; timeout?: number}) =>
-  execa(file, args, {cwd: opts.cwd, env: {...env, ...opts.extraEnv}, extendEnv: false, reject: false, timeout: opts.timeout ?? 60_000, stdin: 'ignore'})
+  execa(file, args, {
+    cwd: opts.cwd,
+    env: {...env, ...opts.extraEnv},
+    extendEnv: false,
+    reject: false,
+    timeout: opts.timeout ?? 60_000,
+    stdin: 'ignore',
+  })
 
 /** The command ids of src/commands, as oclif names them (chaos/all.ts -> chaos:all). */
 function commandIds(dir = join(ROOT, 'src', 'commands')): string[] {
@@ -51,10 +58,13 @@ describe('npm pack: the tarball installs and runs', () => {
   let installSeconds = 0
 
   beforeAll(async () => {
-    cpSync(ROOT, tree, {recursive: true, filter: (src) => {
-      const top = relative(ROOT, src).split(sep)[0] ?? ''
-      return !NOT_COPIED.has(top) && !top.endsWith('.tgz')
-    }})
+    cpSync(ROOT, tree, {
+      recursive: true,
+      filter: (src) => {
+        const top = relative(ROOT, src).split(sep)[0] ?? ''
+        return !NOT_COPIED.has(top) && !top.endsWith('.tgz')
+      },
+    })
     symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'), 'dir')
     const out = join(tmp, 'out')
     mkdirSync(out)
@@ -67,15 +77,37 @@ describe('npm pack: the tarball installs and runs', () => {
     const tgz = readdirSync(out).filter((f) => f.endsWith('.tgz'))
     expect(tgz).toEqual([`${pkg.name}-${pkg.version}.tgz`])
     tarball = join(out, tgz[0]!)
-    entries = (await execa('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean).map((e) => e.replace(/^package\//, '')).sort()
+    entries = (await execa('tar', ['-tzf', tarball])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((e) => e.replace(/^package\//, ''))
+      .sort()
 
     // --ignore-scripts: lvslab has no install script; its dependencies' optional native builds
     // (ssh2, cpu-features) are not needed, and would make the time of this test depend on a compiler.
     t = Date.now()
-    const install = await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', tarball], {cwd: work, timeout: 180_000})
+    const install = await run(
+      'npm',
+      [
+        'install',
+        '--global',
+        '--prefix',
+        prefix,
+        '--prefer-offline',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        tarball,
+      ],
+      {cwd: work, timeout: 180_000},
+    )
     installSeconds = (Date.now() - t) / 1000
-    if (install.exitCode !== 0) throw new Error(`npm install --global ${basename(tarball)} failed (${install.exitCode}):\n${install.stdout}\n${install.stderr}`)
-    console.log(`PACK: ${basename(tarball)} ${readFileSync(tarball).length} bytes, ${entries.length} files; npm pack ${packSeconds.toFixed(1)} s, npm install --global ${installSeconds.toFixed(1)} s`)
+    if (install.exitCode !== 0)
+      throw new Error(`npm install --global ${basename(tarball)} failed (${install.exitCode}):\n${install.stdout}\n${install.stderr}`)
+    console.log(
+      `PACK: ${basename(tarball)} ${readFileSync(tarball).length} bytes, ${entries.length} files; npm pack ${packSeconds.toFixed(1)} s, npm install --global ${installSeconds.toFixed(1)} s`,
+    )
   }, 300_000)
 
   afterAll(() => {
@@ -90,11 +122,18 @@ describe('npm pack: the tarball installs and runs', () => {
     for (const t of readdirSync(join(ROOT, 'templates'))) expect(entries).toContain(`templates/${t}`)
     expect(entries).toContain('examples/github/lvs-failover.yml')
     expect(entries).toContain('oclif.manifest.json')
-    expect(entries.filter((e) => /^(test|src|node_modules|\.ci)\//.test(e) || e === 'bin/oclif-manifest.js' || e.endsWith('.test.js') || e.endsWith('.tgz'))).toEqual([])
+    expect(
+      entries.filter(
+        (e) => /^(test|src|node_modules|\.ci)\//.test(e) || e === 'bin/oclif-manifest.js' || e.endsWith('.test.js') || e.endsWith('.tgz'),
+      ),
+    ).toEqual([])
   })
 
   it('has a manifest naming every command, and postpack removed it from the packed tree', () => {
-    const manifest = JSON.parse(readFileSync(join(installed, 'oclif.manifest.json'), 'utf8')) as {version: string; commands: Record<string, unknown>}
+    const manifest = JSON.parse(readFileSync(join(installed, 'oclif.manifest.json'), 'utf8')) as {
+      version: string
+      commands: Record<string, unknown>
+    }
     expect(manifest.version).toBe(pkg.version)
     expect(Object.keys(manifest.commands).sort()).toEqual(commandIds())
     expect(existsSync(join(tree, 'oclif.manifest.json'))).toBe(false)
@@ -110,16 +149,24 @@ describe('npm pack: the tarball installs and runs', () => {
   it('lvslab --help lists the commands and topics, read from the manifest', async () => {
     const r = await run(lvslabBin, ['--help'], {cwd: work, extraEnv: {DEBUG: 'oclif:*'}})
     expect(r.exitCode).toBe(0)
-    for (const word of ['TOPICS', 'chaos', 'image', 'COMMANDS', 'doctor', 'down', 'render', 'status', 'up', 'verify']) expect(r.stdout).toMatch(new RegExp(`^\\s+${word}\\b`, 'm'))
+    for (const word of ['TOPICS', 'chaos', 'image', 'COMMANDS', 'doctor', 'down', 'render', 'status', 'up', 'verify'])
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${word}\\b`, 'm'))
     expect(r.stderr).toContain(`using manifest from ${join(installed, 'oclif.manifest.json')}`)
   })
 
-  it('lvslab render --out writes the classic lab\'s files from the packed templates (no Docker)', async () => {
+  it("lvslab render --out writes the classic lab's files from the packed templates (no Docker)", async () => {
     const out = join(work, 'render')
     const r = await run(lvslabBin, ['render', '--out', out], {cwd: work})
     expect(r.exitCode).toBe(0)
-    const written = readdirSync(out, {recursive: true, encoding: 'utf8'}).filter((f) => statSync(join(out, f)).isFile()).sort()
-    expect(written).toEqual(['lvs1/etc/keepalived/keepalived.conf', 'lvs2/etc/keepalived/keepalived.conf', 'rs1/var/www/html/index.html', 'rs2/var/www/html/index.html'])
+    const written = readdirSync(out, {recursive: true, encoding: 'utf8'})
+      .filter((f) => statSync(join(out, f)).isFile())
+      .sort()
+    expect(written).toEqual([
+      'lvs1/etc/keepalived/keepalived.conf',
+      'lvs2/etc/keepalived/keepalived.conf',
+      'rs1/var/www/html/index.html',
+      'rs2/var/www/html/index.html',
+    ])
     // as the golden files, but for the VRRP password: the CLI makes a random one when the lab sets none
     const noPass = (s: string) => s.replace(/^(\s*auth_pass ).*$/m, '$1<random>')
     for (const d of ['lvs1', 'lvs2']) {

@@ -1,11 +1,7 @@
-import {describe, it, expect} from 'vitest';
-import {parseIpvsadm} from '../../src/parse/ipvsadm.js';
-import {parseIpAddrJson, findAddress} from '../../src/parse/ipaddr.js';
-import {
-  parseKeepalivedData,
-  parseKeepalivedJson,
-  parseKeepalivedVersion,
-} from '../../src/parse/keepalived.js';
+import {describe, it, expect} from 'vitest'
+import {parseIpvsadm} from '../../src/parse/ipvsadm.js'
+import {parseIpAddrJson, findAddress} from '../../src/parse/ipaddr.js'
+import {parseKeepalivedData, parseKeepalivedJson, parseKeepalivedVersion} from '../../src/parse/keepalived.js'
 
 // ---------------------------------------------------------------------------
 // ipvsadm -Ln (ipvsadm 1.31). Lines are built with the same widths ipvsadm's
@@ -16,10 +12,10 @@ const IPVS_HEADER = [
   'IP Virtual Server version 1.2.1 (size=4096)',
   'Prot LocalAddress:Port Scheduler Flags',
   '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
-];
+]
 
 function rs(addr: string, fwd: string, weight: number, active: number, inact: number): string {
-  return `  -> ${addr.padEnd(28)} ${fwd.padEnd(7)} ${String(weight).padEnd(6)} ${String(active).padEnd(10)} ${String(inact).padEnd(10)}`;
+  return `  -> ${addr.padEnd(28)} ${fwd.padEnd(7)} ${String(weight).padEnd(6)} ${String(active).padEnd(10)} ${String(inact).padEnd(10)}`
 }
 
 describe('parseIpvsadm', () => {
@@ -30,7 +26,7 @@ Prot LocalAddress:Port Scheduler Flags
 TCP  172.20.1.100:80 rr
   -> 172.20.1.10:80               Route   1      0          0
   -> 172.20.1.11:80               Route   1      0          1
-`;
+`
     expect(parseIpvsadm(text)).toEqual([
       {
         protocol: 'TCP',
@@ -43,8 +39,8 @@ TCP  172.20.1.100:80 rr
           {address: '172.20.1.11', port: 80, forward: 'Route', weight: 1, activeConn: 0, inactConn: 1},
         ],
       },
-    ]);
-  });
+    ])
+  })
 
   it('parses exact printf-width output with several services, flags and an empty service', () => {
     const text =
@@ -65,12 +61,12 @@ TCP  172.20.1.100:80 rr
         rs('[2001:db8::10]:80', 'Route', 1, 0, 0),
         'FWM  7 wrr persistent 60',
         rs('172.20.1.10:0', 'Route', 1, 0, 0),
-      ].join('\n') + '\n';
+      ].join('\n') + '\n'
 
-    const svcs = parseIpvsadm(text);
-    expect(svcs).toHaveLength(7);
+    const svcs = parseIpvsadm(text)
+    expect(svcs).toHaveLength(7)
 
-    expect(svcs[0]?.realServers).toHaveLength(2);
+    expect(svcs[0]?.realServers).toHaveLength(2)
     expect(svcs[0]?.realServers[0]).toEqual({
       address: '172.20.1.10',
       port: 80,
@@ -78,8 +74,8 @@ TCP  172.20.1.100:80 rr
       weight: 1,
       activeConn: 3,
       inactConn: 12,
-    });
-    expect(svcs[0]?.realServers[1]?.weight).toBe(0);
+    })
+    expect(svcs[0]?.realServers[1]?.weight).toBe(0)
 
     expect(svcs[1]).toMatchObject({
       protocol: 'TCP',
@@ -88,14 +84,14 @@ TCP  172.20.1.100:80 rr
       scheduler: 'wlc',
       flags: ['persistent 50'],
       persistent: 50,
-    });
+    })
 
     expect(svcs[2]).toMatchObject({
       scheduler: 'sh',
       flags: ['sh-fallback', 'sh-port', 'persistent 300', 'mask 255.255.255.0'],
       persistent: 300,
-    });
-    expect(svcs[2]?.realServers.map((r) => r.forward)).toEqual(['Masq', 'Tunnel']);
+    })
+    expect(svcs[2]?.realServers.map((r) => r.forward)).toEqual(['Masq', 'Tunnel'])
 
     expect(svcs[3]).toEqual({
       protocol: 'UDP',
@@ -104,13 +100,13 @@ TCP  172.20.1.100:80 rr
       scheduler: 'lc',
       flags: [],
       realServers: [],
-    });
+    })
 
-    expect(svcs[4]).toMatchObject({protocol: 'SCTP', port: 3868, flags: ['ops']});
-    expect(svcs[4]?.realServers[0]?.forward).toBe('Local');
+    expect(svcs[4]).toMatchObject({protocol: 'SCTP', port: 3868, flags: ['ops']})
+    expect(svcs[4]?.realServers[0]?.forward).toBe('Local')
 
-    expect(svcs[5]).toMatchObject({protocol: 'TCP', address: '2001:db8::100', port: 80});
-    expect(svcs[5]?.realServers[0]).toMatchObject({address: '2001:db8::10', port: 80});
+    expect(svcs[5]).toMatchObject({protocol: 'TCP', address: '2001:db8::100', port: 80})
+    expect(svcs[5]?.realServers[0]).toMatchObject({address: '2001:db8::10', port: 80})
 
     expect(svcs[6]).toMatchObject({
       protocol: 'FWM',
@@ -120,13 +116,13 @@ TCP  172.20.1.100:80 rr
       scheduler: 'wrr',
       flags: ['persistent 60'],
       persistent: 60,
-    });
-    expect(svcs[6]?.realServers[0]).toMatchObject({address: '172.20.1.10', port: 0});
-  });
+    })
+    expect(svcs[6]?.realServers[0]).toMatchObject({address: '172.20.1.10', port: 0})
+  })
 
   it('returns [] when IPVS is loaded but has no services', () => {
-    expect(parseIpvsadm(IPVS_HEADER.join('\n') + '\n')).toEqual([]);
-  });
+    expect(parseIpvsadm(IPVS_HEADER.join('\n') + '\n')).toEqual([])
+  })
 
   it('accepts single-service listings (ipvsadm -Ln -t VIP:PORT has no version line)', () => {
     const text = [
@@ -134,36 +130,27 @@ TCP  172.20.1.100:80 rr
       '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
       'TCP  172.20.1.100:80 rr',
       rs('172.20.1.10:80', 'Route', 1, 0, 0),
-    ].join('\n');
-    expect(parseIpvsadm(text)).toHaveLength(1);
-  });
+    ].join('\n')
+    expect(parseIpvsadm(text)).toHaveLength(1)
+  })
 
   it('throws a clear error when IPVS is unavailable', () => {
     const text =
-      "Can't initialize ipvs: Protocol not available\n" +
-      'Are you sure that IP Virtual Server is built in the kernel or as module?\n';
-    expect(() => parseIpvsadm(text)).toThrow(/Can't initialize ipvs: Protocol not available/);
-  });
+      "Can't initialize ipvs: Protocol not available\n" + 'Are you sure that IP Virtual Server is built in the kernel or as module?\n'
+    expect(() => parseIpvsadm(text)).toThrow(/Can't initialize ipvs: Protocol not available/)
+  })
 
   it('throws on text that is not ipvsadm output', () => {
-    expect(() => parseIpvsadm('')).toThrow(/not ipvsadm -Ln output/);
-    expect(() => parseIpvsadm('bash: ipvsadm: command not found\n')).toThrow(
-      /not ipvsadm -Ln output: bash: ipvsadm: command not found/,
-    );
-  });
+    expect(() => parseIpvsadm('')).toThrow(/not ipvsadm -Ln output/)
+    expect(() => parseIpvsadm('bash: ipvsadm: command not found\n')).toThrow(/not ipvsadm -Ln output: bash: ipvsadm: command not found/)
+  })
 
   it('throws on unexpected lines and on non-numeric (no -n) output', () => {
-    expect(() => parseIpvsadm([...IPVS_HEADER, 'garbage here'].join('\n'))).toThrow(
-      /unrecognised line: garbage here/,
-    );
-    expect(() => parseIpvsadm([...IPVS_HEADER, 'TCP  lvs-vip:http rr'].join('\n'))).toThrow(
-      /run ipvsadm with -n/,
-    );
-    expect(() =>
-      parseIpvsadm([...IPVS_HEADER, rs('172.20.1.10:80', 'Route', 1, 0, 0)].join('\n')),
-    ).toThrow(/before any service/);
-  });
-});
+    expect(() => parseIpvsadm([...IPVS_HEADER, 'garbage here'].join('\n'))).toThrow(/unrecognised line: garbage here/)
+    expect(() => parseIpvsadm([...IPVS_HEADER, 'TCP  lvs-vip:http rr'].join('\n'))).toThrow(/run ipvsadm with -n/)
+    expect(() => parseIpvsadm([...IPVS_HEADER, rs('172.20.1.10:80', 'Route', 1, 0, 0)].join('\n'))).toThrow(/before any service/)
+  })
+})
 
 // ---------------------------------------------------------------------------
 // ip -j addr show (iproute2 6.1), compact one-line JSON as ip prints it.
@@ -171,52 +158,58 @@ TCP  172.20.1.100:80 rr
 
 const LO_BASE =
   '{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,"qdisc":"noqueue","operstate":"UNKNOWN","group":"default","txqlen":1000,"link_type":"loopback","address":"00:00:00:00:00:00","broadcast":"00:00:00:00:00:00","addr_info":[' +
-  '{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host","label":"lo","valid_life_time":4294967295,"preferred_life_time":4294967295}';
+  '{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host","label":"lo","valid_life_time":4294967295,"preferred_life_time":4294967295}'
 const LO_V6 =
-  '{"family":"inet6","local":"::1","prefixlen":128,"scope":"host","valid_life_time":4294967295,"preferred_life_time":4294967295}';
+  '{"family":"inet6","local":"::1","prefixlen":128,"scope":"host","valid_life_time":4294967295,"preferred_life_time":4294967295}'
 const TUNL0 =
-  '{"ifindex":2,"ifname":"tunl0","link":null,"flags":["NOARP"],"mtu":1480,"qdisc":"noop","operstate":"DOWN","group":"default","txqlen":1000,"link_type":"ipip","address":"0.0.0.0","broadcast":"0.0.0.0","addr_info":[]}';
+  '{"ifindex":2,"ifname":"tunl0","link":null,"flags":["NOARP"],"mtu":1480,"qdisc":"noop","operstate":"DOWN","group":"default","txqlen":1000,"link_type":"ipip","address":"0.0.0.0","broadcast":"0.0.0.0","addr_info":[]}'
 
 // Director container: eth0 172.20.1.1/16 plus the VIP keepalived added with label eth0:1.
 const DIRECTOR_IP_J =
   '[' +
-  LO_BASE + ',' + LO_V6 + ']},' +
-  TUNL0 + ',' +
+  LO_BASE +
+  ',' +
+  LO_V6 +
+  ']},' +
+  TUNL0 +
+  ',' +
   '{"ifindex":42,"ifname":"eth0","link_index":43,"flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"qdisc":"noqueue","operstate":"UP","group":"default","link_type":"ether","address":"02:42:ac:14:01:01","broadcast":"ff:ff:ff:ff:ff:ff","link_netnsid":0,"addr_info":[' +
   '{"family":"inet","local":"172.20.1.1","prefixlen":16,"broadcast":"172.20.255.255","scope":"global","label":"eth0","valid_life_time":4294967295,"preferred_life_time":4294967295},' +
   '{"family":"inet","local":"172.20.1.100","prefixlen":32,"scope":"global","label":"eth0:1","valid_life_time":4294967295,"preferred_life_time":4294967295}]}' +
-  ']\n';
+  ']\n'
 
 // Real server container: the VIP sits on lo with label lo:1 (LVS-DR).
 const REALSERVER_IP_J =
   '[' +
-  LO_BASE + ',' +
+  LO_BASE +
+  ',' +
   '{"family":"inet","local":"172.20.1.100","prefixlen":32,"scope":"global","label":"lo:1","valid_life_time":4294967295,"preferred_life_time":4294967295},' +
-  LO_V6 + ']},' +
+  LO_V6 +
+  ']},' +
   '{"ifindex":44,"ifname":"eth0","link_index":45,"flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"qdisc":"noqueue","operstate":"UP","group":"default","link_type":"ether","address":"02:42:ac:14:01:0a","broadcast":"ff:ff:ff:ff:ff:ff","link_netnsid":0,"addr_info":[' +
   '{"family":"inet","local":"172.20.1.10","prefixlen":16,"broadcast":"172.20.255.255","scope":"global","label":"eth0","valid_life_time":4294967295,"preferred_life_time":4294967295}]}' +
-  ']\n';
+  ']\n'
 
 describe('parseIpAddrJson', () => {
   it('parses the director: eth0 primary address and the eth0:1 VIP', () => {
-    const parsed = parseIpAddrJson(DIRECTOR_IP_J);
-    expect(parsed.links.map((l) => l.ifname)).toEqual(['lo', 'tunl0', 'eth0']);
+    const parsed = parseIpAddrJson(DIRECTOR_IP_J)
+    expect(parsed.links.map((l) => l.ifname)).toEqual(['lo', 'tunl0', 'eth0'])
 
-    const lo = parsed.links[0];
-    expect(lo).toMatchObject({ifname: 'lo', operstate: 'UNKNOWN', up: true});
+    const lo = parsed.links[0]
+    expect(lo).toMatchObject({ifname: 'lo', operstate: 'UNKNOWN', up: true})
     expect(lo?.addresses).toEqual([
       {ifname: 'lo', family: 'inet', address: '127.0.0.1', prefixlen: 8, label: 'lo'},
       {ifname: 'lo', family: 'inet6', address: '::1', prefixlen: 128},
-    ]);
+    ])
 
-    expect(parsed.links[1]).toEqual({ifname: 'tunl0', operstate: 'DOWN', up: false, addresses: []});
+    expect(parsed.links[1]).toEqual({ifname: 'tunl0', operstate: 'DOWN', up: false, addresses: []})
 
-    const eth0 = parsed.links[2];
-    expect(eth0).toMatchObject({ifname: 'eth0', operstate: 'UP', up: true});
+    const eth0 = parsed.links[2]
+    expect(eth0).toMatchObject({ifname: 'eth0', operstate: 'UP', up: true})
     expect(eth0?.addresses).toEqual([
       {ifname: 'eth0', family: 'inet', address: '172.20.1.1', prefixlen: 16, label: 'eth0'},
       {ifname: 'eth0', family: 'inet', address: '172.20.1.100', prefixlen: 32, label: 'eth0:1'},
-    ]);
+    ])
 
     expect(findAddress(parsed, '172.20.1.100')).toEqual({
       ifname: 'eth0',
@@ -224,53 +217,51 @@ describe('parseIpAddrJson', () => {
       address: '172.20.1.100',
       prefixlen: 32,
       label: 'eth0:1',
-    });
-    expect(findAddress(parsed, '172.20.1.100/32')?.label).toBe('eth0:1');
-    expect(findAddress(parsed, '172.20.1.100/16')).toBeUndefined();
-    expect(findAddress(parsed, '172.20.1.1')?.label).toBe('eth0');
-    expect(findAddress(parsed, '172.20.1.10')).toBeUndefined();
-  });
+    })
+    expect(findAddress(parsed, '172.20.1.100/32')?.label).toBe('eth0:1')
+    expect(findAddress(parsed, '172.20.1.100/16')).toBeUndefined()
+    expect(findAddress(parsed, '172.20.1.1')?.label).toBe('eth0')
+    expect(findAddress(parsed, '172.20.1.10')).toBeUndefined()
+  })
 
   it('parses the real server: VIP on lo with label lo:1', () => {
-    const parsed = parseIpAddrJson(REALSERVER_IP_J);
-    const vip = findAddress(parsed, '172.20.1.100');
+    const parsed = parseIpAddrJson(REALSERVER_IP_J)
+    const vip = findAddress(parsed, '172.20.1.100')
     expect(vip).toEqual({
       ifname: 'lo',
       family: 'inet',
       address: '172.20.1.100',
       prefixlen: 32,
       label: 'lo:1',
-    });
-    expect(findAddress(parsed, '127.0.0.1')?.ifname).toBe('lo');
-    expect(findAddress(parsed, '172.20.1.10')).toMatchObject({ifname: 'eth0', prefixlen: 16});
-    expect(findAddress(parsed, '::1')).toMatchObject({family: 'inet6', ifname: 'lo'});
-  });
+    })
+    expect(findAddress(parsed, '127.0.0.1')?.ifname).toBe('lo')
+    expect(findAddress(parsed, '172.20.1.10')).toMatchObject({ifname: 'eth0', prefixlen: 16})
+    expect(findAddress(parsed, '::1')).toMatchObject({family: 'inet6', ifname: 'lo'})
+  })
 
   it('accepts pretty-printed output (ip -j -p) and skips {} placeholders', () => {
-    const pretty = JSON.stringify([{}, ...(JSON.parse(REALSERVER_IP_J) as unknown[])], null, 4);
-    const parsed = parseIpAddrJson(pretty);
-    expect(parsed.links.map((l) => l.ifname)).toEqual(['lo', 'eth0']);
-  });
+    const pretty = JSON.stringify([{}, ...(JSON.parse(REALSERVER_IP_J) as unknown[])], null, 4)
+    const parsed = parseIpAddrJson(pretty)
+    expect(parsed.links.map((l) => l.ifname)).toEqual(['lo', 'eth0'])
+  })
 
   it('treats a link without the UP flag as down', () => {
     const text =
-      '[{"ifindex":44,"ifname":"eth0","link_index":45,"flags":["BROADCAST","MULTICAST"],"mtu":1500,"qdisc":"noqueue","operstate":"DOWN","group":"default","link_type":"ether","address":"02:42:ac:14:01:0a","broadcast":"ff:ff:ff:ff:ff:ff","link_netnsid":0,"addr_info":[]}]';
+      '[{"ifindex":44,"ifname":"eth0","link_index":45,"flags":["BROADCAST","MULTICAST"],"mtu":1500,"qdisc":"noqueue","operstate":"DOWN","group":"default","link_type":"ether","address":"02:42:ac:14:01:0a","broadcast":"ff:ff:ff:ff:ff:ff","link_netnsid":0,"addr_info":[]}]'
     expect(parseIpAddrJson(text).links[0]).toEqual({
       ifname: 'eth0',
       operstate: 'DOWN',
       up: false,
       addresses: [],
-    });
-  });
+    })
+  })
 
   it('throws a clear error on non-JSON', () => {
-    expect(() => parseIpAddrJson('Device "eth9" does not exist.\n')).toThrow(
-      /ip -j addr show: output is not JSON/,
-    );
-    expect(() => parseIpAddrJson('')).toThrow(/empty output/);
-    expect(() => parseIpAddrJson('{"ifname":"lo"}')).toThrow(/expected a JSON array/);
-  });
-});
+    expect(() => parseIpAddrJson('Device "eth9" does not exist.\n')).toThrow(/ip -j addr show: output is not JSON/)
+    expect(() => parseIpAddrJson('')).toThrow(/empty output/)
+    expect(() => parseIpAddrJson('{"ifname":"lo"}')).toThrow(/expected a JSON array/)
+  })
+})
 
 // ---------------------------------------------------------------------------
 // keepalived
@@ -386,7 +377,7 @@ const KEEPALIVED_DATA_MASTER = `------< Global definitions >------
    NIC netlink status update
    Tracking VRRP instances :
      VI_1, weight 0
-`;
+`
 
 const KEEPALIVED_DATA_BACKUP = `------< Global definitions >------
  Network namespace = (default)
@@ -420,7 +411,7 @@ const KEEPALIVED_DATA_BACKUP = `------< Global definitions >------
  Name = eth0
    index = 44
    State = UP, RUNNING
-`;
+`
 
 // keepalived 1.3.5 layout (CentOS 7 era): states via vrrp_print.c, "Listening device",
 // and tracked scripts printed inline inside the topology section.
@@ -449,7 +440,7 @@ const KEEPALIVED_DATA_135 = `------< VRRP Topology >------
    Listening device = ens224
    Virtual Router ID = 101
    Priority = 90
-`;
+`
 
 describe('parseKeepalivedData', () => {
   it('reads the VRRP Topology section of a 2.2.x dump (MASTER)', () => {
@@ -462,8 +453,8 @@ describe('parseKeepalivedData', () => {
         interface: 'eth0',
         virtualRouterId: 51,
       },
-    ]);
-  });
+    ])
+  })
 
   it('reads several instances, BACKUP/FAULT states and VMAC interface names', () => {
     expect(parseKeepalivedData(KEEPALIVED_DATA_BACKUP)).toEqual([
@@ -483,15 +474,15 @@ describe('parseKeepalivedData', () => {
         interface: 'vrrp.52',
         virtualRouterId: 52,
       },
-    ]);
-  });
+    ])
+  })
 
   it('reads the keepalived 1.3.x layout', () => {
     expect(parseKeepalivedData(KEEPALIVED_DATA_135)).toEqual([
       {instance: 'VI_1', state: 'MASTER', priority: 110, interface: 'ens192', virtualRouterId: 100},
       {instance: 'VI_2', state: 'INIT', priority: 90, interface: 'ens224', virtualRouterId: 101},
-    ]);
-  });
+    ])
+  })
 
   it('maps unknown and missing states to UNKNOWN, and STOP', () => {
     const text = `------< VRRP Topology >------
@@ -501,21 +492,19 @@ describe('parseKeepalivedData', () => {
    Wantstate = BACKUP
  VRRP Instance = C
    State = 98
-`;
-    expect(parseKeepalivedData(text).map((i) => i.state)).toEqual(['UNKNOWN', 'UNKNOWN', 'STOP']);
-  });
+`
+    expect(parseKeepalivedData(text).map((i) => i.state)).toEqual(['UNKNOWN', 'UNKNOWN', 'STOP'])
+  })
 
   it('returns [] for a dump without VRRP instances', () => {
-    expect(parseKeepalivedData('------< Global definitions >------\n Router ID = lvs1\n')).toEqual([]);
-  });
+    expect(parseKeepalivedData('------< Global definitions >------\n Router ID = lvs1\n')).toEqual([])
+  })
 
   it('throws on text that is not a keepalived dump', () => {
-    expect(() => parseKeepalivedData('')).toThrow(/empty/);
-    expect(() => parseKeepalivedData('cat: /tmp/keepalived.data: No such file or directory\n')).toThrow(
-      /not a keepalived\.data dump/,
-    );
-  });
-});
+    expect(() => parseKeepalivedData('')).toThrow(/empty/)
+    expect(() => parseKeepalivedData('cat: /tmp/keepalived.data: No such file or directory\n')).toThrow(/not a keepalived\.data dump/)
+  })
+})
 
 // /tmp/keepalived.json, pretty-printed as `python3 -m json.tool` would show it
 // (keepalived 2.2.x vrrp_json.c field order, abridged stats).
@@ -587,7 +576,7 @@ const KEEPALIVED_JSON = `[
         }
     }
 ]
-`;
+`
 
 describe('parseKeepalivedJson', () => {
   it('parses the 2.2.x array layout', () => {
@@ -608,33 +597,32 @@ describe('parseKeepalivedJson', () => {
         interface: 'eth1',
         virtualRouterId: 52,
       },
-    ]);
-  });
+    ])
+  })
 
   it('maps numeric states 0/3/98 and unknown numbers', () => {
-    const mk = (state: number): string =>
-      JSON.stringify([{data: {iname: 'X', state, vrid: 1}, stats: {}}]);
-    expect(parseKeepalivedJson(mk(0))[0]?.state).toBe('INIT');
-    expect(parseKeepalivedJson(mk(3))[0]?.state).toBe('FAULT');
-    expect(parseKeepalivedJson(mk(98))[0]?.state).toBe('STOP');
-    expect(parseKeepalivedJson(mk(42))[0]?.state).toBe('UNKNOWN');
-  });
+    const mk = (state: number): string => JSON.stringify([{data: {iname: 'X', state, vrid: 1}, stats: {}}])
+    expect(parseKeepalivedJson(mk(0))[0]?.state).toBe('INIT')
+    expect(parseKeepalivedJson(mk(3))[0]?.state).toBe('FAULT')
+    expect(parseKeepalivedJson(mk(98))[0]?.state).toBe('STOP')
+    expect(parseKeepalivedJson(mk(42))[0]?.state).toBe('UNKNOWN')
+  })
 
   it('accepts the json_version 2 wrapper ({"vrrp": [...]})', () => {
     const wrapped = JSON.stringify({
       vrrp: JSON.parse(KEEPALIVED_JSON) as unknown[],
       track_process: [],
-    });
-    expect(parseKeepalivedJson(wrapped).map((i) => i.instance)).toEqual(['VI_1', 'VI_2']);
-  });
+    })
+    expect(parseKeepalivedJson(wrapped).map((i) => i.instance)).toEqual(['VI_1', 'VI_2'])
+  })
 
   it('throws on non-JSON or an unexpected shape', () => {
-    expect(() => parseKeepalivedJson('------< VRRP Topology >------')).toThrow(/not JSON/);
-    expect(() => parseKeepalivedJson('')).toThrow(/empty/);
-    expect(() => parseKeepalivedJson('{"foo": 1}')).toThrow(/expected an array/);
-    expect(() => parseKeepalivedJson('[{"stats": {}}]')).toThrow(/entry 0 has no data\.iname/);
-  });
-});
+    expect(() => parseKeepalivedJson('------< VRRP Topology >------')).toThrow(/not JSON/)
+    expect(() => parseKeepalivedJson('')).toThrow(/empty/)
+    expect(() => parseKeepalivedJson('{"foo": 1}')).toThrow(/expected an array/)
+    expect(() => parseKeepalivedJson('[{"stats": {}}]')).toThrow(/entry 0 has no data\.iname/)
+  })
+})
 
 describe('parseKeepalivedVersion', () => {
   it('parses keepalived 2.2.7 (Debian 12) --version output', () => {
@@ -652,34 +640,34 @@ configure options: --build=x86_64-linux-gnu --prefix=/usr --sysconfdir=/etc
 Config options:  NFTABLES LVS REGEX VRRP VRRP_AUTH VRRP_VMAC JSON FIB_ROUTING
 
 System options:  VSYSLOG MEMFD_CREATE IPV6_MULTICAST_ALL IPV4_DEVCONF LIBNL3
-`;
+`
     expect(parseKeepalivedVersion(text)).toEqual({
       major: 2,
       minor: 2,
       patch: 7,
       raw: 'Keepalived v2.2.7 (01/16,2022)',
-    });
-  });
+    })
+  })
 
   it('parses versions with a git commit suffix', () => {
-    expect(
-      parseKeepalivedVersion('Keepalived v1.3.5 (03/19,2017), git commit v1.3.5-6-g6fa32f2\n'),
-    ).toEqual({
+    expect(parseKeepalivedVersion('Keepalived v1.3.5 (03/19,2017), git commit v1.3.5-6-g6fa32f2\n')).toEqual({
       major: 1,
       minor: 3,
       patch: 5,
       raw: 'Keepalived v1.3.5 (03/19,2017), git commit v1.3.5-6-g6fa32f2',
-    });
-    expect(
-      parseKeepalivedVersion('Keepalived v2.2.8 (04/04,2023), git commit v2.2.7-154-g292b299e+'),
-    ).toMatchObject({major: 2, minor: 2, patch: 8});
-  });
+    })
+    expect(parseKeepalivedVersion('Keepalived v2.2.8 (04/04,2023), git commit v2.2.7-154-g292b299e+')).toMatchObject({
+      major: 2,
+      minor: 2,
+      patch: 8,
+    })
+  })
 
   it('throws on unrecognised text', () => {
-    expect(() => parseKeepalivedVersion('')).toThrow(/empty output/);
+    expect(() => parseKeepalivedVersion('')).toThrow(/empty output/)
     expect(() => parseKeepalivedVersion('sh: 1: keepalived: not found\n')).toThrow(
       /unrecognised keepalived --version output: sh: 1: keepalived: not found/,
-    );
-    expect(() => parseKeepalivedVersion('Keepalived version 2\n')).toThrow(/unrecognised/);
-  });
-});
+    )
+    expect(() => parseKeepalivedVersion('Keepalived version 2\n')).toThrow(/unrecognised/)
+  })
+})

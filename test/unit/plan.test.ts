@@ -29,8 +29,10 @@ describe('the plan', () => {
       expect(n.spec.capAdd).toEqual(['NET_ADMIN', 'NET_RAW'])
     }
     expect(plan.realServers[0]!.spec.sysctls).toEqual({
-      'net.ipv4.conf.eth0.arp_ignore': '1', 'net.ipv4.conf.eth0.arp_announce': '2',
-      'net.ipv4.conf.all.arp_ignore': '1', 'net.ipv4.conf.all.arp_announce': '2',
+      'net.ipv4.conf.eth0.arp_ignore': '1',
+      'net.ipv4.conf.eth0.arp_announce': '2',
+      'net.ipv4.conf.all.arp_ignore': '1',
+      'net.ipv4.conf.all.arp_announce': '2',
     })
     expect(plan.directors[0]!.spec.sysctls).toEqual({})
   })
@@ -40,7 +42,7 @@ describe('the plan', () => {
     expect(plan.realServers.every((n) => n.spec.privileged && Object.keys(n.spec.sysctls).length === 0)).toBe(true)
   })
 
-  it('a changed lab changes the directors\' spec hash, the same lab does not', () => {
+  it("a changed lab changes the directors' spec hash, the same lab does not", () => {
     const a = planLab(lab, 'least-privilege').directors[0]!.spec.labels[LABELS.SPEC]
     expect(planLab(parseLab(''), 'least-privilege').directors[0]!.spec.labels[LABELS.SPEC]).toBe(a)
     expect(planLab(parseLab('vrrp: {advert_int: 2}'), 'least-privilege').directors[0]!.spec.labels[LABELS.SPEC]).not.toBe(a)

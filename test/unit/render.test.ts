@@ -67,7 +67,9 @@ describe('rendering what the lab file asks for', () => {
   })
 
   it('weights and schedulers', () => {
-    const lab = parseLab('virtual_server: {scheduler: wrr}\nreal_servers:\n  - {name: rs1, ip: 172.20.1.10, weight: 3}\n  - {name: rs2, ip: 172.20.1.11, weight: 2}\n  - {name: rs3, ip: 172.20.1.12}\n')
+    const lab = parseLab(
+      'virtual_server: {scheduler: wrr}\nreal_servers:\n  - {name: rs1, ip: 172.20.1.10, weight: 3}\n  - {name: rs2, ip: 172.20.1.11, weight: 2}\n  - {name: rs3, ip: 172.20.1.12}\n',
+    )
     const conf = renderKeepalivedConf(lab, lab.directors[0]!)
     expect(conf).toMatch(/lvs_sched wrr/)
     expect([...conf.matchAll(/weight (\d+)/g)].map((m) => m[1])).toEqual(['3', '2', '1'])
@@ -80,7 +82,7 @@ describe('rendering what the lab file asks for', () => {
 })
 
 describe('the lab image build contexts', () => {
-  it.each(['rocky9', 'centos7', 'debian12'] as const)('%s: Dockerfile with the packages and lvslab\'s init as entrypoint', (base) => {
+  it.each(['rocky9', 'centos7', 'debian12'] as const)("%s: Dockerfile with the packages and lvslab's init as entrypoint", (base) => {
     const ctx = renderImageContext(base, {mirror: 'http://vault.invalid/centos'})
     expect(Object.keys(ctx)).toEqual(expect.arrayContaining(['Dockerfile', 'lvslab-init', 'lvslab-svc']))
     expect(ctx.Dockerfile).toMatch(/keepalived/)
@@ -90,11 +92,20 @@ describe('the lab image build contexts', () => {
   })
 
   it('centos7 points yum at the vault given', () => {
-    expect(renderImageContext('centos7', {mirror: 'http://vault.invalid/centos'}).Dockerfile).toMatch(/baseurl=http:\/\/vault.invalid\/centos\/7.9.2009\//)
+    expect(renderImageContext('centos7', {mirror: 'http://vault.invalid/centos'}).Dockerfile).toMatch(
+      /baseurl=http:\/\/vault.invalid\/centos\/7.9.2009\//,
+    )
   })
 
   it('centos7 without --mirror is refused before any engine call', async () => {
-    const rt = new Proxy({}, {get: () => { throw new Error('no engine call expected') }}) as Runtime
+    const rt = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('no engine call expected')
+        },
+      },
+    ) as Runtime
     await expect(buildImage(rt, {base: 'centos7'}, () => {})).rejects.toThrow(/--mirror: .*fix:/)
     await expect(buildImage(rt, {base: 'centos7', mirror: 'http://x/"; rm -rf /'}, () => {})).rejects.toThrow(/not a plain http/)
   })
@@ -110,10 +121,13 @@ describe('the VRRP password', () => {
     const again = /auth_pass (\S+)/.exec(renderLabFiles(parseLab(''))[0]!.content)![1]
     expect(again).not.toBe(passes[0])
     expect(withAuthPass(parseLab(''), 'kept1234').vrrp).toMatchObject({auth_pass: 'kept1234', auth_pass_source: 'random'})
-    expect(withAuthPass(parseLab('vrrp: {auth_pass: mine}'), 'kept1234').vrrp).toMatchObject({auth_pass: 'mine', auth_pass_source: 'lab file'})
+    expect(withAuthPass(parseLab('vrrp: {auth_pass: mine}'), 'kept1234').vrrp).toMatchObject({
+      auth_pass: 'mine',
+      auth_pass_source: 'lab file',
+    })
   })
 
-  it('a random password is kept on the lab network\'s labels, a chosen one is not', async () => {
+  it("a random password is kept on the lab network's labels, a chosen one is not", async () => {
     const {planLab} = await import('../../src/plan/plan.js')
     expect(planLab(withAuthPass(parseLab(''), 'kept1234'), 'least-privilege').network.labels['lvslab.vrrp-auth']).toBe('kept1234')
     expect(planLab(withAuthPass(parseLab('vrrp: {auth_pass: mine}')), 'least-privilege').network.labels['lvslab.vrrp-auth']).toBeUndefined()
@@ -123,23 +137,41 @@ describe('the VRRP password', () => {
 describe('building the image where no registry answers', () => {
   it('says which command makes the image offline', async () => {
     const rt = {
-      buildImage: async () => { throw new Error('build image lvslab/lab:latest: Get "https://registry.invalid/v2/": dial tcp: lookup registry.invalid: no such host') },
+      buildImage: async () => {
+        throw new Error(
+          'build image lvslab/lab:latest: Get "https://registry.invalid/v2/": dial tcp: lookup registry.invalid: no such host',
+        )
+      },
     } as unknown as Runtime
-    await expect(buildImage(rt, {base: 'rocky9'}, () => {})).rejects.toThrow(new RegExp(`cannot get the base image ${BASE_IMAGES.rocky9}: .*fix: on a host without a registry, make the image offline: \`lvslab image import --rootfs DIR\\|TAR\``))
+    await expect(buildImage(rt, {base: 'rocky9'}, () => {})).rejects.toThrow(
+      new RegExp(
+        `cannot get the base image ${BASE_IMAGES.rocky9}: .*fix: on a host without a registry, make the image offline: \`lvslab image import --rootfs DIR\\|TAR\``,
+      ),
+    )
   })
 
   it('passes other build failures on as they are', async () => {
-    const rt = {buildImage: async () => { throw new Error('build image x: this image lacks ipvsadm') }} as unknown as Runtime
+    const rt = {
+      buildImage: async () => {
+        throw new Error('build image x: this image lacks ipvsadm')
+      },
+    } as unknown as Runtime
     await expect(buildImage(rt, {base: 'debian12'}, () => {})).rejects.toThrow(/lacks ipvsadm/)
   })
 })
 
-describe('the real servers\' page', () => {
-  it('lies at the document root and at the health check\'s path', async () => {
+describe("the real servers' page", () => {
+  it("lies at the document root and at the health check's path", async () => {
     const {pagePaths} = await import('../../src/render/index.js')
     expect(pagePaths(parseLab(''))).toEqual(['/var/www/html/index.html'])
-    expect(pagePaths(parseLab('virtual_server: {health_check: {path: /healthz?full=1}}'))).toEqual(['/var/www/html/index.html', '/var/www/html/healthz'])
-    expect(pagePaths(parseLab('virtual_server: {health_check: {path: /check/}}'))).toEqual(['/var/www/html/index.html', '/var/www/html/check/index.html'])
+    expect(pagePaths(parseLab('virtual_server: {health_check: {path: /healthz?full=1}}'))).toEqual([
+      '/var/www/html/index.html',
+      '/var/www/html/healthz',
+    ])
+    expect(pagePaths(parseLab('virtual_server: {health_check: {path: /check/}}'))).toEqual([
+      '/var/www/html/index.html',
+      '/var/www/html/check/index.html',
+    ])
   })
 })
 
@@ -183,7 +215,7 @@ describe('the health-check page lies where Apache maps its URL path', () => {
     expect(served).toBe(26 * 2 + 10 + 11)
   })
 
-  it('documentFileOf refuses what the lab file\'s own pattern already keeps out, should it get there', async () => {
+  it("documentFileOf refuses what the lab file's own pattern already keeps out, should it get there", async () => {
     const {documentFileOf} = await import('../../src/lab/schema.js')
     expect(documentFileOf('/a\\b')).toMatchObject({ok: false, problem: expect.stringContaining('a backslash')})
     expect(documentFileOf("/a'b")).toMatchObject({ok: false, problem: expect.stringContaining('must not hold')})
@@ -196,7 +228,10 @@ describe('the health-check page lies where Apache maps its URL path', () => {
   it('pagePaths throws for a path it cannot place (a lab that skipped validation)', async () => {
     const {pagePaths} = await import('../../src/render/index.js')
     const lab = parseLab('')
-    const bad = {...lab, virtual_server: {...lab.virtual_server, health_check: {...lab.virtual_server.health_check, path: "/a%27;rm -rf /'"}}}
+    const bad = {
+      ...lab,
+      virtual_server: {...lab.virtual_server, health_check: {...lab.virtual_server.health_check, path: "/a%27;rm -rf /'"}},
+    }
     expect(() => pagePaths(bad)).toThrow(/virtual_server.health_check.path .* has %27/)
   })
 })
@@ -214,7 +249,9 @@ describe('unicast VRRP only towards peers', () => {
   })
 
   it('eight directors on an internal network: each names the seven others', () => {
-    const lab = parseLab(`network: {internal: true}\ndirectors:\n${Array.from({length: 8}, (_, i) => `  - {name: lvs${i + 1}, ip: 172.20.1.${i + 1}}`).join('\n')}`)
+    const lab = parseLab(
+      `network: {internal: true}\ndirectors:\n${Array.from({length: 8}, (_, i) => `  - {name: lvs${i + 1}, ip: 172.20.1.${i + 1}}`).join('\n')}`,
+    )
     for (const d of lab.directors) {
       const conf = renderKeepalivedConf(lab, d)
       expect(conf).toContain(`unicast_src_ip ${d.ip}\n`)
@@ -224,11 +261,13 @@ describe('unicast VRRP only towards peers', () => {
   })
 })
 
-describe('the keepalived version in keepalived.conf\'s header', () => {
+describe("the keepalived version in keepalived.conf's header", () => {
   it('is major.minor.patch, not the raw --version line', async () => {
     const {parseKeepalivedVersion} = await import('../../src/parse/keepalived.js')
     const lab = withAuthPass(parseLab(''), '1111')
-    const v = parseKeepalivedVersion('Keepalived v2.2.8 (04/04,2023), git commit v2.2.7-154-g292b299e+\n\nCopyright(C) 2001-2023 Alexandre Cassen\n')
+    const v = parseKeepalivedVersion(
+      'Keepalived v2.2.8 (04/04,2023), git commit v2.2.7-154-g292b299e+\n\nCopyright(C) 2001-2023 Alexandre Cassen\n',
+    )
     const conf = renderKeepalivedConf(lab, lab.directors[0]!, v)
     expect(conf.split('\n')[1]).toBe('! keepalived 2.2.8 syntax. Do not edit here: change the lab file and run `lvslab up` again.')
     expect(renderKeepalivedConf(lab, lab.directors[0]!, v1).split('\n')[1]).toMatch(/^! keepalived 1\.3\.5 syntax\. /)
@@ -237,7 +276,9 @@ describe('the keepalived version in keepalived.conf\'s header', () => {
       ['Keepalived v2.3.3 (03/30,2025)', '2.3.3'],
       ['Keepalived v1.3.5 (03/19,2017), git commit v1.3.5-6-g6fa32f2', '1.3.5'],
     ]) {
-      expect(renderKeepalivedConf(lab, lab.directors[1]!, parseKeepalivedVersion(line!)).split('\n')[1]).toMatch(new RegExp(`^! keepalived ${text!.replaceAll('.', '\\.')} syntax\\. Do not edit`))
+      expect(renderKeepalivedConf(lab, lab.directors[1]!, parseKeepalivedVersion(line!)).split('\n')[1]).toMatch(
+        new RegExp(`^! keepalived ${text!.replaceAll('.', '\\.')} syntax\\. Do not edit`),
+      )
     }
     expect(renderKeepalivedConf(lab, lab.directors[0]!).split('\n')[1]).toMatch(/^! keepalived 2\.2\.7 syntax\. /)
   })

@@ -5,21 +5,68 @@ import {checksFrom} from '../../src/ops/verify.js'
 import type {Answer} from '../../src/probe/http.js'
 
 const lab = parseLab('')
-const svc = (servers: string[]) => [{protocol: 'TCP' as const, address: '172.20.1.100', port: 80, scheduler: 'rr', flags: [], realServers: servers.map((s) => ({address: s, port: 80, forward: 'Route', weight: 1, activeConn: 0, inactConn: 0}))}]
-const director = (name: string, over: Partial<DirectorFacts> = {}): DirectorFacts => ({name, container: `classic-${name}`, running: true, keepalivedPid: 10, vrrpState: 'BACKUP', holdsVip: false, eth0Up: true, ipvs: svc(['172.20.1.10', '172.20.1.11']), unreadable: [], ...over})
-const rs = (name: string, ip: string, over: Partial<RealServerFacts> = {}): RealServerFacts => ({name, container: `classic-${name}`, running: true, httpd: true, page: `from ${ip}`, vipOnLo: true, vipPrefix: 32, vipLabel: 'lo:1', sysctls: {}, unreadable: [], ...over})
+const svc = (servers: string[]) => [
+  {
+    protocol: 'TCP' as const,
+    address: '172.20.1.100',
+    port: 80,
+    scheduler: 'rr',
+    flags: [],
+    realServers: servers.map((s) => ({address: s, port: 80, forward: 'Route', weight: 1, activeConn: 0, inactConn: 0})),
+  },
+]
+const director = (name: string, over: Partial<DirectorFacts> = {}): DirectorFacts => ({
+  name,
+  container: `classic-${name}`,
+  running: true,
+  keepalivedPid: 10,
+  vrrpState: 'BACKUP',
+  holdsVip: false,
+  eth0Up: true,
+  ipvs: svc(['172.20.1.10', '172.20.1.11']),
+  unreadable: [],
+  ...over,
+})
+const rs = (name: string, ip: string, over: Partial<RealServerFacts> = {}): RealServerFacts => ({
+  name,
+  container: `classic-${name}`,
+  running: true,
+  httpd: true,
+  page: `from ${ip}`,
+  vipOnLo: true,
+  vipPrefix: 32,
+  vipLabel: 'lo:1',
+  sysctls: {},
+  unreadable: [],
+  ...over,
+})
 const answers = (seq: string[]): Answer[] => seq.map((s, i) => ({at: i, ok: true, status: 200, server: s, ms: 1}))
 const rr = answers(['172.20.1.10', '172.20.1.11', '172.20.1.10', '172.20.1.11'])
 const servers = [rs('rs1', '172.20.1.10'), rs('rs2', '172.20.1.11')]
 
-describe('verify\'s checks', () => {
+describe("verify's checks", () => {
   it('all hold on the classic lab', () => {
-    const checks = checksFrom(lab, rr, [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')], servers, 'lvs1')
+    const checks = checksFrom(
+      lab,
+      rr,
+      [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')],
+      servers,
+      'lvs1',
+    )
     expect(checks.filter((c) => !c.ok)).toEqual([])
   })
 
   it('split brain: two directors hold the VIP and report MASTER', () => {
-    const checks = checksFrom(lab, rr, [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'})], servers, 'lvs1')
+    const checks = checksFrom(
+      lab,
+      rr,
+      [
+        director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}),
+        director('lvs2', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}),
+      ],
+      servers,
+      'lvs1',
+    )
     const failed = checks.filter((c) => !c.ok).map((c) => c.name)
     expect(failed).toContain('exactly one director holds the VIP')
     expect(failed).toContain('exactly one director reports MASTER')
@@ -27,20 +74,44 @@ describe('verify\'s checks', () => {
   })
 
   it('a real server down but still in the IPVS table fails the table check', () => {
-    const checks = checksFrom(lab, answers(['172.20.1.11', '172.20.1.11']), [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')], [rs('rs1', '172.20.1.10', {httpd: false, page: undefined}), servers[1]!], 'lvs1')
+    const checks = checksFrom(
+      lab,
+      answers(['172.20.1.11', '172.20.1.11']),
+      [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')],
+      [rs('rs1', '172.20.1.10', {httpd: false, page: undefined}), servers[1]!],
+      'lvs1',
+    )
     expect(checks.find((c) => c.name.startsWith("the MASTER's IPVS table"))!.ok).toBe(false)
   })
 
   it('failed answers and the wrong order are caught', () => {
     const bad: Answer[] = [...rr, {at: 9, ok: false, status: 0, ms: 1000, error: 'ECONNREFUSED'}]
-    const checks = checksFrom(lab, bad, [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')], servers, 'lvs1')
+    const checks = checksFrom(
+      lab,
+      bad,
+      [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')],
+      servers,
+      'lvs1',
+    )
     expect(checks.find((c) => c.name === 'every answer is 200')!.ok).toBe(false)
-    const order = checksFrom(lab, answers(['172.20.1.10', '172.20.1.10', '172.20.1.11', '172.20.1.11']), [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')], servers, 'lvs1')
+    const order = checksFrom(
+      lab,
+      answers(['172.20.1.10', '172.20.1.10', '172.20.1.11', '172.20.1.11']),
+      [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')],
+      servers,
+      'lvs1',
+    )
     expect(order.find((c) => c.name === 'round robin order')!.ok).toBe(false)
   })
 
   it('the VIP on the wrong director, or without its label, fails', () => {
-    const checks = checksFrom(lab, rr, [director('lvs1', {vrrpState: 'BACKUP'}), director('lvs2', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0'})], servers, 'lvs1')
+    const checks = checksFrom(
+      lab,
+      rr,
+      [director('lvs1', {vrrpState: 'BACKUP'}), director('lvs2', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0'})],
+      servers,
+      'lvs1',
+    )
     expect(checks.find((c) => c.name === 'the VIP is on lvs1 as eth0:1')!.ok).toBe(false)
   })
 })
@@ -58,7 +129,21 @@ describe('round robin with a second sample', () => {
   })
 
   it('a fact that could not be read fails verify and says which, on which node', () => {
-    const checks = checksFrom(lab, rr, [director('lvs1', {vrrpState: 'UNKNOWN', holdsVip: true, vipLabel: 'eth0:1', unreadable: ['VRRP state: keepalived (pid 10) wrote no /tmp/keepalived.data within 5 s of SIGUSR1']}), director('lvs2')], servers, 'lvs1')
+    const checks = checksFrom(
+      lab,
+      rr,
+      [
+        director('lvs1', {
+          vrrpState: 'UNKNOWN',
+          holdsVip: true,
+          vipLabel: 'eth0:1',
+          unreadable: ['VRRP state: keepalived (pid 10) wrote no /tmp/keepalived.data within 5 s of SIGUSR1'],
+        }),
+        director('lvs2'),
+      ],
+      servers,
+      'lvs1',
+    )
     const c = checks.find((x) => x.name === "every node's facts could be read")!
     expect(c.ok).toBe(false)
     expect(c.detail).toBe('could not read: lvs1: VRRP state: keepalived (pid 10) wrote no /tmp/keepalived.data within 5 s of SIGUSR1')
@@ -70,7 +155,11 @@ describe('round robin with a second sample', () => {
     const withFailure: Answer[] = [...rr.slice(0, 3), {at: 3, ok: false, status: 0, ms: 1000, error: 'no answer'}]
     const lvs = [director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1'}), director('lvs2')]
     const clean = checksFrom(lab, withFailure, lvs, servers, 'lvs1', rr).find((c) => c.name === 'every answer is 200')!
-    expect(clean).toEqual({name: 'every answer is 200', ok: true, detail: 'first sample 3/4 answered 200; failures: no answer; second sample 4/4 answered 200'})
+    expect(clean).toEqual({
+      name: 'every answer is 200',
+      ok: true,
+      detail: 'first sample 3/4 answered 200; failures: no answer; second sample 4/4 answered 200',
+    })
     const again = checksFrom(lab, withFailure, lvs, servers, 'lvs1', withFailure).find((c) => c.name === 'every answer is 200')!
     expect(again.ok).toBe(false)
     expect(checksFrom(lab, withFailure, lvs, servers, 'lvs1').find((c) => c.name === 'every answer is 200')!.ok).toBe(false)

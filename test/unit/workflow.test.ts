@@ -18,11 +18,22 @@ interface Step {
 }
 
 const doc = parseDocument(readFileSync(FILE, 'utf8'), {uniqueKeys: true, prettyErrors: true})
-const wf = doc.toJS() as {name: string; on: Record<string, unknown>; env: Record<string, string>; jobs: Record<string, {'runs-on': string; steps: Step[]}>}
+const wf = doc.toJS() as {
+  name: string
+  on: Record<string, unknown>
+  env: Record<string, string>
+  jobs: Record<string, {'runs-on': string; steps: Step[]}>
+}
 const steps = wf.jobs.failover?.steps ?? []
 
 /** Every shell command of the steps, one per line or `&&` part, with the index of its step. */
-const commands = steps.flatMap((s, i) => (s.run ?? '').split(/\n|&&|;/).map((c) => c.trim()).filter(Boolean).map((c) => ({step: i, dir: s['working-directory'] ?? '.', argv: c.split(/\s+/)})))
+const commands = steps.flatMap((s, i) =>
+  (s.run ?? '')
+    .split(/\n|&&|;/)
+    .map((c) => c.trim())
+    .filter(Boolean)
+    .map((c) => ({step: i, dir: s['working-directory'] ?? '.', argv: c.split(/\s+/)})),
+)
 const stepOf = (re: RegExp) => {
   const i = commands.findIndex((c) => re.test(c.argv.join(' ')))
   expect(i, `no step runs ${re}`).toBeGreaterThanOrEqual(0)
@@ -55,7 +66,9 @@ describe('examples/github/lvs-failover.yml', () => {
   })
 
   it('never installs lvslab (or anything) globally by name from the registry', () => {
-    const globalInstalls = commands.filter((c) => c.argv[0] === 'npm' && /^(install|i|add)$/.test(c.argv[1] ?? '') && c.argv.some((a) => a === '--global' || a === '-g'))
+    const globalInstalls = commands.filter(
+      (c) => c.argv[0] === 'npm' && /^(install|i|add)$/.test(c.argv[1] ?? '') && c.argv.some((a) => a === '--global' || a === '-g'),
+    )
     expect(globalInstalls.length).toBeGreaterThan(0)
     for (const c of globalInstalls) {
       const targets = c.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -3,7 +3,8 @@ import {ChaosCommand, chaosFlags} from '../../chaos/command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
 export default class DirectorDown extends ChaosCommand {
-  static override summary = "Take a director's eth0 down: the other must take the VIP and serve; then eth0 up, and the MASTER takes the VIP back"
+  static override summary =
+    "Take a director's eth0 down: the other must take the VIP and serve; then eth0 up, and the MASTER takes the VIP back"
   static override examples = ['<%= config.bin %> chaos director-down', '<%= config.bin %> chaos director-down lvs1 --no-restore']
   static override args = {director: Args.string({description: 'the director (default: the MASTER)'})}
   static override flags = chaosFlags

@@ -2,7 +2,8 @@ import {ChaosCommand, chaosFlags} from '../../chaos/command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
 export default class KillMaster extends ChaosCommand {
-  static override summary = "kill -9 the MASTER's keepalived: the BACKUP must take the VIP and serve, the container stays up; then start keepalived, and the MASTER is MASTER again"
+  static override summary =
+    "kill -9 the MASTER's keepalived: the BACKUP must take the VIP and serve, the container stays up; then start keepalived, and the MASTER is MASTER again"
   static override examples = ['<%= config.bin %> chaos kill-master', '<%= config.bin %> chaos kill-master --json --junit kill-master.xml']
   static override flags = chaosFlags
 

@@ -9,7 +9,9 @@ export default class Restore extends BaseCommand {
     const {flags} = await this.parse(Restore)
     const lab = this.lab(flags.file)
     const result = await restoreLab(this.runtime(), lab)
-    this.log(`lab ${lab.name}: ${result.actions.length ? result.actions.join(', ') : 'nothing was out of place'}; back to its original state in ${(result.converged_ms / 1000).toFixed(1)} s`)
+    this.log(
+      `lab ${lab.name}: ${result.actions.length ? result.actions.join(', ') : 'nothing was out of place'}; back to its original state in ${(result.converged_ms / 1000).toFixed(1)} s`,
+    )
     return result
   }
 }

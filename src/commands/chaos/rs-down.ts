@@ -3,7 +3,8 @@ import {ChaosCommand, chaosFlags} from '../../chaos/command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
 export default class RsDown extends ChaosCommand {
-  static override summary = 'Stop httpd on a real server: its health check must evict it and the others serve every answer; then start it again'
+  static override summary =
+    'Stop httpd on a real server: its health check must evict it and the others serve every answer; then start it again'
   static override examples = ['<%= config.bin %> chaos rs-down', '<%= config.bin %> chaos rs-down rs2 --json']
   static override args = {rs: Args.string({description: 'the real server (default: the first, rs1)'})}
   static override flags = chaosFlags

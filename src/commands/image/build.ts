@@ -5,7 +5,11 @@ import {BUILD_BASES, type BuildBase, buildImage, checkBuildOptions, DEFAULT_BASE
 
 export default class ImageBuild extends BaseCommand {
   static override summary = 'Build the lab image from its Dockerfile template (needs a registry for the base image)'
-  static override examples = ['<%= config.bin %> image build', '<%= config.bin %> image build --base debian12', '<%= config.bin %> image build --base centos7 --mirror http://VAULT/centos']
+  static override examples = [
+    '<%= config.bin %> image build',
+    '<%= config.bin %> image build --base debian12',
+    '<%= config.bin %> image build --base centos7 --mirror http://VAULT/centos',
+  ]
   static override flags = {
     base: Flags.string({description: 'the distribution', options: [...BUILD_BASES], default: DEFAULT_BASE}),
     tag: Flags.string({description: 'the image tag', default: DEFAULT_IMAGE}),
@@ -16,11 +20,20 @@ export default class ImageBuild extends BaseCommand {
     const {flags} = await this.parse(ImageBuild)
     checkBuildOptions({base: flags.base as BuildBase, mirror: flags.mirror})
     let result: ImageResult | undefined
-    await new Listr([{
-      title: `Build ${flags.tag} on ${flags.base}`,
-      task: async (_, task) => { result = await buildImage(this.runtime(), {base: flags.base as BuildBase, tag: flags.tag, mirror: flags.mirror}, (l) => { task.output = l }) },
-      rendererOptions: {outputBar: 5},
-    }], {renderer: this.renderer(), exitOnError: true, registerSignalListeners: false}).run()
+    await new Listr(
+      [
+        {
+          title: `Build ${flags.tag} on ${flags.base}`,
+          task: async (_, task) => {
+            result = await buildImage(this.runtime(), {base: flags.base as BuildBase, tag: flags.tag, mirror: flags.mirror}, (l) => {
+              task.output = l
+            })
+          },
+          rendererOptions: {outputBar: 5},
+        },
+      ],
+      {renderer: this.renderer(), exitOnError: true, registerSignalListeners: false},
+    ).run()
     this.log(`built ${result!.tags.join(', ')} in ${result!.seconds.toFixed(0)} s`)
     return result!
   }

@@ -4,8 +4,10 @@ import {BaseCommand} from '../../base.js'
 import {checkRootfs, DEFAULT_IMAGE, type ImageResult, importImage} from '../../ops/image.js'
 
 export default class ImageImport extends BaseCommand {
-  static override summary = 'Make the lab image offline from a root filesystem (a folder or a tar) that has keepalived, ipvsadm, iproute2, procps, curl and Apache httpd'
-  static override description = 'For hosts without a registry. lvslab adds its own init and helper scripts on top. A Debian minbase made with `debootstrap --variant=minbase --include=keepalived,ipvsadm,iproute2,procps,curl,apache2 bookworm DIR MIRROR` will do.'
+  static override summary =
+    'Make the lab image offline from a root filesystem (a folder or a tar) that has keepalived, ipvsadm, iproute2, procps, curl and Apache httpd'
+  static override description =
+    'For hosts without a registry. lvslab adds its own init and helper scripts on top. A Debian minbase made with `debootstrap --variant=minbase --include=keepalived,ipvsadm,iproute2,procps,curl,apache2 bookworm DIR MIRROR` will do.'
   static override examples = ['<%= config.bin %> image import --rootfs ./rootfs', '<%= config.bin %> image import --rootfs rootfs.tar']
   static override flags = {
     rootfs: Flags.string({description: 'root filesystem: a folder, or a tar of one', required: true}),
@@ -17,11 +19,20 @@ export default class ImageImport extends BaseCommand {
     const {flags} = await this.parse(ImageImport)
     checkRootfs(flags.rootfs)
     let result: ImageResult | undefined
-    await new Listr([{
-      title: `Import ${flags.rootfs} as ${flags.tag}`,
-      task: async (_, task) => { result = await importImage(this.runtime(), {rootfs: flags.rootfs, tag: flags.tag, force: flags.force}, (l) => { task.output = l }) },
-      rendererOptions: {outputBar: 5},
-    }], {renderer: this.renderer(), exitOnError: true, registerSignalListeners: false}).run()
+    await new Listr(
+      [
+        {
+          title: `Import ${flags.rootfs} as ${flags.tag}`,
+          task: async (_, task) => {
+            result = await importImage(this.runtime(), {rootfs: flags.rootfs, tag: flags.tag, force: flags.force}, (l) => {
+              task.output = l
+            })
+          },
+          rendererOptions: {outputBar: 5},
+        },
+      ],
+      {renderer: this.renderer(), exitOnError: true, registerSignalListeners: false},
+    ).run()
     this.log(`${result!.reused ? 'reused' : 'made'} ${result!.tags.join(', ')} in ${result!.seconds.toFixed(0)} s`)
     return result!
   }
