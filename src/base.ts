@@ -5,7 +5,7 @@ import {InputError, StepError} from './lab/errors.js'
 import {loadLab} from './lab/load.js'
 import type {Lab} from './lab/model.js'
 import {rendererFromProcess, type RendererName} from './report/renderer.js'
-import {DockerRuntime} from './runtime/docker.js'
+import {DockerRuntime} from './runtime/docker/index.js'
 import type {Runtime} from './runtime/types.js'
 import {labFilter} from './runtime/labels.js'
 

@@ -1,7 +1,9 @@
 // The runtime interface: what lvslab needs from a container engine. Docker implements it
-// (docker.ts, the only module that imports dockerode); the planner and the operations see only this.
+// (docker/index.ts; src/runtime/docker/ is the only place that imports dockerode); the planner and the
+// operations see only this.
 import type {Readable} from 'node:stream'
 
+/** A bridge network to create: its name, IPv4 subnet and gateway (CIDR, address), whether internal, its labels. */
 export interface NetworkSpec {
   name: string
   subnet: string
@@ -10,6 +12,7 @@ export interface NetworkSpec {
   labels: Record<string, string>
 }
 
+/** A network as the engine has it: id, name, IPv4 subnets (CIDR) and labels. */
 export interface NetworkInfo {
   id: string
   name: string
@@ -17,6 +20,10 @@ export interface NetworkInfo {
   labels: Record<string, string>
 }
 
+/**
+ * A lab container to create on one network with a fixed IPv4 address: capabilities, privileged mode
+ * and sysctls (plain names such as net.ipv4.conf.eth0.arp_ignore; the adapter places them by API).
+ */
 export interface ContainerSpec {
   name: string
   hostname: string
@@ -29,6 +36,7 @@ export interface ContainerSpec {
   sysctls: Record<string, string>
 }
 
+/** A container as the engine lists or inspects it: name without the leading slash, image, state ("running", "exited"...), labels. */
 export interface ContainerInfo {
   id: string
   name: string
@@ -40,19 +48,40 @@ export interface ContainerInfo {
   addresses: Record<string, string>
 }
 
+/** What a command left: its exit code and its whole stdout and stderr (utf8). */
 export interface ExecResult {
   exitCode: number
   stdout: string
   stderr: string
 }
 
-export interface ExecOptions {
-  /** Extra environment variables of the exec'd process. */
-  env?: Record<string, string>
-  timeoutMs?: number
+/**
+ * How long one call to the engine may take, and what stops it early. Optional on every Runtime method:
+ * without it an adapter uses its own default timeout for the kind of call (the Docker adapter's are in
+ * src/runtime/docker/calls.ts: 30 s to read, 60 s to change, 120 s for an exec's output). A call that
+ * times out or whose signal aborts throws a StepError naming the step.
+ */
+export interface CallOptions {
+  /** Aborts the call; it then throws a StepError whose message is "interrupted". */
   signal?: AbortSignal
+  /** Overrides the call's default timeout, in ms. */
+  timeoutMs?: number
 }
 
+/** An exec's options: its environment, and (CallOptions) its timeout in ms and abort signal. */
+export interface ExecOptions extends CallOptions {
+  /** Extra environment variables of the exec'd process. */
+  env?: Record<string, string>
+}
+
+/** runOnce's options: files written before the command, privileged mode, the run's timeout (ms) and signal. */
+export interface RunOnceOptions extends CallOptions {
+  /** Path to content (utf8); each path made only of letters, digits and ._/- */
+  files?: Record<string, string>
+  privileged?: boolean
+}
+
+/** What the engine says of itself (GET /version and GET /info), and whether lvslab reaches it on a local socket. */
 export interface EngineInfo {
   version: string
   apiVersion: string
@@ -66,6 +95,7 @@ export interface EngineInfo {
   desktop: boolean
 }
 
+/** An image: id, tags (repo:tag), labels, and when it was created (ISO 8601). */
 export interface ImageInfo {
   id: string
   tags: string[]
@@ -73,32 +103,47 @@ export interface ImageInfo {
   created: string
 }
 
+/** Receives a build's or an import's progress, one line of the engine's output at a time. */
 export type Progress = (line: string) => void
 
+/**
+ * What lvslab needs from a container engine. Every method takes optional CallOptions (a timeout in ms
+ * and an abort signal) last; callers that pass none get the adapter's default timeout per kind of call.
+ * Every failure is a StepError naming the step, with the engine's own words.
+ */
 export interface Runtime {
-  info(): Promise<EngineInfo>
-  listNetworks(filters?: {label?: string[]}): Promise<NetworkInfo[]>
-  findNetwork(name: string): Promise<NetworkInfo | undefined>
-  createNetwork(spec: NetworkSpec): Promise<NetworkInfo>
-  removeNetwork(id: string): Promise<void>
-  listContainers(filters?: {label?: string[]}): Promise<ContainerInfo[]>
-  findContainer(name: string): Promise<ContainerInfo | undefined>
-  createContainer(spec: ContainerSpec): Promise<ContainerInfo>
-  startContainer(id: string): Promise<void>
-  removeContainer(id: string): Promise<void>
+  info(opts?: CallOptions): Promise<EngineInfo>
+  listNetworks(filters?: {label?: string[]}, opts?: CallOptions): Promise<NetworkInfo[]>
+  findNetwork(name: string, opts?: CallOptions): Promise<NetworkInfo | undefined>
+  createNetwork(spec: NetworkSpec, opts?: CallOptions): Promise<NetworkInfo>
+  removeNetwork(id: string, opts?: CallOptions): Promise<void>
+  listContainers(filters?: {label?: string[]}, opts?: CallOptions): Promise<ContainerInfo[]>
+  findContainer(name: string, opts?: CallOptions): Promise<ContainerInfo | undefined>
+  createContainer(spec: ContainerSpec, opts?: CallOptions): Promise<ContainerInfo>
+  startContainer(id: string, opts?: CallOptions): Promise<void>
+  removeContainer(id: string, opts?: CallOptions): Promise<void>
+  /** Runs a command in a running container to its end; its output and exit code. */
   exec(container: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>
-  /** Starts a command and streams its stdout lines, until it exits or the signal aborts. */
-  execStream(container: string, cmd: string[], onLine: (line: string) => void, signal: AbortSignal): Promise<number>
-  putFile(container: string, path: string, content: string, mode?: number): Promise<void>
-  findImage(ref: string): Promise<ImageInfo | undefined>
-  listImages(filters?: {label?: string[]}): Promise<ImageInfo[]>
-  tagImage(id: string, ref: string): Promise<void>
+  /**
+   * Starts a command and streams its stdout lines, until it exits or the signal aborts (then it throws
+   * a StepError "interrupted"). Its exit code. No timeout unless opts.timeoutMs.
+   */
+  execStream(
+    container: string,
+    cmd: string[],
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+    opts?: Omit<CallOptions, 'signal'>,
+  ): Promise<number>
+  /** Writes a file (utf8) with a mode (default 0644) in a running container. */
+  putFile(container: string, path: string, content: string, mode?: number, opts?: CallOptions): Promise<void>
+  findImage(ref: string, opts?: CallOptions): Promise<ImageInfo | undefined>
+  listImages(filters?: {label?: string[]}, opts?: CallOptions): Promise<ImageInfo[]>
+  tagImage(id: string, ref: string, opts?: CallOptions): Promise<void>
+  /** Builds an image; no timeout (a build may download for long), but the signal stops it. */
   buildImage(context: Record<string, string>, tags: string[], onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo>
+  /** Imports a root filesystem (tar) as an image; no timeout, but the signal stops it. */
   importImage(rootfs: Readable, ref: string, onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo>
   /** Runs a throwaway container of an image to completion (never on a network), then removes it. */
-  runOnce(
-    image: string,
-    cmd: string[],
-    opts?: {files?: Record<string, string>; timeoutMs?: number; privileged?: boolean},
-  ): Promise<ExecResult>
+  runOnce(image: string, cmd: string[], opts?: RunOnceOptions): Promise<ExecResult>
 }

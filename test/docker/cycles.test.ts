@@ -9,7 +9,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {downLab} from '../../src/ops/down.js'
-import {DockerRuntime} from '../../src/runtime/docker.js'
+import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {ensureLabImage} from '../helpers/image.js'
 import {labLeftovers, labSnapshot, runOwn} from '../helpers/owned.js'
 

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {downLab} from '../../src/ops/down.js'
-import {DockerRuntime} from '../../src/runtime/docker.js'
+import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {ensureLabImage} from '../helpers/image.js'
 
 const rt = new DockerRuntime()

@@ -8,7 +8,7 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
 import {pagePaths} from '../../src/render/index.js'
-import {DockerRuntime} from '../../src/runtime/docker.js'
+import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {ensureLabImage} from '../helpers/image.js'
 
 const rt = new DockerRuntime()

@@ -6,7 +6,7 @@
 import {describe, expect, it} from 'vitest'
 import {BUILD_BASES, buildImage} from '../../src/ops/image.js'
 import {BASE_IMAGES} from '../../src/render/index.js'
-import {DockerRuntime} from '../../src/runtime/docker.js'
+import {DockerRuntime} from '../../src/runtime/docker/index.js'
 
 const rt = new DockerRuntime()
 const pull = process.env.LVSLAB_IMAGE_BUILD === 'pull'

@@ -15,7 +15,7 @@ import {parseLab} from '../../src/lab/load.js'
 import type {Lab} from '../../src/lab/model.js'
 import {parseKeepalivedVersion, type KeepalivedVersion} from '../../src/parse/keepalived.js'
 import {keepalivedVersionText, renderKeepalivedConf} from '../../src/render/index.js'
-import {DockerRuntime} from '../../src/runtime/docker.js'
+import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {ensureLabImage} from '../helpers/image.js'
 
 const rt = new DockerRuntime()

@@ -10,7 +10,7 @@ import {checkEngineIpvs} from '../../src/ops/ipvs.js'
 import {configureRealServer, neighbourProblems} from '../../src/ops/up.js'
 import {planLab} from '../../src/plan/plan.js'
 import {renderKeepalivedConf} from '../../src/render/index.js'
-import {DockerRuntime} from '../../src/runtime/docker.js'
+import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {LABELS, labFilter} from '../../src/runtime/labels.js'
 import {ensureLabImage} from '../helpers/image.js'
 
