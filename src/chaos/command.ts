@@ -4,7 +4,7 @@ import {BaseCommand, ResultError} from '../base.js'
 import {InputError} from '../lab/errors.js'
 import {type ChaosResult, runChaos} from '../ops/chaos.js'
 import {chaosLines, writeChaosJunit} from '../report/chaos.js'
-import type {DrillName} from './drills.js'
+import type {DrillName} from '../drills/drill.js'
 
 export const chaosFlags = {
   restore: Flags.boolean({

@@ -7,6 +7,8 @@ import {HostProber, hostReaches} from '../probe/http.js'
 import type {Runtime} from '../runtime/types.js'
 import {waitFor} from '../ops/wait.js'
 import {makeProber, type ProbeFrom, target} from '../ops/verify.js'
+import {snapshotPoll} from '../ops/converge.js'
+import {runCommand} from '../ops/restore.js'
 import {
   type ContinuousProber,
   ContainerContinuousProber,
@@ -15,7 +17,7 @@ import {
   longestGap,
   type TimedAnswer,
 } from './prober.js'
-import type {Drill, Expectation} from './drills.js'
+import type {Drill, Expectation} from '../drills/drill.js'
 
 export interface TimelineEvent {
   event: string
@@ -123,7 +125,7 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     for (const e of expectations) {
       const limit = bound(e.boundSeconds)
       try {
-        const {ms} = await waitFor(e.name, limit, e.poll, {intervalMs: 200, signal: opts.signal})
+        await waitFor(e.name, limit, snapshotPoll(rt, lab, e.check, e.reads), {intervalMs: 200, signal: opts.signal})
         mark(e.event)
         report.expectations.push({name: e.name, ok: true, ms: Date.now() - from, bound_ms: limit})
       } catch (error) {
@@ -224,7 +226,7 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     t0 = Date.now()
     mark(`fault injected: ${drill.description}`)
     try {
-      await drill.inject()
+      await runCommand(rt, drill.inject)
       faultReport = await phase(drill.expectFault, t0, drill.faultServers, drill.faultWindow)
     } catch (error) {
       if (opts.signal?.aborted) throw error
@@ -237,7 +239,7 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
       restoreAt = Date.now()
       mark('restore')
       try {
-        await drill.restore()
+        await runCommand(rt, drill.restore)
         restoreReport = await phase(drill.expectRestored, restoreAt, drill.restoredServers, drill.restoreWindow)
       } catch (error) {
         if (opts.signal?.aborted) throw error

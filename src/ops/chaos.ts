@@ -1,16 +1,16 @@
 // `chaos`: run drills against a running lab, one after another, each from the lab's original state.
-import type {Lab} from '../lab/model.js'
 import {StepError} from '../lab/errors.js'
-import {masterOf} from '../lab/model.js'
-import {bounds, CLIENT_NODE, containerName, type Mode, waitMs} from '../plan/plan.js'
-import {ContainerContinuousProber} from '../chaos/prober.js'
-import {LABELS} from '../runtime/labels.js'
+import {type Lab, masterOf} from '../lab/model.js'
+import {bounds, waitMs} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
-import {type DrillName, makeDrill, restoreAll} from '../chaos/drills.js'
+import type {DrillName} from '../drills/drill.js'
+import {makeDrill} from '../drills/drills.js'
 import {type DrillReport, runDrill} from '../chaos/run.js'
+import {waitConverged} from './converge.js'
+import {labMode} from './restore.js'
 import type {ProbeFrom} from './verify.js'
-import {runningMode, waitConverged} from './up.js'
 
+/** What `chaos` returns: a report per drill run (and prints with --json). */
 export interface ChaosResult {
   lab: string
   ok: boolean
@@ -19,6 +19,7 @@ export interface ChaosResult {
   stopped?: string
 }
 
+/** How `chaos` runs: restore after each fault, where the prober runs, a wait bound overriding the derived ones (s), its rate (Hz). */
 export interface ChaosOptions {
   restore: boolean
   from: ProbeFrom
@@ -28,12 +29,12 @@ export interface ChaosOptions {
   signal?: AbortSignal
 }
 
-async function labMode(rt: Runtime, lab: Lab): Promise<Mode> {
-  const mode = await runningMode(rt, lab)
-  if (!mode) throw new StepError('chaos', `lab ${lab.name} is not running`, '`lvslab up` first')
-  return mode
-}
-
+/**
+ * `chaos`: runs drills one after another, each from the lab's original state (waited for: converged on
+ * its MASTER), each restored after unless `restore` is false; stops at the first failed drill.
+ * @throws InputError for a drill argument not in the lab (before anything is touched); StepError when
+ *   the lab is not running or not in its original state before the first drill
+ */
 export async function runChaos(
   rt: Runtime,
   lab: Lab,
@@ -42,7 +43,7 @@ export async function runChaos(
 ): Promise<ChaosResult> {
   const b = bounds(lab)
   // Bad drill arguments are refused before anything is touched.
-  for (const d of drills) makeDrill(rt, lab, d.name, d.target, b)
+  for (const d of drills) makeDrill(lab, d.name, d.target, b)
   const mode = await labMode(rt, lab)
   const reports: DrillReport[] = []
   for (const d of drills) {
@@ -59,7 +60,7 @@ export async function runChaos(
       return {lab: lab.name, ok: false, drills: reports, stopped: e.message}
     }
     opts.onProgress?.(`drill ${d.name}`)
-    const report = await runDrill(rt, lab, makeDrill(rt, lab, d.name, d.target, b), {
+    const report = await runDrill(rt, lab, makeDrill(lab, d.name, d.target, b), {
       restore: opts.restore,
       from: opts.from,
       mode,
@@ -72,20 +73,4 @@ export async function runChaos(
     if (!report.ok || !opts.restore) break
   }
   return {lab: lab.name, ok: reports.length === drills.length && reports.every((r) => r.ok), drills: reports}
-}
-
-export interface RestoreResult {
-  lab: string
-  actions: string[]
-  converged_ms: number
-}
-
-export async function restoreLab(rt: Runtime, lab: Lab): Promise<RestoreResult> {
-  await labMode(rt, lab)
-  const actions = await restoreAll(rt, lab)
-  const client = await rt.findContainer(containerName(lab, CLIENT_NODE))
-  if (client?.running && client.labels[LABELS.LAB] === lab.name) await rt.exec(client.id, ['bash', '-c', ContainerContinuousProber.KILL])
-  const b = bounds(lab)
-  const ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd + b.eviction))
-  return {lab: lab.name, actions, converged_ms: ms}
 }

@@ -1,44 +1,15 @@
-// What a running lab's nodes say about themselves: each node read in one exec of lvslab-facts, the
-// helper lvslab installs in the lab image (templates/lvslab-facts.hbs), whose raw outputs the pure
-// parsers of src/parse read on every supported userland.
+// Reading a running lab's state (Runtime -> LabSnapshot of src/state/snapshot.ts): each node read in
+// one exec of lvslab-facts, the helper lvslab installs in the lab image (templates/lvslab-facts.hbs),
+// which prints one JSON document whose raw outputs the pure parsers of src/parse read on every
+// supported userland.
 import type {Director, Lab, RealServer} from '../lab/model.js'
 import {StepError} from '../lab/errors.js'
 import {findAddress, type IpAddrShow, parseIpOneline} from '../parse/ipaddr.js'
-import {type IpvsService, parseIpvsadm} from '../parse/ipvsadm.js'
-import {parseKeepalivedData, type VrrpState} from '../parse/keepalived.js'
+import {parseIpvsadm} from '../parse/ipvsadm.js'
+import {parseKeepalivedData} from '../parse/keepalived.js'
 import {containerName} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
-
-export interface DirectorFacts {
-  name: string
-  container: string
-  running: boolean
-  keepalivedPid?: number
-  /** VRRP state as keepalived itself reports it (its JSON or data dump), not guessed from the VIP. */
-  vrrpState: VrrpState | 'NOT RUNNING'
-  holdsVip: boolean
-  vipLabel?: string
-  eth0Up: boolean
-  ipvs: IpvsService[]
-  ipvsError?: string
-  /** Facts that could not be read, each with why (e.g. "IPVS table: Can't initialize ipvs"). */
-  unreadable: string[]
-}
-
-export interface RealServerFacts {
-  name: string
-  container: string
-  running: boolean
-  httpd: boolean
-  /** The page its httpd serves on its own address, e.g. "from 172.20.1.10". */
-  page?: string
-  vipOnLo: boolean
-  vipPrefix?: number
-  vipLabel?: string
-  sysctls: Record<string, string>
-  /** Facts that could not be read, each with why. */
-  unreadable: string[]
-}
+import {type DirectorFacts, type LabSnapshot, type RealServerFacts, type SnapshotScope, wholeLab} from '../state/snapshot.js'
 
 /** One fact as lvslab-facts reports it: a command's exit code and raw output (templates/lvslab-facts.hbs). */
 export interface RawFact {
@@ -210,29 +181,23 @@ export async function realServerFacts(rt: Runtime, lab: Lab, r: RealServer): Pro
   }
   for (const line of report.sysctl.out.split('\n')) {
     const m = /^(net\.ipv4\.conf\.\S+)=(\S*)$/.exec(line.trim())
-    if (m) facts.sysctls[m[1]!] = m[2]!
+    if (m?.[1] !== undefined && m[2] !== undefined) facts.sysctls[m[1]] = m[2]
   }
   if (!report.sysctl.ok) facts.unreadable.push(`arp sysctls: ${why(report.sysctl)}`)
   return facts
 }
 
-/** Every node's facts, read in parallel: one exec of lvslab-facts per running node. */
-export async function labFacts(rt: Runtime, lab: Lab): Promise<{directors: DirectorFacts[]; realServers: RealServerFacts[]}> {
+/**
+ * The lab's snapshot: the facts of every node (or only those in `scope`), read in parallel, one exec of
+ * lvslab-facts per running node, in the lab file's order.
+ */
+export async function labSnapshot(rt: Runtime, lab: Lab, scope: SnapshotScope = wholeLab(lab)): Promise<LabSnapshot> {
   const [directors, realServers] = await Promise.all([
-    Promise.all(lab.directors.map((d) => directorFacts(rt, lab, d))),
-    Promise.all(lab.real_servers.map((r) => realServerFacts(rt, lab, r))),
+    Promise.all(lab.directors.filter((d) => scope.directors.includes(d.name)).map((d) => directorFacts(rt, lab, d))),
+    Promise.all(lab.real_servers.filter((r) => scope.realServers.includes(r.name)).map((r) => realServerFacts(rt, lab, r))),
   ])
   return {directors, realServers}
 }
 
-/** The real servers whose httpd answers its own page: the set the IPVS table should hold. */
-export function healthyServers(lab: Lab, rs: RealServerFacts[]): string[] {
-  return rs
-    .filter((f) => f.running && f.httpd && f.page === `from ${lab.real_servers.find((r) => r.name === f.name)?.ip}`)
-    .map((f) => lab.real_servers.find((r) => r.name === f.name)!.ip)
-}
-
-/** The IPVS service of the lab's virtual server (VIP, port, protocol) in a director's table, if any. */
-export function vipService(lab: Lab, ipvs: IpvsService[]): IpvsService | undefined {
-  return ipvs.find((s) => s.address === lab.vip && s.port === lab.virtual_server.port && s.protocol === lab.virtual_server.protocol)
-}
+/** The former name of labSnapshot (every node's facts), kept for its callers. */
+export const labFacts = labSnapshot

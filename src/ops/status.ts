@@ -1,8 +1,11 @@
 // `status`: what the lab's nodes report about themselves.
-import type {Lab} from '../lab/model.js'
-import {type DirectorFacts, labFacts, type RealServerFacts, vipService} from './facts.js'
+import {type Lab, masterOf} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
+import {converged, splitBrain, type Verdict} from '../state/predicates.js'
+import {type DirectorFacts, masters, type RealServerFacts, unreadList, vipHolders, vipService} from '../state/snapshot.js'
+import {labSnapshot} from './facts.js'
 
+/** What `status` returns (and prints with --json). */
 export interface StatusResult {
   lab: string
   vip: string
@@ -10,6 +13,8 @@ export interface StatusResult {
   vipHolders: string[]
   masters: string[]
   splitBrain: boolean
+  /** Whether the lab is in its original, healthy state (src/state/predicates.ts `converged` on the lab file's MASTER). */
+  converged: Verdict
   directors: (Omit<DirectorFacts, 'ipvs'> & {
     priority: number
     configuredState: string
@@ -24,38 +29,38 @@ export interface StatusResult {
 
 /**
  * `status`: every node's facts as it reports them (one exec each), the VIP holders, the MASTERs, split
- * brain, and notes (what could not be read, the VRRP password's nature). Never throws for a stopped lab.
+ * brain, whether the lab is converged, and notes (what could not be read, the VRRP password's nature).
+ * Never throws for a stopped lab.
  */
 export async function labStatus(rt: Runtime, lab: Lab): Promise<StatusResult> {
-  const facts = await labFacts(rt, lab)
-  const holders = facts.directors.filter((d) => d.holdsVip).map((d) => d.name)
-  const masters = facts.directors.filter((d) => d.vrrpState === 'MASTER').map((d) => d.name)
+  const snap = await labSnapshot(rt, lab)
+  const split = splitBrain(snap)
   const notes: string[] = []
   if (lab.vrrp.auth_type === 'PASS')
     notes.push(
       `VRRP PASS authentication is sent in cleartext on the lab network: it guards against mistakes, not attackers; the password ${lab.vrrp.auth_pass ? 'is set in the lab file' : 'is random for this lab (kept on its network; set vrrp.auth_pass to choose one)'}`,
     )
-  for (const n of [...facts.directors, ...facts.realServers]) for (const u of n.unreadable) notes.push(`COULD NOT READ on ${n.name}: ${u}`)
-  if (holders.length > 1 || masters.length > 1)
-    notes.push(`SPLIT BRAIN: ${[...new Set([...holders, ...masters])].join(' and ')} all claim the VIP`)
+  for (const u of unreadList([...snap.directors, ...snap.realServers])) notes.push(`COULD NOT READ on ${u}`)
+  if (split.ok) notes.push(split.seen)
   return {
     lab: lab.name,
     vip: lab.vip,
-    exists: facts.directors.some((d) => d.running) || facts.realServers.some((r) => r.running),
-    vipHolders: holders,
-    masters,
-    splitBrain: holders.length > 1 || masters.length > 1,
-    directors: facts.directors.map(({ipvs, ...d}) => {
-      const conf = lab.directors.find((x) => x.name === d.name)!
+    exists: snap.directors.some((d) => d.running) || snap.realServers.some((r) => r.running),
+    vipHolders: vipHolders(snap).map((d) => d.name),
+    masters: masters(snap).map((d) => d.name),
+    splitBrain: split.ok,
+    converged: converged(snap, lab, masterOf(lab).name),
+    directors: snap.directors.map(({ipvs, ...d}) => {
+      const conf = lab.directors.find((x) => x.name === d.name)
       const svc = vipService(lab, ipvs)
       return {
         ...d,
-        priority: conf.priority,
-        configuredState: conf.state,
+        priority: conf?.priority ?? 0,
+        configuredState: conf?.state ?? 'unknown',
         ...(svc ? {ipvs: {scheduler: svc.scheduler, realServers: svc.realServers}} : {}),
       }
     }),
-    realServers: facts.realServers,
+    realServers: snap.realServers,
     notes,
   }
 }

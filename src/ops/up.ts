@@ -21,11 +21,11 @@ import {keepalivedVersionText, pagePaths, renderIndexHtml, renderKeepalivedConf,
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerInfo, EngineInfo, Runtime} from '../runtime/types.js'
 import type {RendererName} from '../report/renderer.js'
-import {healthyServers, labFacts, readNode, servicePid, vipService, why} from './facts.js'
+import {waitConverged} from './converge.js'
+import {readNode, servicePid, why} from './facts.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from './image.js'
 import {checkEngineIpvs, ipvsFix} from './ipvs.js'
 import {type ProbeFrom, verifyLab, type VerifyResult} from './verify.js'
-import {waitFor} from './wait.js'
 
 export interface UpOptions {
   mode: Mode
@@ -192,36 +192,6 @@ export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?:
   if (running) await sh(rt, c, 'lvslab-svc stop keepalived', step)
   await sh(rt, c, 'lvslab-svc start keepalived', step)
   return version
-}
-
-/** Converged: the VIP on the MASTER alone, as eth0:1, and its IPVS table listing every healthy real server. */
-export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, timeoutMs: number, signal?: AbortSignal): Promise<number> {
-  const {ms} = await waitFor(
-    `VIP on ${holder.name} and IPVS table complete`,
-    timeoutMs,
-    async () => {
-      const {directors: ds, realServers: rs} = await labFacts(rt, lab)
-      const h = ds.find((d) => d.name === holder.name)!
-      const others = ds.filter((d) => d.name !== holder.name && d.holdsVip).map((d) => d.name)
-      const healthy = healthyServers(lab, rs).sort()
-      const table = (vipService(lab, h.ipvs)?.realServers ?? []).map((r) => r.address).sort()
-      // never converged on facts that could not be read: an unread director is not one without the VIP
-      const unread = [...ds, ...rs].flatMap((n) => n.unreadable.map((u) => `${n.name}: ${u}`))
-      const done =
-        h.holdsVip &&
-        h.vipLabel === 'eth0:1' &&
-        others.length === 0 &&
-        JSON.stringify(table) === JSON.stringify(healthy) &&
-        healthy.length > 0 &&
-        unread.length === 0
-      return {
-        done,
-        seen: `${holder.name} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${h.ipvsError ? `unreadable (${h.ipvsError})` : table.join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}${unread.length > 0 ? `; could not read: ${unread.join('; ')}` : ''}`,
-      }
-    },
-    {intervalMs: 500, signal},
-  )
-  return ms
 }
 
 /** The mode a running lab was made in (from its first director's label); undefined when it is not running. */

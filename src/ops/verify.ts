@@ -5,14 +5,18 @@ import {CLIENT_NODE, containerName, type Mode, planClient} from '../plan/plan.js
 import type {Runtime} from '../runtime/types.js'
 import {LABELS} from '../runtime/labels.js'
 import {StepError} from '../lab/errors.js'
-import {type DirectorFacts, healthyServers, labFacts, type RealServerFacts, vipService} from './facts.js'
+import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
+import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
+import {labSnapshot} from './facts.js'
 
+/** One of verify's checks, as reported (text, JSON, JUnit): its name is user-visible, detail is what was seen. */
 export interface Check {
   name: string
   ok: boolean
   detail: string
 }
 
+/** What `verify` returns (and prints with --json). */
 export interface VerifyResult {
   ok: boolean
   lab: string
@@ -21,8 +25,11 @@ export interface VerifyResult {
   requests: {sent: number; failed: number; perServer: Record<string, number>; sequence: string[]}
   healthy: string[]
   vipHolders: string[]
+  /** The lab's state by the one definition of a healthy lab (src/state/predicates.ts `converged`) on the expected holder. */
+  converged: Verdict
 }
 
+/** Where HTTP probes run from: auto (the host when it reaches the lab's subnet, else a container), host, container. */
 export type ProbeFrom = 'auto' | 'host' | 'container'
 
 /** Where verify sends its requests: the VIP, the virtual server's port and the health check's path, 3000 ms timeout. */
@@ -54,36 +61,38 @@ export function isRoundRobin(sequence: string[], servers: number): boolean {
   return sequence.every((s, i) => i < servers || s === sequence[i - servers])
 }
 
+/** An answer as a sequence entry: the server's address, "?" for a 200 without one, else "error:<why>". */
+const entry = (a: Answer) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`)
+
+/** "n/m answered 200", with the first three failures. */
+function failures(list: Answer[]): string {
+  const f = list.filter((a) => !a.ok)
+  return `${list.length - f.length}/${list.length} answered 200${
+    f.length
+      ? `; failures: ${f
+          .slice(0, 3)
+          .map((a) => a.error ?? a.status)
+          .join(', ')}`
+      : ''
+  }`
+}
+
+/** A check named for the report from a predicate's verdict. */
+const check = (name: string, v: Verdict): Check => ({name, ok: v.ok, detail: v.seen})
+
 /**
+ * verify's checks: the answers through the VIP (all 200, from every healthy real server, in round
+ * robin order for rr), then the directors' state, judged by the predicates of src/state/predicates.ts.
+ * @param expectedHolder the director that should hold the VIP (the MASTER of the lab file by default)
  * @param second a second sample, taken when the first was not in round robin order: right after a
  *   VRRP transition one request may still meet the other director's scheduler, whose turn differs.
  */
-export function checksFrom(
-  lab: Lab,
-  answers: Answer[],
-  directors: DirectorFacts[],
-  realServers: RealServerFacts[],
-  expectedHolder: string,
-  second?: Answer[],
-): Check[] {
-  const healthy = healthyServers(lab, realServers).sort()
-  const sequence = answers.map((a) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`))
+export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expectedHolder: string, second?: Answer[]): Check[] {
+  const healthy = healthyServers(lab, snap.realServers).sort()
+  const sequence = answers.map(entry)
   const failed = answers.filter((a) => !a.ok)
-  const seen = [...new Set(answers.filter((a) => a.ok && a.server).map((a) => a.server!))].sort()
-  const holders = directors.filter((d) => d.holdsVip)
-  const masters = directors.filter((d) => d.vrrpState === 'MASTER')
+  const seen = [...new Set(answers.flatMap((a) => (a.ok && a.server ? [a.server] : [])))].sort()
   const checks: Check[] = []
-  const failures = (list: Answer[]) => {
-    const f = list.filter((a) => !a.ok)
-    return `${list.length - f.length}/${list.length} answered 200${
-      f.length
-        ? `; failures: ${f
-            .slice(0, 3)
-            .map((a) => a.error ?? a.status)
-            .join(', ')}`
-        : ''
-    }`
-  }
   // a failure in the first sample (right after a transition, a neighbour's ARP cache may still point at
   // the old director) is forgiven only when the second sample is clean; both are reported
   const firstOk = failed.length === 0 && answers.length > 0
@@ -104,53 +113,25 @@ export function checksFrom(
   if (lab.virtual_server.scheduler === 'rr') {
     const show = (seq: string[]) => `${seq.slice(0, 8).join(' ')}${seq.length > 8 ? ' ...' : ''}`
     const first = isRoundRobin(sequence, healthy.length)
-    const again = second?.map((a) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`))
+    const again = second?.map(entry)
     checks.push(
-      first || !again
+      first || !second || !again
         ? {name: 'round robin order', ok: first, detail: `sequence: ${show(sequence)}`}
         : {
             name: 'round robin order',
-            ok: isRoundRobin(again, healthy.length) && again.every((s, i) => second![i]!.ok && Boolean(s)),
+            ok: isRoundRobin(again, healthy.length) && again.every((s, i) => Boolean(second[i]?.ok) && Boolean(s)),
             detail: `first sample out of order (${show(sequence)}); second sample: ${show(again)}`,
           },
     )
   }
-  checks.push({
-    name: 'exactly one director holds the VIP',
-    ok: holders.length === 1,
-    detail:
-      holders.length > 1
-        ? `SPLIT BRAIN: ${holders.map((h) => h.name).join(' and ')} all hold ${lab.vip}`
-        : `holders: ${holders.map((h) => h.name).join(', ') || 'none'}`,
-  })
-  const holder = holders.length === 1 ? holders[0]! : undefined
-  checks.push({
-    name: `the VIP is on ${expectedHolder} as eth0:1`,
-    ok: holder?.name === expectedHolder && holder.vipLabel === 'eth0:1',
-    detail: holder ? `${holder.name} holds it with label ${holder.vipLabel ?? 'none'}` : 'no single holder',
-  })
-  checks.push({
-    name: 'exactly one director reports MASTER',
-    ok: masters.length === 1 && masters[0]!.name === expectedHolder,
-    detail: directors.map((d) => `${d.name}: ${d.vrrpState}`).join(', '),
-  })
-  const master = holder ?? directors.find((d) => d.name === expectedHolder)
-  const svc = master ? vipService(lab, master.ipvs) : undefined
-  const table = (svc?.realServers ?? []).map((r) => r.address).sort()
-  const routes = (svc?.realServers ?? []).every((r) => r.forward === 'Route')
-  checks.push({
-    name: "the MASTER's IPVS table equals the healthy real servers",
-    ok: Boolean(svc) && JSON.stringify(table) === JSON.stringify(healthy) && routes && svc!.scheduler === lab.virtual_server.scheduler,
-    detail: svc
-      ? `${master!.name}: ${svc.scheduler} ${svc.realServers.map((r) => `${r.address} ${r.forward} w${r.weight}`).join(', ') || 'no real server'}`
-      : `${master?.name ?? 'no director'}: no service ${lab.vip}:${lab.virtual_server.port}${master?.ipvsError ? ` (${master.ipvsError})` : ''}`,
-  })
-  const unreadable = [...directors, ...realServers].filter((n) => n.running).flatMap((n) => n.unreadable.map((u) => `${n.name}: ${u}`))
-  checks.push({
-    name: "every node's facts could be read",
-    ok: unreadable.length === 0,
-    detail: unreadable.length === 0 ? `${directors.length + realServers.length} nodes read` : `could not read: ${unreadable.join('; ')}`,
-  })
+  const holders = vipHolders(snap)
+  checks.push(check('exactly one director holds the VIP', oneHolder(snap, lab)))
+  checks.push(check(`the VIP is on ${expectedHolder} as eth0:1`, vipOn(snap, expectedHolder)))
+  checks.push(check('exactly one director reports MASTER', oneMaster(snap, expectedHolder)))
+  // the table of the single holder, else of the expected one
+  const master = holders.length === 1 ? holders[0]?.name : expectedHolder
+  checks.push(check("the MASTER's IPVS table equals the healthy real servers", serviceIs(snap, lab, master, healthy)))
+  checks.push(check("every node's facts could be read", allRead(snap)))
   return checks
 }
 
@@ -164,7 +145,7 @@ export async function verifyLab(
   lab: Lab,
   opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode} = {},
 ): Promise<VerifyResult> {
-  const facts = await labFacts(rt, lab)
+  const facts = await labSnapshot(rt, lab)
   if (![...facts.directors, ...facts.realServers].some((n) => n.running))
     throw new StepError('verify', `lab ${lab.name} is not running`, '`lvslab up`')
   const healthy = healthyServers(lab, facts.realServers)
@@ -179,11 +160,14 @@ export async function verifyLab(
     )
   const second = inOrder && answers.every((a) => a.ok) ? undefined : await prober.many(count)
   await prober.close()
-  const checks = checksFrom(lab, answers, facts.directors, facts.realServers, opts.expectedHolder ?? masterOf(lab).name, second)
+  const holder = opts.expectedHolder ?? masterOf(lab).name
+  const checks = checksFrom(lab, answers, facts, holder, second)
+  // the checks above imply it (they are finer); it is kept in the result as the one definition of a healthy lab
+  const state = converged(facts, lab, holder)
   const perServer: Record<string, number> = {}
   for (const a of answers) if (a.ok && a.server) perServer[a.server] = (perServer[a.server] ?? 0) + 1
   return {
-    ok: checks.every((c) => c.ok),
+    ok: checks.every((c) => c.ok) && state.ok,
     lab: lab.name,
     via: prober.via,
     checks,
@@ -194,6 +178,7 @@ export async function verifyLab(
       sequence: answers.map((a) => a.server ?? 'error'),
     },
     healthy,
-    vipHolders: facts.directors.filter((d) => d.holdsVip).map((d) => d.name),
+    vipHolders: vipHolders(facts).map((d) => d.name),
+    converged: state,
   }
 }

@@ -1,10 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
 import {degradedWindow, longestGap, type TimedAnswer} from '../../src/chaos/prober.js'
-import {makeDrill} from '../../src/chaos/drills.js'
+import {makeDrill} from '../../src/drills/drills.js'
 import {marginMs} from '../../src/chaos/run.js'
 import {isRoundRobin} from '../../src/ops/verify.js'
-import type {Runtime} from '../../src/runtime/types.js'
 
 const a = (sentAt: number, doneAt: number, ok: boolean, server?: string): TimedAnswer => ({
   at: sentAt,
@@ -15,15 +14,6 @@ const a = (sentAt: number, doneAt: number, ok: boolean, server?: string): TimedA
   ms: doneAt - sentAt,
   ...(server ? {server} : {}),
 })
-const noEngine = new Proxy(
-  {},
-  {
-    get: () => {
-      throw new Error('no engine call expected')
-    },
-  },
-) as Runtime
-
 describe('the windows the drills measure', () => {
   const answers = [
     a(0, 10, true, 'x'),
@@ -60,7 +50,7 @@ describe('the drills as data', () => {
   const lab = parseLab('')
 
   it('rs-down defaults to rs1, expects the others to serve, bounded by the health check', () => {
-    const d = makeDrill(noEngine, lab, 'rs-down')
+    const d = makeDrill(lab, 'rs-down')
     expect(d.target).toBe('rs1')
     expect(d.faultServers).toEqual(['172.20.1.11'])
     expect(d.restoredServers).toEqual(['172.20.1.10', '172.20.1.11'])
@@ -70,27 +60,27 @@ describe('the drills as data', () => {
   })
 
   it('director-down defaults to the MASTER and expects the BACKUP to take over, then preemption', () => {
-    const d = makeDrill(noEngine, lab, 'director-down')
+    const d = makeDrill(lab, 'director-down')
     expect(d.target).toBe('lvs1')
     expect([d.faultHolder, d.restoredHolder]).toEqual(['lvs2', 'lvs1'])
     expect(d.faultWindow.boundSeconds).toBeCloseTo(3 + 206 / 256, 5)
   })
 
   it('director-down of the BACKUP expects the MASTER to keep the VIP', () => {
-    const d = makeDrill(noEngine, lab, 'director-down', 'lvs2')
+    const d = makeDrill(lab, 'director-down', 'lvs2')
     expect([d.faultHolder, d.restoredHolder]).toEqual(['lvs1', 'lvs1'])
   })
 
   it('kill-master expects the BACKUP to take over and the container to stay up', () => {
-    const d = makeDrill(noEngine, lab, 'kill-master')
+    const d = makeDrill(lab, 'kill-master')
     expect(d.target).toBe('lvs1')
     expect(d.expectFault.map((e) => e.event)).toEqual(['VIP moved to lvs2', 'lvs1 up, keepalived gone'])
   })
 
   it('names that are not in the lab are refused with the choices', () => {
-    expect(() => makeDrill(noEngine, lab, 'rs-down', 'rs9')).toThrow(/no real server rs9.*fix: name one of rs1, rs2/)
-    expect(() => makeDrill(noEngine, lab, 'director-down', 'lvs9')).toThrow(/no director lvs9/)
-    expect(() => makeDrill(noEngine, parseLab('directors: [{name: solo, ip: 172.20.1.1}]'), 'kill-master')).toThrow(/one director/)
+    expect(() => makeDrill(lab, 'rs-down', 'rs9')).toThrow(/no real server rs9.*fix: name one of rs1, rs2/)
+    expect(() => makeDrill(lab, 'director-down', 'lvs9')).toThrow(/no director lvs9/)
+    expect(() => makeDrill(parseLab('directors: [{name: solo, ip: 172.20.1.1}]'), 'kill-master')).toThrow(/one director/)
   })
 })
 

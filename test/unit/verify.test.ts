@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
-import type {DirectorFacts, RealServerFacts} from '../../src/ops/facts.js'
-import {checksFrom} from '../../src/ops/verify.js'
+import type {DirectorFacts, LabSnapshot, RealServerFacts} from '../../src/state/snapshot.js'
+import {checksFrom as checksOf} from '../../src/ops/verify.js'
 import type {Answer} from '../../src/probe/http.js'
 
 const lab = parseLab('')
@@ -43,6 +43,15 @@ const rs = (name: string, ip: string, over: Partial<RealServerFacts> = {}): Real
 const answers = (seq: string[]): Answer[] => seq.map((s, i) => ({at: i, ok: true, status: 200, server: s, ms: 1}))
 const rr = answers(['172.20.1.10', '172.20.1.11', '172.20.1.10', '172.20.1.11'])
 const servers = [rs('rs1', '172.20.1.10'), rs('rs2', '172.20.1.11')]
+/** checksFrom with the directors' and real servers' facts as one snapshot. */
+const checksFrom = (
+  l: typeof lab,
+  a: Answer[],
+  directors: DirectorFacts[],
+  realServers: RealServerFacts[],
+  holder: string,
+  second?: Answer[],
+) => checksOf(l, a, {directors, realServers} satisfies LabSnapshot, holder, second)
 
 describe("verify's checks", () => {
   it('all hold on the classic lab', () => {

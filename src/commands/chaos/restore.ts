@@ -1,9 +1,12 @@
 import {BaseCommand} from '../../base.js'
-import {restoreLab, type RestoreResult} from '../../ops/chaos.js'
+import {restoreLab, type RestoreResult} from '../../ops/restore.js'
 
 export default class Restore extends BaseCommand {
   static override summary = 'Undo whatever drill is in place (httpd started, eth0 up, keepalived running) and wait for the original state'
-  static override examples = ['<%= config.bin %> chaos restore']
+  static override examples = [
+    {description: 'Undo whatever drill is in place', command: '<%= config.bin %> chaos restore'},
+    {description: 'In a second lab, with the result as JSON', command: '<%= config.bin %> chaos restore -f examples/lab2.yaml --json'},
+  ]
 
   async run(): Promise<RestoreResult> {
     const {flags} = await this.parse(Restore)

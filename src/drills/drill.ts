@@ -1,0 +1,97 @@
+// What a drill is, as data (pure): the fault and its restore as commands to run in a container, and
+// the states expected after each as checks over a snapshot of the nodes they name. The use case
+// (src/chaos/run.ts) runs the commands through the Runtime and polls the snapshots.
+import type {Director, Lab, RealServer} from '../lab/model.js'
+import {containerName} from '../plan/plan.js'
+import type {SnapshotCheck} from '../state/predicates.js'
+import type {SnapshotScope} from '../state/snapshot.js'
+
+/** The drills lvslab knows, each a command of `lvslab chaos`. */
+export type DrillName = 'rs-down' | 'director-down' | 'kill-master'
+/** The drills in the classic order (what `chaos all` runs). */
+export const DRILLS: DrillName[] = ['rs-down', 'director-down', 'kill-master']
+
+/** A command run as `bash -c cmd` in a container; a non-zero exit fails the step named `step`. */
+export interface Command {
+  container: string
+  cmd: string
+  /** The step's name in messages, e.g. "stop httpd on rs1". */
+  step: string
+}
+
+/** A state expected after a fault or its restore, waited for within a bound derived from the lab's timers. */
+export interface Expectation {
+  /** What is expected, e.g. "lvs2 holds the VIP as eth0:1 and reports MASTER". */
+  name: string
+  /** The timeline event recorded when it holds, e.g. "VIP moved". */
+  event: string
+  /** Seconds from the lab's timers (before the host's slowness factor). */
+  boundSeconds: number
+  /** The nodes read for each poll (only those: a director's check does not read the real servers). */
+  reads: SnapshotScope
+  /** Whether the expected state holds in a snapshot of `reads`, and what was seen. */
+  check: SnapshotCheck
+}
+
+/** A fault phase's or a restore phase's measured window: what is bounded, and by what (seconds). */
+export interface DrillWindow {
+  measure: 'longest gap' | 'degraded'
+  boundSeconds: number
+  /** The bound as a formula of the lab's timers, for the report. */
+  bound: string
+}
+
+/** A drill as data: the fault and restore commands, the expected states, the servers and windows the report judges. */
+export interface Drill {
+  name: DrillName
+  target: string
+  description: string
+  /** The servers that must answer while the fault is in place, and after the restore (IPs). */
+  faultServers: string[]
+  restoredServers: string[]
+  /** The VIP holder expected while the fault is in place, and after the restore. */
+  faultHolder: string
+  restoredHolder: string
+  /** Which measure of the fault phase is bounded, and by what (seconds). */
+  faultWindow: DrillWindow
+  restoreWindow: DrillWindow & {measure: 'longest gap'}
+  inject: Command
+  expectFault: Expectation[]
+  restore: Command
+  expectRestored: Expectation[]
+}
+
+/** The scope of a snapshot reading only these directors and real servers (by name). */
+export function reads(directors: string[], realServers: string[] = []): SnapshotScope {
+  return {directors, realServers}
+}
+
+/** Starts httpd on a real server (as `systemctl start httpd`, through the image's lvslab-svc). */
+export function startHttpd(lab: Lab, r: RealServer): Command {
+  return {container: containerName(lab, r.name), cmd: 'lvslab-svc start httpd', step: `start httpd on ${r.name}`}
+}
+
+/** Stops httpd on a real server (as `systemctl stop httpd`). */
+export function stopHttpd(lab: Lab, r: RealServer): Command {
+  return {container: containerName(lab, r.name), cmd: 'lvslab-svc stop httpd', step: `stop httpd on ${r.name}`}
+}
+
+/** Takes a director's eth0 down (as `ifconfig eth0 down`): its VRRP adverts stop. */
+export function takeEth0Down(lab: Lab, d: Director): Command {
+  return {container: containerName(lab, d.name), cmd: 'ip link set eth0 down', step: `eth0 down on ${d.name}`}
+}
+
+/** Brings a director's eth0 back up. */
+export function bringEth0Up(lab: Lab, d: Director): Command {
+  return {container: containerName(lab, d.name), cmd: 'ip link set eth0 up', step: `eth0 up on ${d.name}`}
+}
+
+/** Kills a director's keepalived main process with SIGKILL (no goodbye advert with priority 0, RFC 3768 6.4.3). */
+export function killKeepalived(lab: Lab, d: Director): Command {
+  return {container: containerName(lab, d.name), cmd: 'lvslab-svc kill keepalived', step: `kill -9 keepalived on ${d.name}`}
+}
+
+/** Starts keepalived on a director. */
+export function startKeepalived(lab: Lab, d: Director): Command {
+  return {container: containerName(lab, d.name), cmd: 'lvslab-svc start keepalived', step: `start keepalived on ${d.name}`}
+}
