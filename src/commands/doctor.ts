@@ -3,7 +3,11 @@ import {doctor, type DoctorResult} from '../ops/doctor.js'
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Check the engine, ip_vs, the lab image, --privileged and subnet conflicts, each finding with its fix'
-  static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json']
+  static override examples = [
+    {description: 'Check this host and engine for the classic lab', command: '<%= config.bin %> doctor'},
+    {description: 'The findings as JSON, for a script', command: '<%= config.bin %> doctor --json'},
+    {description: 'Check for a second lab: its subnet and names must be free', command: '<%= config.bin %> doctor -f examples/lab2.yaml'},
+  ]
 
   async run(): Promise<DoctorResult> {
     const {flags} = await this.parse(Doctor)

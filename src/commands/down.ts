@@ -6,7 +6,14 @@ import {downLab, type DownResult} from '../ops/down.js'
 
 export default class Down extends BaseCommand {
   static override summary = "Remove exactly this lab's containers and network, found by their labels; touches nothing else"
-  static override examples = ['<%= config.bin %> down', '<%= config.bin %> down --name lab2']
+  static override examples = [
+    {description: 'Remove the lab of ./lvslab.yaml (or the classic lab)', command: '<%= config.bin %> down'},
+    {description: 'Remove a lab by its name, without its file', command: '<%= config.bin %> down --name lab2'},
+    {
+      description: 'Remove the lab a file describes, and say what went as JSON',
+      command: '<%= config.bin %> down -f examples/lab2.yaml --json',
+    },
+  ]
   static override flags = {
     name: Flags.string({description: 'the lab name, instead of reading it from the lab file', exclusive: ['file']}),
   }

@@ -9,7 +9,15 @@ import {DEFAULT_KEEPALIVED, renderLabFiles} from '../render/index.js'
 export default class Render extends BaseCommand {
   static override summary =
     "Write every file that `up` would install (keepalived.conf per director, the real servers' pages), touching no Docker"
-  static override examples = ['<%= config.bin %> render --out ./lvslab-render', '<%= config.bin %> render --keepalived-version 1.3.5']
+  static override examples = [
+    {description: 'Print every file of the classic lab', command: '<%= config.bin %> render'},
+    {description: 'Write them into a folder, one sub-folder per node', command: '<%= config.bin %> render --out ./lvslab-render'},
+    {
+      description: "For CentOS 7's keepalived 1.3.5 (nb_get_retry instead of retry)",
+      command: '<%= config.bin %> render -f examples/weighted.yaml --keepalived-version 1.3.5',
+    },
+    {description: 'The files as JSON: {lab, files: [{node, path, content}]}', command: '<%= config.bin %> render --json'},
+  ]
   static override flags = {
     out: Flags.string({description: 'folder to write into (default: print to stdout)'}),
     'keepalived-version': Flags.string({

@@ -5,7 +5,11 @@ import {table} from '../report/text.js'
 export default class Status extends BaseCommand {
   static override summary =
     "Show each director's VRRP state as keepalived reports it, the VIP holder, the IPVS table, and each real server's setup"
-  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json']
+  static override examples = [
+    {description: 'Show the classic lab', command: '<%= config.bin %> status'},
+    {description: 'The same as JSON', command: '<%= config.bin %> status --json'},
+    {description: 'Show a second lab', command: '<%= config.bin %> status -f examples/lab2.yaml'},
+  ]
 
   async run(): Promise<StatusResult> {
     const {flags} = await this.parse(Status)

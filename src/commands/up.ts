@@ -7,9 +7,14 @@ export default class Up extends BaseCommand {
   static override description =
     "Idempotent: a second `up` on a running lab changes nothing and verifies again. Refuses, touching nothing, when a name or the subnet is held by something that is not this lab's."
   static override examples = [
-    '<%= config.bin %> up',
-    '<%= config.bin %> up --file examples/weighted.yaml',
-    '<%= config.bin %> up --privileged --json',
+    {description: 'Stand up the classic lab (or ./lvslab.yaml)', command: '<%= config.bin %> up'},
+    {description: 'A second lab beside it: its own name, subnet and VRID', command: '<%= config.bin %> up -f examples/lab2.yaml'},
+    {description: 'Three weighted real servers under wrr', command: '<%= config.bin %> up --file examples/weighted.yaml'},
+    {description: 'Privileged containers, the classic way, with the result as JSON', command: '<%= config.bin %> up --privileged --json'},
+    {
+      description: 'Probe from a client container, and skip the HTTP verification',
+      command: '<%= config.bin %> up --from container --no-verify',
+    },
   ]
   static override flags = {
     privileged: Flags.boolean({

@@ -6,7 +6,14 @@ import {checkLines} from '../report/text.js'
 
 export default class Verify extends BaseCommand {
   static override summary = 'Check the running lab over HTTP against the VIP and from the directors; exit 0 only when every check holds'
-  static override examples = ['<%= config.bin %> verify', '<%= config.bin %> verify --json --junit verify.xml']
+  static override examples = [
+    {description: 'Check the running classic lab', command: '<%= config.bin %> verify'},
+    {description: 'For CI: the result as JSON and the checks as JUnit XML', command: '<%= config.bin %> verify --json --junit verify.xml'},
+    {
+      description: 'A second lab, probed from a container with 40 requests',
+      command: '<%= config.bin %> verify -f examples/lab2.yaml --from container --requests 40',
+    },
+  ]
   static override flags = {
     from: Flags.string({
       description: 'where the HTTP probes run from (auto: the host when it is on the lab network, else a client container)',

@@ -2,8 +2,10 @@
 import {randomBytes} from 'node:crypto'
 import type {LabFile} from './schema.js'
 
+/** A director's VRRP state as configured (keepalived.conf(5) vrrp_instance `state`). */
 export type VrrpRole = 'MASTER' | 'BACKUP'
 
+/** A director: runs keepalived (VRRP for the VIP, IPVS for the virtual server); priority 1-254, the highest is MASTER. */
 export interface Director {
   name: string
   ip: string
@@ -11,12 +13,17 @@ export interface Director {
   priority: number
 }
 
+/** A real server: Apache httpd behind the VIP, with its IPVS weight (1-65535). */
 export interface RealServer {
   name: string
   ip: string
   weight: number
 }
 
+/**
+ * The validated lab (load.ts validateLab makes it): the lab file with every default filled in, the
+ * directors' priorities and states and VRRP's unicast resolved, and the derived values below.
+ */
 export interface Lab extends Omit<LabFile, 'directors' | 'real_servers' | 'vrrp'> {
   directors: Director[]
   real_servers: RealServer[]
@@ -27,7 +34,10 @@ export interface Lab extends Omit<LabFile, 'directors' | 'real_servers' | 'vrrp'
   source: string
 }
 
-/** A random VRRP PASS password: 8 characters keepalived accepts. */
+/**
+ * A random VRRP PASS password: 8 characters (the most keepalived uses) of letters and digits,
+ * without look-alikes (0/O, 1/l/I), from crypto's randomBytes.
+ */
 export function randomAuthPass(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'
   return [...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')
@@ -42,14 +52,17 @@ export function withAuthPass(lab: Lab, kept?: string): Lab {
   return {...lab, vrrp: {...lab.vrrp, auth_pass: kept || randomAuthPass(), auth_pass_source: 'random'}}
 }
 
+/** What a node of the lab is. */
 export type NodeRole = 'director' | 'realserver'
 
+/** The director configured MASTER. Throws an Error when there is none (validateLab refuses such a lab). */
 export function masterOf(lab: Lab): Director {
   const master = lab.directors.find((d) => d.state === 'MASTER')
   if (!master) throw new Error(`lab ${lab.name} has no MASTER director`)
   return master
 }
 
+/** Every node of the lab, directors first, each with its address and role. */
 export function nodes(lab: Lab): {name: string; ip: string; role: NodeRole}[] {
   return [
     ...lab.directors.map((d) => ({name: d.name, ip: d.ip, role: 'director' as const})),

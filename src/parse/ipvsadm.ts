@@ -18,6 +18,7 @@
  * - `ipvsadm -Ln -t VIP:PORT` prints the two title lines but not the version line.
  */
 
+/** A real server line: `-> ADDRESS:PORT FORWARD WEIGHT ACTIVECONN INACTCONN` (Route is direct routing, LVS-DR). */
 export interface IpvsRealServer {
   address: string
   port: number
@@ -27,6 +28,7 @@ export interface IpvsRealServer {
   inactConn: number
 }
 
+/** A virtual service line and the real servers listed under it. */
 export interface IpvsService {
   protocol: 'TCP' | 'UDP' | 'SCTP' | 'FWM'
   /** Virtual address; '' for FWM services. */
@@ -107,8 +109,10 @@ function parseFlags(rest: string | undefined): {flags: string[]; persistent?: nu
 }
 
 /**
- * Parse `ipvsadm -Ln` output into services. Throws an Error when the text is
- * not ipvsadm list output (e.g. "Can't initialize ipvs: ..." or a permission error).
+ * Parse `ipvsadm -Ln` output into services, in listing order, each with its real servers.
+ * @throws Error when the text is not ipvsadm list output ("Can't initialize ipvs: ..." without
+ *   ip_vs, a permission error, empty text), on a line it does not know, a real server line before
+ *   any service, and an address or port it cannot read (a name instead of a number: run with -n).
  */
 export function parseIpvsadm(text: string): IpvsService[] {
   const normalized = text.replace(/\r\n?/g, '\n')

@@ -6,9 +6,20 @@ import {type Director, type Lab, masterOf, type NodeRole} from '../lab/model.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ContainerSpec, NetworkSpec} from '../runtime/types.js'
 
+/**
+ * How the lab's containers run: least privilege (NET_ADMIN and NET_RAW only, the real servers' arp
+ * sysctls set by the engine at creation) or privileged (the classic way: --privileged, sysctls
+ * written after start).
+ */
 export type Mode = 'least-privilege' | 'privileged'
 
-/** The arp sysctls of a real server, in the order the classic lab wrote them. */
+/**
+ * The arp sysctls of a real server, in the order the classic lab wrote them: with the VIP on lo, a
+ * real server must neither answer ARP for it (arp_ignore=1: reply only for addresses of the
+ * receiving interface) nor announce it (arp_announce=2: always the best local address of the
+ * outgoing interface), so only the director answers for the VIP (the kernel's ip-sysctl
+ * documentation; the LVS-DR "ARP problem" of the LVS HOWTO).
+ */
 export const RS_SYSCTLS: [string, string][] = [
   ['net.ipv4.conf.eth0.arp_ignore', '1'],
   ['net.ipv4.conf.eth0.arp_announce', '2'],
@@ -16,16 +27,20 @@ export const RS_SYSCTLS: [string, string][] = [
   ['net.ipv4.conf.all.arp_announce', '2'],
 ]
 
+/** A node's container name: `<lab>-<node>`, e.g. classic-lvs1 (validateLab keeps it within 63 characters). */
 export function containerName(lab: Lab, node: string): string {
   return `${lab.name}-${node}`
 }
 
+/** The lab's Docker network name: `<lab>-<network.name>`, e.g. classic-lvs_dr. */
 export function networkName(lab: Lab): string {
   return `${lab.name}-${lab.network.name}`
 }
 
+/** The node name of lvslab's own probe container (a lab file may not name a node so). */
 export const CLIENT_NODE = 'client'
 
+/** One container to create: its node name, role, address and the engine's spec of it. */
 export interface NodePlan {
   node: string
   role: NodeRole | 'client'
@@ -33,6 +48,7 @@ export interface NodePlan {
   spec: ContainerSpec
 }
 
+/** Everything `up` creates for a lab: the network, then the directors and the real servers. */
 export interface LabPlan {
   network: NetworkSpec
   directors: NodePlan[]
@@ -75,6 +91,11 @@ function labIdentity(lab: Lab): unknown {
   return {vip: lab.vip, vrrp: lab.vrrp, vs: lab.virtual_server, rs: lab.real_servers, d: lab.directors, notify: lab.notify ?? null}
 }
 
+/**
+ * The lab's network and containers in `mode`, each labelled with the lab, node, role, mode and a
+ * hash of its spec (LABELS.SPEC: a changed lab file shows as a changed hash); a random VRRP
+ * password is kept as a label of the network (LABELS.AUTH). Pure.
+ */
 export function planLab(lab: Lab, mode: Mode): LabPlan {
   return {
     network: {
@@ -103,23 +124,26 @@ export function planLab(lab: Lab, mode: Mode): LabPlan {
   }
 }
 
-/** A client container inside the lab network, for probing the VIP when the host cannot reach it. */
+/**
+ * A client container inside the lab network, for probing the VIP when the host cannot reach it:
+ * named CLIENT_NODE, at the highest host address of the subnet that no node, the VIP or the
+ * gateway holds (the broadcast address minus 1, 2, ...).
+ */
 export function planClient(lab: Lab, mode: Mode): NodePlan {
   const used = new Set([lab.vip, lab.gateway, ...lab.directors.map((d) => d.ip), ...lab.real_servers.map((r) => r.ip)])
-  const bytes = ipaddr.IPv4.broadcastAddressFromCIDR(lab.network.subnet).toByteArray()
-  let n = ((bytes[0]! << 24) >>> 0) + (bytes[1]! << 16) + (bytes[2]! << 8) + bytes[3]! - 1
-  let ip = ''
-  for (;;) {
-    ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
-    if (!used.has(ip)) break
+  const [a = 0, b = 0, c = 0, d = 0] = ipaddr.IPv4.broadcastAddressFromCIDR(lab.network.subnet).toByteArray()
+  let n = ((a << 24) >>> 0) + (b << 16) + (c << 8) + d - 1
+  let ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
+  while (used.has(ip)) {
     n--
+    ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
   }
   return {node: CLIENT_NODE, role: 'client', ip, spec: nodeSpec(lab, mode, CLIENT_NODE, 'client', ip)}
 }
 
 /** Time bounds derived from the lab's timers (seconds, before the host's slowness factor). */
 export interface Bounds {
-  /** A BACKUP's takeover after the MASTER goes silent: 3 x advert_int + skew (RFC 3768 Master_Down_Interval). */
+  /** A BACKUP's takeover after the MASTER goes silent: 3 x advert_int + skew (Master_Down_Interval, RFC 3768 and RFC 5798 section 6.1). */
   failover: number
   /** The MASTER's takeback after it returns: it preempts at once, within one advert plus its own start. */
   takeback: number
@@ -129,10 +153,21 @@ export interface Bounds {
   readd: number
 }
 
+/**
+ * A director's Skew_Time in seconds for `advertInt` seconds between adverts: (256 - priority) / 256
+ * x advert_int (RFC 5798 section 6.1; RFC 3768's (256 - priority) / 256 s is the same at
+ * advert_int 1). A higher priority waits less before taking over.
+ */
 export function skew(director: Director, advertInt: number): number {
   return ((256 - director.priority) / 256) * advertInt
 }
 
+/**
+ * The lab's time bounds in seconds: failover for the slowest BACKUP (lowest priority), takeback
+ * from the MASTER's own skew, and the HTTP check's eviction and re-adding from keepalived.conf(5)'s
+ * delay_loop, connect_timeout, retry and delay_before_retry. Throws an Error for a lab without a
+ * MASTER (masterOf).
+ */
 export function bounds(lab: Lab): Bounds {
   const a = lab.vrrp.advert_int
   const backups = lab.directors.filter((d) => d.state !== 'MASTER')
@@ -147,13 +182,15 @@ export function bounds(lab: Lab): Bounds {
 }
 
 /**
- * How long a wait may take: the lab's bound, scaled for slow hosts (LVSLAB_TIME_SCALE, e.g. 5 in an
- * emulated VM), plus a grace for the engine's own latency (starting processes, exec round trips).
+ * How long a wait may take, in ms: the lab's bound (s) plus a 5 s grace for the engine's own latency
+ * (starting processes, exec round trips), scaled for slow hosts (LVSLAB_TIME_SCALE, e.g. 5 in an
+ * emulated VM).
  */
 export function waitMs(boundSeconds: number, scale = timeScale()): number {
   return Math.round((boundSeconds + 5) * scale * 1000)
 }
 
+/** The host's slowness factor: LVSLAB_TIME_SCALE when it is a number of at least 1, else 1. */
 export function timeScale(): number {
   const v = Number(process.env.LVSLAB_TIME_SCALE ?? '1')
   return Number.isFinite(v) && v >= 1 ? v : 1

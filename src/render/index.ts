@@ -4,9 +4,10 @@ import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import Handlebars from 'handlebars'
 import {type Director, type Lab, type RealServer, withAuthPass} from '../lab/model.js'
-import {documentFileOf} from '../lab/schema.js'
+import {documentFileOf} from '../lab/document-file.js'
 import type {KeepalivedVersion} from '../parse/keepalived.js'
 
+/** The templates/ folder of the package (beside dist/ and src/), with a trailing "/". */
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url))
 
 const hbs = Handlebars.create()
@@ -27,6 +28,7 @@ export function render(name: string, context: object): string {
   return tpl(context)
 }
 
+/** The keepalived version the files are rendered for (parse/keepalived.ts). */
 export type {KeepalivedVersion} from '../parse/keepalived.js'
 
 /** What `render` assumes without an image to ask: Debian 12's keepalived. */
@@ -82,7 +84,7 @@ export const DOCUMENT_ROOT = '/var/www/html'
 /**
  * Where a real server's page lies, as absolute paths in its container: the document root's
  * index.html, and the file Apache serves for the health check's URL path (documentFileOf in
- * src/lab/schema.ts: the query dropped, each segment percent-decoded as Apache decodes it, RFC 3986
+ * src/lab/document-file.ts: the query dropped, each segment percent-decoded as Apache decodes it, RFC 3986
  * section 2.1; index.html for a path ending in "/"), once each. So `/health%2Dcheck` lies at
  * /var/www/html/health-check. The paths hold only "/" and PAGE_CHAR characters, safe inside a
  * shell's single quotes. Throws an Error for a path documentFileOf refuses (validateLab refuses
@@ -100,7 +102,9 @@ export function renderIndexHtml(rs: RealServer): string {
   return render('index.html.hbs', {ip: rs.ip})
 }
 
+/** Which Dockerfile template makes the lab image: a base distribution, or an imported root filesystem. */
 export type ImageVariant = 'rocky9' | 'centos7' | 'debian12' | 'import'
+/** The registry image each buildable variant starts FROM. */
 export const BASE_IMAGES: Record<Exclude<ImageVariant, 'import'>, string> = {
   // Rocky Linux's own maintained image: the library image `rockylinux` stopped getting updates in 2024
   // (docker-library/official-images PR 16754; projects moved over, e.g. warewulf-node-images PR 53).
@@ -109,7 +113,11 @@ export const BASE_IMAGES: Record<Exclude<ImageVariant, 'import'>, string> = {
   debian12: 'debian:12',
 }
 
-/** The build context of the lab image: its Dockerfile and lvslab's own files, by name. */
+/**
+ * The build context of the lab image, file name to content: its Dockerfile (templates/Dockerfile.<variant>.hbs,
+ * FROM `opts.baseImage` or BASE_IMAGES; centos7's yum pointed at `opts.mirror`) and lvslab's own
+ * init, service and facts helpers. Throws an Error for `import` without a base image.
+ */
 export function renderImageContext(
   variant: ImageVariant,
   opts: {baseImage?: string; mirror?: string; rootfs?: string} = {},
@@ -124,16 +132,23 @@ export function renderImageContext(
   }
 }
 
+/** A file for a node's container, as renderLabFiles gives it. */
 export interface RenderedFile {
   /** The node it is installed on. */
   node: string
   /** Its path inside the node's container. */
   path: string
   content: string
+  /** Its permission bits, e.g. 0o644. */
   mode: number
 }
 
-/** Every file `up` installs into the lab's containers. */
+/**
+ * Every file `up` installs into the lab's containers, for keepalived `version`: each director's
+ * /etc/keepalived/keepalived.conf, then each real server's pages (pagePaths). The VRRP password is
+ * resolved once for all directors (withAuthPass: random when the lab sets none). Throws an Error
+ * for a health-check path documentFileOf refuses.
+ */
 export function renderLabFiles(labFile: Lab, version: KeepalivedVersion = DEFAULT_KEEPALIVED): RenderedFile[] {
   const lab = withAuthPass(labFile)
   return [

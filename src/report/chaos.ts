@@ -6,6 +6,11 @@ import {table} from './text.js'
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
+/**
+ * The drills' report for a terminal, one string per line: per drill its outcome, its timeline (s
+ * from the fault), a table of its phases (requests sent and failed, answers per real server, the
+ * measured window beside its bound and what is allowed over it, in s) and the prober's settings.
+ */
 export function chaosLines(result: ChaosResult): string[] {
   const out: string[] = []
   for (const d of result.drills) {
@@ -18,20 +23,24 @@ export function chaosLines(result: ChaosResult): string[] {
     out.push(
       ...table([
         ['  PHASE', 'SENT', 'FAILED', 'PER SERVER', 'WINDOW', 'MEASURED', 'BOUND', 'ALLOWED'],
-        ...phases
-          .filter(([, p]) => p)
-          .map(([n, p]) => [
-            `  ${n}`,
-            String(p!.requests.sent),
-            String(p!.requests.failed),
-            Object.entries(p!.requests.perServer)
-              .map(([k, v]) => `${k} x${v}`)
-              .join(', ') || '-',
-            p!.window.measure,
-            s(p!.window.ms),
-            s(p!.window.bound_ms),
-            s(p!.window.allowed_ms),
-          ]),
+        ...phases.flatMap(([n, p]) =>
+          p
+            ? [
+                [
+                  `  ${n}`,
+                  String(p.requests.sent),
+                  String(p.requests.failed),
+                  Object.entries(p.requests.perServer)
+                    .map(([k, v]) => `${k} x${v}`)
+                    .join(', ') || '-',
+                  p.window.measure,
+                  s(p.window.ms),
+                  s(p.window.bound_ms),
+                  s(p.window.allowed_ms),
+                ],
+              ]
+            : [],
+        ),
       ]),
     )
     for (const [n, p] of phases) if (p?.failure) out.push(`  ${n} failed: ${p.failure}`)
@@ -42,6 +51,11 @@ export function chaosLines(result: ChaosResult): string[] {
   return out
 }
 
+/**
+ * Writes the drills as JUnit XML to `file`: suite lvslab.chaos.<lab>, one test case per phase
+ * ("<drill> fault", "<drill> restore"), failed with its failure, its time the phase's last
+ * expectation (s). Throws what writing the file throws.
+ */
 export function writeChaosJunit(result: ChaosResult, file: string): void {
   const cases: JunitCase[] = []
   for (const d of result.drills) {

@@ -2,6 +2,7 @@
 import builder, {type Builder} from 'junit-report-builder'
 import type {VerifyResult} from '../ops/verify.js'
 
+/** One JUnit test case: a check or a drill's phase, its detail (standard output when it passed, the failure else) and time in s. */
 export interface JunitCase {
   name: string
   ok: boolean
@@ -9,6 +10,10 @@ export interface JunitCase {
   seconds?: number
 }
 
+/**
+ * Writes one JUnit XML test suite named `suiteName` (also each case's class name) to `file`, through
+ * junit-report-builder. Throws what writing the file throws.
+ */
 export function writeJunit(suiteName: string, cases: JunitCase[], file: string): void {
   const b = (builder as unknown as Builder).newBuilder()
   const suite = b.testSuite().name(suiteName)
@@ -21,6 +26,7 @@ export function writeJunit(suiteName: string, cases: JunitCase[], file: string):
   b.writeTo(file)
 }
 
+/** Writes `verify`'s checks as JUnit XML to `file`: suite lvslab.verify.<lab>, one case per check. */
 export function writeVerifyJunit(result: VerifyResult, file: string): void {
   writeJunit(`lvslab.verify.${result.lab}`, result.checks, file)
 }

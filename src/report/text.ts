@@ -1,10 +1,12 @@
+// Plain text for a terminal: check lines and padded tables.
 import type {Check} from '../ops/verify.js'
 
+/** One line per check: ✔ or ✖, its name and its detail. */
 export function checkLines(checks: Check[]): string[] {
   return checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.name} — ${c.detail}`)
 }
 
-/** A plain table: columns padded to their widest cell. */
+/** A plain table, one string per row: columns padded to their widest cell, two spaces apart, no trailing blanks. */
 export function table(rows: string[][]): string[] {
   const widths: number[] = []
   for (const r of rows)
@@ -13,7 +15,7 @@ export function table(rows: string[][]): string[] {
     })
   return rows.map((r) =>
     r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd(),
   )

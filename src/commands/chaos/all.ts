@@ -5,7 +5,14 @@ import type {ChaosResult} from '../../ops/chaos.js'
 export default class All extends ChaosCommand {
   static override summary =
     'The three drills in the classic order, each with its restore: rs-down, director-down, kill-master (what CI runs)'
-  static override examples = ['<%= config.bin %> chaos all --junit report.xml']
+  static override examples = [
+    {
+      description: 'Every drill in order, with the report as JUnit XML (what CI runs)',
+      command: '<%= config.bin %> chaos all --junit report.xml',
+    },
+    {description: 'The report as JSON', command: '<%= config.bin %> chaos all --json'},
+    {description: 'Against a second lab, probing at 50 Hz', command: '<%= config.bin %> chaos all -f examples/lab2.yaml --rate 50'},
+  ]
   static override flags = chaosFlags
 
   async run(): Promise<ChaosResult> {

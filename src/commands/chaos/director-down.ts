@@ -5,7 +5,14 @@ import type {ChaosResult} from '../../ops/chaos.js'
 export default class DirectorDown extends ChaosCommand {
   static override summary =
     "Take a director's eth0 down: the other must take the VIP and serve; then eth0 up, and the MASTER takes the VIP back"
-  static override examples = ['<%= config.bin %> chaos director-down', '<%= config.bin %> chaos director-down lvs1 --no-restore']
+  static override examples = [
+    {description: "Take the MASTER's eth0 down, then up again", command: '<%= config.bin %> chaos director-down'},
+    {
+      description: 'Take lvs1 down and leave it down (`chaos restore` undoes it)',
+      command: '<%= config.bin %> chaos director-down lvs1 --no-restore',
+    },
+    {description: 'The report as JSON and JUnit XML', command: '<%= config.bin %> chaos director-down --json --junit report.xml'},
+  ]
   static override args = {director: Args.string({description: 'the director (default: the MASTER)'})}
   static override flags = chaosFlags
 

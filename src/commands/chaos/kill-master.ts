@@ -4,7 +4,11 @@ import type {ChaosResult} from '../../ops/chaos.js'
 export default class KillMaster extends ChaosCommand {
   static override summary =
     "kill -9 the MASTER's keepalived: the BACKUP must take the VIP and serve, the container stays up; then start keepalived, and the MASTER is MASTER again"
-  static override examples = ['<%= config.bin %> chaos kill-master', '<%= config.bin %> chaos kill-master --json --junit kill-master.xml']
+  static override examples = [
+    {description: "kill -9 the MASTER's keepalived, then start it again", command: '<%= config.bin %> chaos kill-master'},
+    {description: 'The report as JSON and JUnit XML', command: '<%= config.bin %> chaos kill-master --json --junit kill-master.xml'},
+    {description: 'Wait at most 60 s for each expected state', command: '<%= config.bin %> chaos kill-master --timeout 60'},
+  ]
   static override flags = chaosFlags
 
   async run(): Promise<ChaosResult> {

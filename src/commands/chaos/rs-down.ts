@@ -5,7 +5,11 @@ import type {ChaosResult} from '../../ops/chaos.js'
 export default class RsDown extends ChaosCommand {
   static override summary =
     'Stop httpd on a real server: its health check must evict it and the others serve every answer; then start it again'
-  static override examples = ['<%= config.bin %> chaos rs-down', '<%= config.bin %> chaos rs-down rs2 --json']
+  static override examples = [
+    {description: 'Stop httpd on rs1, then start it again', command: '<%= config.bin %> chaos rs-down'},
+    {description: 'Stop it on rs2, with the report as JSON', command: '<%= config.bin %> chaos rs-down rs2 --json'},
+    {description: 'Leave rs1 down (`chaos restore` undoes it)', command: '<%= config.bin %> chaos rs-down rs1 --no-restore'},
+  ]
   static override args = {rs: Args.string({description: 'the real server (default: the first, rs1)'})}
   static override flags = chaosFlags
 

@@ -6,9 +6,13 @@ import {BUILD_BASES, type BuildBase, buildImage, checkBuildOptions, DEFAULT_BASE
 export default class ImageBuild extends BaseCommand {
   static override summary = 'Build the lab image from its Dockerfile template (needs a registry for the base image)'
   static override examples = [
-    '<%= config.bin %> image build',
-    '<%= config.bin %> image build --base debian12',
-    '<%= config.bin %> image build --base centos7 --mirror http://VAULT/centos',
+    {description: 'Build the default image (Rocky Linux 9)', command: '<%= config.bin %> image build'},
+    {description: 'On Debian 12', command: '<%= config.bin %> image build --base debian12'},
+    {
+      description: 'On CentOS 7, from a CentOS vault: the base URL holding 7.9.2009/ (its mirrors are retired)',
+      command: '<%= config.bin %> image build --base centos7 --mirror https://vault.centos.org',
+    },
+    {description: 'The result as JSON', command: '<%= config.bin %> image build --json'},
   ]
   static override flags = {
     base: Flags.string({description: 'the distribution', options: [...BUILD_BASES], default: DEFAULT_BASE}),

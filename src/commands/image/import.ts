@@ -8,7 +8,14 @@ export default class ImageImport extends BaseCommand {
     'Make the lab image offline from a root filesystem (a folder or a tar) that has keepalived, ipvsadm, iproute2, procps, curl and Apache httpd'
   static override description =
     'For hosts without a registry. lvslab adds its own init and helper scripts on top. A Debian minbase made with `debootstrap --variant=minbase --include=keepalived,ipvsadm,iproute2,procps,curl,apache2 bookworm DIR MIRROR` will do.'
-  static override examples = ['<%= config.bin %> image import --rootfs ./rootfs', '<%= config.bin %> image import --rootfs rootfs.tar']
+  static override examples = [
+    {description: 'Make the image from a root filesystem folder', command: '<%= config.bin %> image import --rootfs ./rootfs'},
+    {description: 'From a tar of one', command: '<%= config.bin %> image import --rootfs rootfs.tar'},
+    {
+      description: 'Import again even when the same root filesystem was imported, result as JSON',
+      command: '<%= config.bin %> image import --rootfs ./rootfs --force --json',
+    },
+  ]
   static override flags = {
     rootfs: Flags.string({description: 'root filesystem: a folder, or a tar of one', required: true}),
     tag: Flags.string({description: 'the image tag', default: DEFAULT_IMAGE}),
