@@ -1,7 +1,7 @@
 // Shared flags and error handling of every command: bad input exits 2 with one line per problem
 // (field or flag, what is wrong, the fix); a failed step exits 1 naming the step.
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import {InputError, StepError} from './lab/errors.js'
+import {InputError, StepError} from './errors.js'
 import {loadLab} from './lab/load.js'
 import type {Lab} from './lab/model.js'
 import {rendererFromProcess, type RendererName} from './report/renderer.js'

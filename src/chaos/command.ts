@@ -1,7 +1,7 @@
 // What the chaos commands share: their flags and how they run drills and report.
 import {Flags} from '@oclif/core'
 import {BaseCommand, ResultError} from '../base.js'
-import {InputError} from '../lab/errors.js'
+import {InputError} from '../errors.js'
 import {type ChaosResult, runChaos} from '../ops/chaos.js'
 import {chaosLines, writeChaosJunit} from '../report/chaos.js'
 import type {DrillName} from '../drills/drill.js'

@@ -1,6 +1,6 @@
 // Runs a drill: baseline, inject, expect (timed), check service, restore, expect, check service,
 // all while the prober sends requests to the VIP; then the report.
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 import type {Lab} from '../lab/model.js'
 import {containerName, CLIENT_NODE, type Mode, timeScale, waitMs} from '../plan/plan.js'
 import {HostProber, hostReaches} from '../probe/http.js'

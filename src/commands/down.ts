@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../base.js'
 import {DNS_LABEL} from '../lab/schema.js'
-import {InputError} from '../lab/errors.js'
+import {InputError} from '../errors.js'
 import {downLab, type DownResult} from '../ops/down.js'
 
 export default class Down extends BaseCommand {

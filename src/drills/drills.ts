@@ -1,6 +1,6 @@
 // The classic lab's three failure drills, as data (pure): what to inject, what to expect, how to
 // restore, what to expect then. The use case (src/chaos/run.ts) runs and times them, probing the VIP.
-import {InputError} from '../lab/errors.js'
+import {InputError} from '../errors.js'
 import {type Director, type Lab, masterOf} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, holdsVip, keepalivedGone, servesPage, tableIs} from '../state/predicates.js'

@@ -6,7 +6,7 @@
 import {readFileSync, statSync} from 'node:fs'
 import {type Document, isMap, LineCounter, parseDocument} from 'yaml'
 import type {z} from 'zod'
-import {InputError} from './errors.js'
+import {InputError} from '../errors.js'
 import {meaningErrors, resolveLab} from './meaning.js'
 import type {Lab} from './model.js'
 import {LabSchema} from './schema.js'

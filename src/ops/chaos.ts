@@ -1,5 +1,5 @@
 // `chaos`: run drills against a running lab, one after another, each from the lab's original state.
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 import {type Lab, masterOf} from '../lab/model.js'
 import {bounds, waitMs} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'

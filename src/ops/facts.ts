@@ -3,7 +3,7 @@
 // which prints one JSON document whose raw outputs the pure parsers of src/parse read on every
 // supported userland.
 import type {Director, Lab, RealServer} from '../lab/model.js'
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 import {findAddress, type IpAddrShow, parseIpOneline} from '../parse/ipaddr.js'
 import {parseIpvsadm} from '../parse/ipvsadm.js'
 import {parseKeepalivedData} from '../parse/keepalived.js'

@@ -2,7 +2,7 @@
 // lab image, never on the machine lvslab runs on (with DOCKER_HOST or Docker Desktop that machine's
 // kernel is not the one the lab runs on).
 import {release} from 'node:os'
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 import type {EngineInfo, Runtime} from '../runtime/types.js'
 
 /**

@@ -1,6 +1,6 @@
 // `chaos restore`: undo whatever drill is in place and wait for the lab's original state; and the
 // running of a drill's commands (data of src/drills) through the Runtime.
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 import {type Lab, masterOf} from '../lab/model.js'
 import {ContainerContinuousProber} from '../chaos/prober.js'
 import {bringEth0Up, type Command, startHttpd, startKeepalived} from '../drills/drill.js'

@@ -1,7 +1,7 @@
 // `up`: check, create what is missing, configure, start, wait for convergence, verify.
 import ipaddr from 'ipaddr.js'
 import {Listr, type ListrTask} from 'listr2'
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 import {type Director, type Lab, masterOf, type RealServer, withAuthPass} from '../lab/model.js'
 import {keepalivedFeatures, parseKeepalivedVersion} from '../parse/keepalived.js'
 import {

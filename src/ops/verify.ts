@@ -4,7 +4,7 @@ import {type Answer, ContainerProber, HostProber, hostReaches, type Prober, type
 import {CLIENT_NODE, containerName, type Mode, planClient} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import {LABELS} from '../runtime/labels.js'
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'

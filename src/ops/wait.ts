@@ -1,4 +1,4 @@
-import {StepError} from '../lab/errors.js'
+import {StepError} from '../errors.js'
 
 export interface Poll<T> {
   done: boolean

@@ -4,7 +4,7 @@
 import {PassThrough} from 'node:stream'
 import Docker from 'dockerode'
 import {describe, expect, it} from 'vitest'
-import {StepError} from '../../src/lab/errors.js'
+import {StepError} from '../../src/errors.js'
 import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {collector, execIn, type ExecClient} from '../../src/runtime/docker/exec.js'
 

@@ -2,7 +2,7 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {InputError} from '../../src/lab/errors.js'
+import {InputError} from '../../src/errors.js'
 import {loadLab, parseLab} from '../../src/lab/load.js'
 
 function errorLines(text: string | Buffer): string[] {

@@ -1,5 +1,5 @@
 import {ChaosCommand, chaosFlags} from '../../chaos/command.js'
-import {DRILLS} from '../../chaos/drills.js'
+import {DRILLS} from '../../drills/drill.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
 export default class All extends ChaosCommand {

@@ -1,6 +1,6 @@
 // How every call to the Docker engine is made: with a deadline and an abort signal, and with any failure
 // turned into a StepError that names the step and keeps the engine's own words.
-import {StepError} from '../../lab/errors.js'
+import {StepError} from '../../errors.js'
 
 /** Default timeout (ms) of a call that only reads: version, info, inspect, list, logs, exec create/start/inspect. */
 export const READ_TIMEOUT_MS = 30_000

@@ -1,7 +1,7 @@
 // Containers on the Docker engine: list, inspect, create (with the sysctls placed by API version),
 // start, remove; and the one mapping of the engine's container data to ContainerInfo.
 import type Docker from 'dockerode'
-import {StepError} from '../../lab/errors.js'
+import {StepError} from '../../errors.js'
 import {ENDPOINT_SYSCTLS, placeSysctls, sysctlDefect} from '../sysctls.js'
 import type {CallOptions, ContainerInfo, ContainerSpec} from '../types.js'
 import {type DockerError, engineMessage, engineStep, isNotFound, READ_TIMEOUT_MS, withDeadline, WRITE_TIMEOUT_MS} from './calls.js'

@@ -3,7 +3,7 @@
 // execStream and putFile all go through execIn; runOnce's logs go through the same drain.
 import {Writable} from 'node:stream'
 import type Docker from 'dockerode'
-import {StepError} from '../../lab/errors.js'
+import {StepError} from '../../errors.js'
 import {type Deadline, READ_TIMEOUT_MS, seconds, withDeadline} from './calls.js'
 
 /** Where a command's output goes, chunk by chunk, in the order the engine sent it. */

@@ -5,7 +5,7 @@
 // 6.1 kernel.
 import {posix} from 'node:path'
 import type Docker from 'dockerode'
-import {StepError} from '../../lab/errors.js'
+import {StepError} from '../../errors.js'
 import type {CallOptions, ExecResult, RunOnceOptions} from '../types.js'
 import {type Deadline, EXEC_TIMEOUT_MS, engineStep, READ_TIMEOUT_MS, withDeadline, WRITE_TIMEOUT_MS} from './calls.js'
 import {collector, type Demuxer, drain, execIn, type ExecClient, execStep, type OutputStream} from './exec.js'

@@ -2,7 +2,7 @@
 import {PassThrough, type Readable} from 'node:stream'
 import type Docker from 'dockerode'
 import {pack} from 'tar-stream'
-import {StepError} from '../../lab/errors.js'
+import {StepError} from '../../errors.js'
 import type {CallOptions, ImageInfo, Progress} from '../types.js'
 import {engineMessage, engineStep, isNotFound, READ_TIMEOUT_MS, withDeadline, WRITE_TIMEOUT_MS} from './calls.js'
 

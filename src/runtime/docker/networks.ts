@@ -1,6 +1,6 @@
 // Networks on the Docker engine: list, inspect, create (a bridge with one IPv4 subnet), remove.
 import type Docker from 'dockerode'
-import {StepError} from '../../lab/errors.js'
+import {StepError} from '../../errors.js'
 import type {CallOptions, NetworkInfo, NetworkSpec} from '../types.js'
 import {engineStep, isNotFound, READ_TIMEOUT_MS, withDeadline, WRITE_TIMEOUT_MS} from './calls.js'
 
