@@ -81,12 +81,22 @@ describe('rendering what the lab file asks for', () => {
   })
 })
 
+// What each base installs, by the distribution's own package names (Rocky 9 and CentOS 7: BaseOS/AppStream
+// and base; Debian 12: main): keepalived, ipvsadm, ip, ps/pkill, the web server and curl for the health page.
+const PACKAGES = {
+  rocky9: ['keepalived', 'ipvsadm', 'iproute', 'procps-ng', 'httpd', 'curl'],
+  centos7: ['keepalived', 'ipvsadm', 'iproute', 'procps-ng', 'httpd', 'curl'],
+  debian12: ['keepalived', 'ipvsadm', 'iproute2', 'procps', 'apache2', 'curl'],
+}
+
 describe('the lab image build contexts', () => {
   it.each(['rocky9', 'centos7', 'debian12'] as const)("%s: Dockerfile with the packages and lvslab's init as entrypoint", (base) => {
     const ctx = renderImageContext(base, {mirror: 'http://vault.invalid/centos'})
     expect(Object.keys(ctx)).toEqual(expect.arrayContaining(['Dockerfile', 'lvslab-init', 'lvslab-svc']))
-    expect(ctx.Dockerfile).toMatch(/keepalived/)
-    expect(ctx.Dockerfile).toMatch(/ipvsadm/)
+    // the exact package names of each distribution's install line (a comment naming keepalived is not a package)
+    const install = /(?:dnf|yum) -y install(?: --\S+)* ([^\\&\n]+)|apt-get install -y(?: --\S+)* ([^\\&\n]+)/.exec(ctx.Dockerfile!)
+    const packages = (install?.[1] ?? install?.[2] ?? '').trim().split(/\s+/)
+    expect(packages).toEqual(PACKAGES[base])
     expect(ctx.Dockerfile).toMatch(/ENTRYPOINT \["\/usr\/local\/sbin\/lvslab-init"\]/)
     expect(ctx['lvslab-init']).not.toMatch(/exec keepalived|exec httpd/)
   })
