@@ -8,6 +8,8 @@ import {findAddress, parseIpAddrJson} from '../../src/parse/ipaddr.js'
 import {parseIpvsadm} from '../../src/parse/ipvsadm.js'
 import {isRoundRobin, makeProber, verifyLab} from '../../src/ops/verify.js'
 import {labStatus} from '../../src/ops/status.js'
+import {waitFor} from '../../src/ops/wait.js'
+import {bounds, waitMs} from '../../src/plan/plan.js'
 import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {labFilter} from '../../src/runtime/labels.js'
 import {cli, type CliResult} from '../helpers/cli.js'
@@ -116,11 +118,28 @@ for (const mode of MODES) {
       expect(s.json.realServers.every((r: {httpd: boolean; vipOnLo: boolean}) => r.httpd && r.vipOnLo)).toBe(true)
     })
 
-    it('keepalived is not PID 1: killing it leaves its container running', async () => {
+    it('keepalived is not PID 1: kill -9 of it leaves its container running, and it starts again', async () => {
       const pid1 = await rt.exec('classic-lvs2', ['cat', '/proc/1/cmdline'])
       expect(pid1.stdout).toMatch(/lvslab-init/)
       const ka = await rt.exec('classic-lvs2', ['lvslab-svc', 'pid', 'keepalived'])
       expect(Number(ka.stdout.trim())).toBeGreaterThan(1)
+      // kill -9 the BACKUP's keepalived (the MASTER keeps serving): its container must stay up
+      const killed = await rt.exec('classic-lvs2', ['lvslab-svc', 'kill', 'keepalived'])
+      expect(killed.exitCode).toBe(0)
+      const after = await rt.findContainer('classic-lvs2')
+      expect(after?.running).toBe(true)
+      expect((await rt.exec('classic-lvs2', ['lvslab-svc', 'pid', 'keepalived'])).exitCode).toBe(3)
+      expect((await rt.exec('classic-lvs2', ['cat', '/proc/1/cmdline'])).stdout).toMatch(/lvslab-init/)
+      // and back as it was: keepalived started again, lvs2 BACKUP, lvs1 still the MASTER with the VIP
+      expect((await rt.exec('classic-lvs2', ['lvslab-svc', 'start', 'keepalived'])).exitCode).toBe(0)
+      await waitFor('lvs2 BACKUP again', waitMs(bounds(lab).takeback + bounds(lab).readd), async () => {
+        const s = await labStatus(rt, lab)
+        const lvs2 = s.directors.find((d) => d.name === 'lvs2')
+        return {
+          done: lvs2?.vrrpState === 'BACKUP' && s.vipHolders.join() === 'lvs1',
+          seen: `lvs2 ${lvs2?.vrrpState}; holders ${s.vipHolders.join(', ')}`,
+        }
+      })
     })
 
     if (ALL_DRILLS)
