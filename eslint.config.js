@@ -1,4 +1,4 @@
-// ESLint: typescript-eslint's strict rules, import cycles refused, formatting left to Prettier.
+// ESLint: typescript-eslint's strict rules, import cycles refused, the layers kept apart, formatting left to Prettier.
 import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
 import {createTypeScriptImportResolver} from 'eslint-import-resolver-typescript'
@@ -16,6 +16,86 @@ export default tseslint.config(
     rules: {
       // layers point down only: no module may reach itself again through its imports
       'import-x/no-cycle': ['error', {ignoreExternal: true}],
+    },
+  },
+  {
+    // Layers point down only: commands and cli -> ops (use cases) -> probe -> the pure domain (lab,
+    // plan, render, parse, state, drills). Ops and probers reach the engine through the Runtime port
+    // (src/runtime/types.ts); only the CLI makes the Docker adapter (src/runtime/docker).
+    files: ['src/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            {
+              target: ['src/lab', 'src/plan', 'src/render', 'src/parse', 'src/state', 'src/drills'],
+              from: ['src/ops', 'src/cli', 'src/commands', 'src/runtime', 'src/probe'],
+              message: 'the domain (lab, plan, render, parse, state, drills) is pure: no use case, CLI, runtime or prober.',
+            },
+            {
+              target: 'src/runtime',
+              from: ['src/ops', 'src/cli', 'src/commands', 'src/probe', 'src/drills', 'src/state'],
+              message: 'the runtime (port and adapter) knows no use case, CLI, prober, drill or lab state.',
+            },
+            {
+              target: 'src/probe',
+              from: ['src/ops', 'src/cli', 'src/commands'],
+              message: 'probers know no use case or CLI.',
+            },
+            {
+              target: 'src/ops',
+              from: ['src/cli', 'src/commands', 'src/runtime/docker'],
+              message: 'use cases know no CLI, and the engine only through the Runtime port (src/runtime/types.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // listr2 and oclif belong to the CLI (src/cli, src/commands); dockerode to the Docker adapter
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/commands/**', 'src/runtime/docker/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {name: 'listr2', message: 'only src/cli and src/commands render: send step events (src/ops/steps.ts) instead.'},
+            {name: '@oclif/core', message: 'only src/cli and src/commands know oclif.'},
+            {name: 'dockerode', message: 'only src/runtime/docker talks to the engine: use the Runtime port (src/runtime/types.ts).'},
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {name: 'dockerode', message: 'only src/runtime/docker talks to the engine: use the Runtime port (src/runtime/types.ts).'},
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/runtime/docker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {name: 'listr2', message: 'only src/cli and src/commands render.'},
+            {name: '@oclif/core', message: 'only src/cli and src/commands know oclif.'},
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as `npm test` runs it: unit, then the host's Docker engine, then end to end
-# with real IPVS (directly where the kernel has ip_vs, else in ../shared/kernel-vm/vm).
+# The whole test suite, as `npm test` runs it: lint (ESLint, Prettier), unit, then the host's Docker
+# engine, then end to end with real IPVS (directly where the kernel has ip_vs, else in
+# ../shared/kernel-vm/vm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results=.cache/test-results
@@ -18,6 +19,7 @@ summary() {
 trap summary EXIT
 run() { local project=$1; shift; "$@" --reporter=default --reporter=json --outputFile.json="$results/$project.json"; }
 
+npm run -s lint
 npm run build
 run unit npx vitest run --project unit
 export LVSLAB_ROOTFS=${LVSLAB_ROOTFS:-$(bash test/fixtures/make-rootfs.sh)}

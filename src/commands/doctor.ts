@@ -1,4 +1,4 @@
-import {BaseCommand, ResultError} from '../base.js'
+import {BaseCommand, ResultError} from '../cli/base.js'
 import {doctor, type DoctorResult} from '../ops/doctor.js'
 
 export default class Doctor extends BaseCommand {

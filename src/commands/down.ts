@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base.js'
+import {BaseCommand} from '../cli/base.js'
 import {DNS_LABEL} from '../lab/schema.js'
 import {InputError} from '../errors.js'
 import {downLab, type DownResult} from '../ops/down.js'

@@ -1,7 +1,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base.js'
+import {BaseCommand} from '../cli/base.js'
 import {InputError} from '../errors.js'
 import {parseKeepalivedVersion} from '../parse/keepalived.js'
 import {DEFAULT_KEEPALIVED, renderLabFiles} from '../render/index.js'

@@ -1,6 +1,6 @@
-import {BaseCommand, ResultError} from '../base.js'
+import {BaseCommand, ResultError} from '../cli/base.js'
 import {labStatus, type StatusResult} from '../ops/status.js'
-import {table} from '../report/text.js'
+import {table} from '../cli/report/text.js'
 
 export default class Status extends BaseCommand {
   static override summary =

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../base.js'
-import {upLab, type UpResult} from '../ops/up.js'
+import {BaseCommand} from '../cli/base.js'
+import {upLab, type UpResult} from '../ops/up/index.js'
 
 export default class Up extends BaseCommand {
   static override summary = 'Create, configure and start the lab, wait for it to converge, and verify it over HTTP'
@@ -29,13 +29,15 @@ export default class Up extends BaseCommand {
     const signal = this.interruptSignal()
     const {flags} = await this.parse(Up)
     const lab = this.lab(flags.file)
-    const result = await upLab(this.runtime(), lab, {
-      mode: flags.privileged ? 'privileged' : 'least-privilege',
-      renderer: this.renderer(),
-      from: flags.from as 'auto' | 'host' | 'container',
-      noVerify: flags['no-verify'],
-      signal,
-    })
+    const result = await this.steps((onStep) =>
+      upLab(this.runtime(), lab, {
+        mode: flags.privileged ? 'privileged' : 'least-privilege',
+        from: flags.from as 'auto' | 'host' | 'container',
+        noVerify: flags['no-verify'],
+        signal,
+        onStep,
+      }),
+    )
     this.log(
       `lab ${result.lab} is up (${result.mode}): created ${result.created.length}, already there ${result.existing.length}, converged in ${(result.converged_ms / 1000).toFixed(1)} s, ${result.seconds.toFixed(1)} s in all`,
     )

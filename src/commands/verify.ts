@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand, ResultError} from '../base.js'
+import {BaseCommand, ResultError} from '../cli/base.js'
 import {verifyLab, type VerifyResult} from '../ops/verify.js'
-import {writeVerifyJunit} from '../report/junit.js'
-import {checkLines} from '../report/text.js'
+import {writeVerifyJunit} from '../cli/report/junit.js'
+import {checkLines} from '../cli/report/text.js'
 
 export default class Verify extends BaseCommand {
   static override summary = 'Check the running lab over HTTP against the VIP and from the directors; exit 0 only when every check holds'

@@ -5,10 +5,11 @@ import {bounds, waitMs} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import type {DrillName} from '../drills/drill.js'
 import {makeDrill} from '../drills/drills.js'
-import {type DrillReport, runDrill} from '../chaos/run.js'
+import {runDrill} from './drill/run.js'
+import type {DrillReport} from './drill/report.js'
 import {waitConverged} from './converge.js'
 import {labMode} from './restore.js'
-import type {ProbeFrom} from './verify.js'
+import type {ProbeFrom} from '../probe/choose.js'
 
 /** What `chaos` returns: a report per drill run (and prints with --json). */
 export interface ChaosResult {

@@ -9,12 +9,18 @@ import {InputError, StepError} from '../errors.js'
 import {BASE_IMAGES, type ImageVariant, renderImageContext, TEMPLATES_DIR} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ImageInfo, Progress, Runtime} from '../runtime/types.js'
+import {runStep, type StepSink} from './steps.js'
 
+/** The image a lab uses when its file names none, and the tag `image build` and `image import` give by default. */
 export const DEFAULT_IMAGE = 'lvslab/lab:latest'
+/** The distributions `image build` has a Dockerfile template for (templates/Dockerfile.<base>.hbs). */
 export const BUILD_BASES = ['rocky9', 'centos7', 'debian12'] as const
+/** One of BUILD_BASES. */
 export type BuildBase = (typeof BUILD_BASES)[number]
+/** The base `image build` (and `up` without an image) uses: Rocky Linux 9. */
 export const DEFAULT_BASE: BuildBase = 'rocky9'
 
+/** An image made or reused: its tag, engine id, recipe, every tag given, whether reused, and the time taken (s). */
 export interface ImageResult {
   image: string
   id: string
@@ -39,7 +45,7 @@ export function checkBuildOptions(opts: {base: BuildBase; mirror?: string}): voi
       '--mirror: centos7 needs it, its mirrors are retired (fix: pass --mirror with the base URL of a CentOS vault, the folder that holds 7.9.2009/)',
     )
   }
-  if (opts.mirror && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~\/%-]*)?$/.test(opts.mirror)) {
+  if (opts.mirror && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~/%-]*)?$/.test(opts.mirror)) {
     throw new InputError(
       `--mirror: ${JSON.stringify(opts.mirror)} is not a plain http(s) URL (fix: give a URL such as http://host/centos with no spaces, quotes or "|")`,
     )
@@ -133,14 +139,15 @@ export function checkRootfs(path: string): void {
     )
   }
   if (st.isDirectory()) {
-    const missing = [
+    const tools: [bin: string, pkg: string][] = [
       ['keepalived', 'keepalived'],
       ['ipvsadm', 'ipvsadm'],
       ['ip', 'iproute2'],
       ['ps', 'procps'],
       ['curl', 'curl'],
     ]
-      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => existsSync(join(path, d, bin!))))
+    const missing = tools
+      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => existsSync(join(path, d, bin))))
       .map(([, pkg]) => pkg)
     if (!['usr/sbin/httpd', 'usr/sbin/apache2'].some((p) => existsSync(join(path, p)))) missing.push('Apache httpd')
     if (missing.length > 0)
@@ -184,4 +191,38 @@ export async function importImage(
   onProgress(`adding lvslab's files: ${specific}`)
   const image = await runtime.buildImage(renderImageContext('import', {baseImage: base, rootfs: fp}), [specific, tag], onProgress, signal)
   return {image: tag, id: image.id, variant: 'import', tags: [tag, specific], reused: false, seconds: (Date.now() - started) / 1000}
+}
+
+/** How the image use cases run: where their one step's events go, and the signal that stops them. */
+export interface ImageStepOptions {
+  onStep?: StepSink
+  signal?: AbortSignal
+}
+
+/**
+ * `image build` as one step, id "image-build", titled "Build <tag> on <base>": buildImage with the
+ * engine's build output as the step's progress lines.
+ * @throws as buildImage
+ */
+export function buildLabImage(
+  runtime: Runtime,
+  opts: {base: BuildBase; tag?: string; mirror?: string},
+  {onStep, signal}: ImageStepOptions = {},
+): Promise<ImageResult> {
+  const title = `Build ${opts.tag ?? DEFAULT_IMAGE} on ${opts.base}`
+  return runStep(onStep, 'image-build', title, (s) => buildImage(runtime, opts, (line) => s.progress(line), signal), {signal})
+}
+
+/**
+ * `image import` as one step, id "image-import", titled "Import <rootfs> as <tag>": importImage with
+ * its own and the engine's output as the step's progress lines.
+ * @throws as importImage
+ */
+export function importLabImage(
+  runtime: Runtime,
+  opts: {rootfs: string; tag?: string; force?: boolean},
+  {onStep, signal}: ImageStepOptions = {},
+): Promise<ImageResult> {
+  const title = `Import ${opts.rootfs} as ${opts.tag ?? DEFAULT_IMAGE}`
+  return runStep(onStep, 'image-import', title, (s) => importImage(runtime, opts, (line) => s.progress(line), signal), {signal})
 }

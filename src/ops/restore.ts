@@ -2,7 +2,7 @@
 // running of a drill's commands (data of src/drills) through the Runtime.
 import {StepError} from '../errors.js'
 import {type Lab, masterOf} from '../lab/model.js'
-import {ContainerContinuousProber} from '../chaos/prober.js'
+import {ContainerContinuousProber} from '../probe/continuous.js'
 import {bringEth0Up, type Command, startHttpd, startKeepalived} from '../drills/drill.js'
 import {bounds, CLIENT_NODE, containerName, type Mode, waitMs} from '../plan/plan.js'
 import {LABELS} from '../runtime/labels.js'

@@ -1,9 +1,9 @@
 // `verify`: HTTP over the VIP and the directors' own view, each check with what was seen.
 import {type Lab, masterOf} from '../lab/model.js'
-import {type Answer, ContainerProber, HostProber, hostReaches, type Prober, type Target} from '../probe/http.js'
-import {CLIENT_NODE, containerName, type Mode, planClient} from '../plan/plan.js'
+import type {Answer} from '../probe/http.js'
+import {makeProber, type ProbeFrom} from '../probe/choose.js'
+import type {Mode} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
-import {LABELS} from '../runtime/labels.js'
 import {StepError} from '../errors.js'
 import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
@@ -29,30 +29,8 @@ export interface VerifyResult {
   converged: Verdict
 }
 
-/** Where HTTP probes run from: auto (the host when it reaches the lab's subnet, else a container), host, container. */
-export type ProbeFrom = 'auto' | 'host' | 'container'
-
-/** Where verify sends its requests: the VIP, the virtual server's port and the health check's path, 3000 ms timeout. */
-export function target(lab: Lab): Target {
-  return {vip: lab.vip, port: lab.virtual_server.port, path: lab.virtual_server.health_check.path, timeoutMs: 3000}
-}
-
-/** The prober to use: the host when it is on the lab's bridge, else a client container inside the lab network. */
-export async function makeProber(rt: Runtime, lab: Lab, from: ProbeFrom, mode: Mode): Promise<Prober> {
-  const t = target(lab)
-  if (from === 'host' || (from === 'auto' && hostReaches(lab.network.subnet))) return new HostProber(t)
-  const client = planClient(lab, mode)
-  const existing = await rt.findContainer(client.spec.name)
-  if (existing && existing.labels[LABELS.LAB] !== lab.name)
-    throw new StepError(
-      'probe container',
-      `container ${existing.name} exists and is not lab ${lab.name}'s`,
-      'remove or rename it, or use --from host',
-    )
-  if (!existing) await rt.createContainer(client.spec)
-  if (!existing?.running) await rt.startContainer(client.spec.name)
-  return new ContainerProber(rt, containerName(lab, CLIENT_NODE), t)
-}
+// The probe site's choice lives in src/probe/choose.ts; re-exported for verify's callers (up, the e2e tests).
+export {makeProber, type ProbeFrom} from '../probe/choose.js'
 
 /** The order is round robin when it repeats with a period of the number of servers, each once per period. */
 export function isRoundRobin(sequence: string[], servers: number): boolean {

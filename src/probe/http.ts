@@ -5,6 +5,7 @@ import ipaddr from 'ipaddr.js'
 import {Client} from 'undici'
 import type {Runtime} from '../runtime/types.js'
 
+/** One request to the VIP and its answer (or failure). */
 export interface Answer {
   /** Milliseconds since the prober's start when the request was sent. */
   at: number
@@ -23,7 +24,9 @@ export function parseAnswerBody(body: string): string | undefined {
   return FROM.exec(body.trim())?.[1]
 }
 
+/** Sends requests to the VIP from one place (this machine, or a container of the lab). */
 export interface Prober {
+  /** Where the requests are sent from. */
   readonly via: 'host' | 'container'
   /** Sends one request and reports it. */
   once(): Promise<Answer>
@@ -32,6 +35,7 @@ export interface Prober {
   close(): Promise<void>
 }
 
+/** Where a probe goes: the VIP (address), the virtual server's port, the page's path, and each request's timeout (ms). */
 export interface Target {
   vip: string
   port: number
@@ -121,9 +125,10 @@ export class ContainerProber implements Prober {
     }
   }
 
+  /** One request; when the loop printed no line at all (the exec failed), a failed answer saying so. */
   async once(): Promise<Answer> {
     const [a] = await this.many(1)
-    return a!
+    return a ?? {at: 0, ok: false, status: 0, ms: 0, error: 'the probe printed no line'}
   }
 
   /** `count` requests in a row; each one's `at` is the sum of the durations before it (curl's clock only). */

@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
 import {runChaos} from '../../src/ops/chaos.js'
 import {downLab} from '../../src/ops/down.js'
-import {upLab} from '../../src/ops/up.js'
+import {upLab} from '../../src/ops/up/index.js'
 import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {ensureLabImage} from '../helpers/image.js'
 import {expectVerified} from '../helpers/verified.js'
@@ -22,7 +22,7 @@ describe(`${CYCLES} cycles of up, chaos all and down`, () => {
   it.each(Array.from({length: CYCLES}, (_, i) => i + 1))('cycle %i', async () => {
     if (seconds.length === 0) await ensureLabImage(rt)
     const started = Date.now()
-    const up = await upLab(rt, lab, {mode: 'least-privilege', renderer: 'silent'})
+    const up = await upLab(rt, lab, {mode: 'least-privilege'})
     expectVerified(up.verify, 'up')
     const chaos = await runChaos(rt, lab, [{name: 'rs-down'}, {name: 'director-down'}, {name: 'kill-master'}], {
       restore: true,

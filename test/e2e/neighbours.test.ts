@@ -4,12 +4,12 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {loadLab, parseLab} from '../../src/lab/load.js'
 import {masterOf} from '../../src/lab/model.js'
-import {continuousProber} from '../../src/chaos/run.js'
+import {continuousProber} from '../../src/probe/choose.js'
 import {runChaos} from '../../src/ops/chaos.js'
 import {downLab} from '../../src/ops/down.js'
 import {labStatus} from '../../src/ops/status.js'
 import {waitConverged} from '../../src/ops/converge.js'
-import {upLab} from '../../src/ops/up.js'
+import {upLab} from '../../src/ops/up/index.js'
 import {verifyLab} from '../../src/ops/verify.js'
 import {waitFor} from '../../src/ops/wait.js'
 import {bounds, waitMs} from '../../src/plan/plan.js'
@@ -24,7 +24,7 @@ const lab2 = loadLab(join(import.meta.dirname, '..', '..', 'examples', 'lab2.yam
 const internal = parseLab(
   'name: internal\nnetwork: {subnet: 172.23.0.0/16, internal: true}\nvip: 172.23.1.100\nvrrp: {virtual_router_id: 54}\ndirectors: [{name: lvs1, ip: 172.23.1.1}, {name: lvs2, ip: 172.23.1.2}]\nreal_servers: [{name: rs1, ip: 172.23.1.10}, {name: rs2, ip: 172.23.1.11}]\n',
 )
-const up = (lab: typeof classic) => upLab(rt, lab, {mode: 'least-privilege', renderer: 'silent'})
+const up = (lab: typeof classic) => upLab(rt, lab, {mode: 'least-privilege'})
 
 beforeAll(async () => {
   await ensureLabImage(rt)
@@ -117,7 +117,7 @@ describe('interrupted runs converge again', () => {
   it.each([3000, 12000, 25000])('up aborted after %i ms: down leaves nothing, up again verifies', async (after) => {
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(), after)
-    const first = await upLab(rt, classic, {mode: 'least-privilege', renderer: 'silent', signal: controller.signal}).then(
+    const first = await upLab(rt, classic, {mode: 'least-privilege', signal: controller.signal}).then(
       () => 'completed',
       (e: Error) => e.message,
     )

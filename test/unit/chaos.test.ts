@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
-import {degradedWindow, longestGap, type TimedAnswer} from '../../src/chaos/prober.js'
+import {degradedWindow, longestGap, type TimedAnswer} from '../../src/probe/continuous.js'
 import {makeDrill} from '../../src/drills/drills.js'
-import {marginMs} from '../../src/chaos/run.js'
+import {drillReport, marginMs, measurePhase, openPhase} from '../../src/ops/drill/report.js'
 import {isRoundRobin} from '../../src/ops/verify.js'
 
 const a = (sentAt: number, doneAt: number, ok: boolean, server?: string): TimedAnswer => ({
@@ -38,6 +38,36 @@ describe('the windows the drills measure', () => {
         1300,
       ),
     ).toBe(0)
+  })
+
+  it('a phase measured: its requests in [from, to), its windows, the bounded one against bound + margin', () => {
+    const window = {measure: 'degraded', boundSeconds: 1, bound: 'test'} as const
+    const r = measurePhase(openPhase(window), answers, {from: 0, to: 1300}, window, 50)
+    expect(r).toMatchObject({ok: true, longest_gap_ms: 1150, degraded_ms: 1050, requests: {sent: 6, failed: 2, perServer: {x: 2, y: 2}}})
+    expect(r.window).toEqual({measure: 'degraded', ms: 1050, bound_ms: 1000, allowed_ms: 1050, bound: 'test', within: true})
+    const over = measurePhase(openPhase(window), answers, {from: 0, to: 1300}, window, 49)
+    expect(over).toMatchObject({ok: false, failure: 'degraded window 1050 ms exceeds the bound 1000 ms + margin 49 ms'})
+    // an earlier failure (an expectation) stays the phase's failure
+    const failed = {...openPhase(window), ok: false, failure: 'lvs2 holds the VIP: not within 8.8 s'}
+    expect(measurePhase(failed, answers, {from: 0, to: 1300}, window, 49).failure).toBe('lvs2 holds the VIP: not within 8.8 s')
+  })
+
+  it("a drill's report: the fault phase measured up to the restore's start, the restore from it to the end", () => {
+    const drill = makeDrill(parseLab(''), 'kill-master')
+    const d = {drill, restore: true, prober: {via: 'host' as const, rateHz: 20, timeoutMs: 1000}, scale: 1, t0: 0, timeline: []}
+    const fault = openPhase(drill.faultWindow)
+    const r = drillReport({...d, fault, restored: {from: 100, report: openPhase(drill.restoreWindow)}}, answers, 1300)
+    expect([r.fault.requests.sent, r.restore?.requests.sent, r.requests.sent]).toEqual([2, 4, 6])
+    expect([r.fault.longest_gap_ms, r.restore?.longest_gap_ms]).toEqual([50, 1110])
+    expect(r).toMatchObject({
+      ok: true,
+      restored: true,
+      margin_ms: 1050,
+      prober: {via: 'host', rate_hz: 20, timeout_ms: 1000, resolution_ms: 50},
+    })
+    const alone = drillReport({...d, restore: false, fault}, answers, 1300)
+    expect(alone.fault.requests.sent).toBe(6)
+    expect('restore' in alone).toBe(false)
   })
 
   it('the margin is the prober resolution plus a second per time-scale unit', () => {

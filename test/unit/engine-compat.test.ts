@@ -100,7 +100,7 @@ describe("the container prober's loop, run here with bash and curl against a loo
   it('keeps its rate (20 Hz) and every line parses to an answer from the server', async () => {
     const {createServer} = await import('node:http')
     const {execa} = await import('execa')
-    const {ContainerContinuousProber} = await import('../../src/chaos/prober.js')
+    const {ContainerContinuousProber} = await import('../../src/probe/continuous.js')
     const server = createServer((_req, res) => res.end('from 172.20.1.10\n'))
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
     const port = (server.address() as {port: number}).port

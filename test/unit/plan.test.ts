@@ -1,7 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
 import {bounds, planClient, planLab, waitMs} from '../../src/plan/plan.js'
-import {chooseRenderer} from '../../src/report/renderer.js'
 import {LABELS} from '../../src/runtime/labels.js'
 
 describe('the plan', () => {
@@ -62,19 +61,5 @@ describe('the plan', () => {
     expect(b.readd).toBe(9)
     expect(waitMs(4, 1)).toBe(9000)
     expect(waitMs(4, 5)).toBe(45000)
-  })
-})
-
-describe('the listr2 renderer', () => {
-  it.each([
-    [{isTTY: true, ci: false, json: false, columns: 120}, 'default'],
-    [{isTTY: true, ci: true, json: false, columns: 120}, 'simple'],
-    [{isTTY: false, ci: false, json: false}, 'simple'],
-    [{isTTY: true, ci: false, json: false, term: 'dumb', columns: 120}, 'simple'],
-    [{isTTY: true, ci: false, json: false, columns: 0}, 'simple'],
-    [{isTTY: true, ci: false, json: true, columns: 120}, 'silent'],
-    [{isTTY: false, ci: true, json: true}, 'silent'],
-  ] as const)('%j -> %s', (env, name) => {
-    expect(chooseRenderer(env)).toBe(name)
   })
 })

@@ -1,4 +1,4 @@
-import {ChaosCommand, chaosFlags} from '../../chaos/command.js'
+import {ChaosCommand, chaosFlags} from '../../cli/chaos-command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
 export default class KillMaster extends ChaosCommand {

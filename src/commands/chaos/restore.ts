@@ -1,4 +1,4 @@
-import {BaseCommand} from '../../base.js'
+import {BaseCommand} from '../../cli/base.js'
 import {restoreLab, type RestoreResult} from '../../ops/restore.js'
 
 export default class Restore extends BaseCommand {

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {ChaosCommand, chaosFlags} from '../../chaos/command.js'
+import {ChaosCommand, chaosFlags} from '../../cli/chaos-command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
 export default class RsDown extends ChaosCommand {

@@ -1,7 +1,14 @@
 import {Flags} from '@oclif/core'
-import {Listr} from 'listr2'
-import {BaseCommand} from '../../base.js'
-import {BUILD_BASES, type BuildBase, buildImage, checkBuildOptions, DEFAULT_BASE, DEFAULT_IMAGE, type ImageResult} from '../../ops/image.js'
+import {BaseCommand} from '../../cli/base.js'
+import {
+  BUILD_BASES,
+  type BuildBase,
+  buildLabImage,
+  checkBuildOptions,
+  DEFAULT_BASE,
+  DEFAULT_IMAGE,
+  type ImageResult,
+} from '../../ops/image.js'
 
 export default class ImageBuild extends BaseCommand {
   static override summary = 'Build the lab image from its Dockerfile template (needs a registry for the base image)'
@@ -23,22 +30,10 @@ export default class ImageBuild extends BaseCommand {
   async run(): Promise<ImageResult> {
     const {flags} = await this.parse(ImageBuild)
     checkBuildOptions({base: flags.base as BuildBase, mirror: flags.mirror})
-    let result: ImageResult | undefined
-    await new Listr(
-      [
-        {
-          title: `Build ${flags.tag} on ${flags.base}`,
-          task: async (_, task) => {
-            result = await buildImage(this.runtime(), {base: flags.base as BuildBase, tag: flags.tag, mirror: flags.mirror}, (l) => {
-              task.output = l
-            })
-          },
-          rendererOptions: {outputBar: 5},
-        },
-      ],
-      {renderer: this.renderer(), exitOnError: true, registerSignalListeners: false},
-    ).run()
-    this.log(`built ${result!.tags.join(', ')} in ${result!.seconds.toFixed(0)} s`)
-    return result!
+    const result = await this.steps((onStep) =>
+      buildLabImage(this.runtime(), {base: flags.base as BuildBase, tag: flags.tag, mirror: flags.mirror}, {onStep}),
+    )
+    this.log(`built ${result.tags.join(', ')} in ${result.seconds.toFixed(0)} s`)
+    return result
   }
 }

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
-import {Listr} from 'listr2'
-import {BaseCommand} from '../../base.js'
-import {checkRootfs, DEFAULT_IMAGE, type ImageResult, importImage} from '../../ops/image.js'
+import {BaseCommand} from '../../cli/base.js'
+import {checkRootfs, DEFAULT_IMAGE, type ImageResult, importLabImage} from '../../ops/image.js'
 
 export default class ImageImport extends BaseCommand {
   static override summary =
@@ -25,22 +24,10 @@ export default class ImageImport extends BaseCommand {
   async run(): Promise<ImageResult> {
     const {flags} = await this.parse(ImageImport)
     checkRootfs(flags.rootfs)
-    let result: ImageResult | undefined
-    await new Listr(
-      [
-        {
-          title: `Import ${flags.rootfs} as ${flags.tag}`,
-          task: async (_, task) => {
-            result = await importImage(this.runtime(), {rootfs: flags.rootfs, tag: flags.tag, force: flags.force}, (l) => {
-              task.output = l
-            })
-          },
-          rendererOptions: {outputBar: 5},
-        },
-      ],
-      {renderer: this.renderer(), exitOnError: true, registerSignalListeners: false},
-    ).run()
-    this.log(`${result!.reused ? 'reused' : 'made'} ${result!.tags.join(', ')} in ${result!.seconds.toFixed(0)} s`)
-    return result!
+    const result = await this.steps((onStep) =>
+      importLabImage(this.runtime(), {rootfs: flags.rootfs, tag: flags.tag, force: flags.force}, {onStep}),
+    )
+    this.log(`${result.reused ? 'reused' : 'made'} ${result.tags.join(', ')} in ${result.seconds.toFixed(0)} s`)
+    return result
   }
 }

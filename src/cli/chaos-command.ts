@@ -1,11 +1,12 @@
 // What the chaos commands share: their flags and how they run drills and report.
 import {Flags} from '@oclif/core'
-import {BaseCommand, ResultError} from '../base.js'
+import {BaseCommand, ResultError} from './base.js'
 import {InputError} from '../errors.js'
 import {type ChaosResult, runChaos} from '../ops/chaos.js'
-import {chaosLines, writeChaosJunit} from '../report/chaos.js'
+import {chaosLines, writeChaosJunit} from './report/chaos.js'
 import type {DrillName} from '../drills/drill.js'
 
+/** The flags every drill command takes: --restore/--no-restore, --timeout (s), --from, --junit (a file), --rate (Hz). */
 export const chaosFlags = {
   restore: Flags.boolean({
     description: 'restore after the fault (--no-restore leaves it in place; `lvslab chaos restore` undoes it)',
@@ -22,7 +23,12 @@ export const chaosFlags = {
   rate: Flags.integer({description: 'requests per second sent to the VIP during the drill', default: 20, min: 20, max: 200}),
 }
 
+/** A drill command: runs its drills (runChaos), prints the report (or --json), writes JUnit when asked. */
 export abstract class ChaosCommand extends BaseCommand {
+  /**
+   * Runs the drills and reports them.
+   * @throws InputError for --no-restore with several drills; ResultError (with the result) when a drill failed
+   */
   protected async drills(
     flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number},
     drills: {name: DrillName; target?: string}[],

@@ -1,6 +1,6 @@
 // The drills' report: a human table, and JUnit (one case per phase of each drill).
-import type {ChaosResult} from '../ops/chaos.js'
-import type {PhaseReport} from '../chaos/run.js'
+import type {ChaosResult} from '../../ops/chaos.js'
+import type {PhaseReport} from '../../ops/drill/report.js'
 import {type JunitCase, writeJunit} from './junit.js'
 import {table} from './text.js'
 

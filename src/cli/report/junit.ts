@@ -1,6 +1,6 @@
 // JUnit XML through junit-report-builder: one test suite per run, one test case per check.
 import builder, {type Builder} from 'junit-report-builder'
-import type {VerifyResult} from '../ops/verify.js'
+import type {VerifyResult} from '../../ops/verify.js'
 
 /** One JUnit test case: a check or a drill's phase, its detail (standard output when it passed, the failure else) and time in s. */
 export interface JunitCase {

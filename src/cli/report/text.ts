@@ -1,5 +1,5 @@
 // Plain text for a terminal: check lines and padded tables.
-import type {Check} from '../ops/verify.js'
+import type {Check} from '../../ops/verify.js'
 
 /** One line per check: ✔ or ✖, its name and its detail. */
 export function checkLines(checks: Check[]): string[] {

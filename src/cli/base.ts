@@ -1,13 +1,15 @@
 // Shared flags and error handling of every command: bad input exits 2 with one line per problem
 // (field or flag, what is wrong, the fix); a failed step exits 1 naming the step.
 import {Command, Flags, type Interfaces} from '@oclif/core'
-import {InputError, StepError} from './errors.js'
-import {loadLab} from './lab/load.js'
-import type {Lab} from './lab/model.js'
+import {InputError, StepError} from '../errors.js'
+import {loadLab} from '../lab/load.js'
+import type {Lab} from '../lab/model.js'
+import type {StepSink} from '../ops/steps.js'
 import {rendererFromProcess, type RendererName} from './report/renderer.js'
-import {DockerRuntime} from './runtime/docker/index.js'
-import type {Runtime} from './runtime/types.js'
-import {labFilter} from './runtime/labels.js'
+import {withSteps} from './steps.js'
+import {DockerRuntime} from '../runtime/docker/index.js'
+import type {Runtime} from '../runtime/types.js'
+import {labFilter} from '../runtime/labels.js'
 
 /** A failure that still has a result to report (verify, a drill): printed as JSON with --json. */
 export class ResultError extends Error {
@@ -20,6 +22,11 @@ export class ResultError extends Error {
   }
 }
 
+/**
+ * What every lvslab command shares: the --file and --json flags, the lab file, the Docker runtime,
+ * step rendering, interrupts (SIGINT exits 130, SIGTERM 143) and errors mapped to exit codes
+ * (InputError 2, StepError 1, ResultError its own) and one line each, or JSON with --json.
+ */
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
   static override baseFlags = {
@@ -34,6 +41,7 @@ export abstract class BaseCommand extends Command {
   private interruptedBy?: NodeJS.Signals
   private controller?: AbortController
 
+  /** The lab file (see loadLab), remembered for the interrupt report. @throws InputError for a bad lab file */
   protected lab(file: string | undefined): Lab {
     const lab = loadLab(file)
     this.labName = lab.name
@@ -60,12 +68,19 @@ export abstract class BaseCommand extends Command {
     return this.controller.signal
   }
 
+  /** The engine the lab runs on: Docker, as DOCKER_HOST (or the local socket) says. */
   protected runtime(): Runtime {
     return new DockerRuntime()
   }
 
+  /** The listr2 renderer for this run: live on a terminal, plain lines in CI or a log, silent with --json. */
   protected renderer(): RendererName {
     return rendererFromProcess(this.jsonEnabled())
+  }
+
+  /** Runs a use case with its step events rendered by listr2 (this.renderer()), its last frame drawn before it returns. */
+  protected steps<T>(run: (onStep: StepSink) => Promise<T>): Promise<T> {
+    return withSteps(this.renderer(), run)
   }
 
   protected override toErrorJson(err: unknown): unknown {
@@ -99,7 +114,7 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) this.logJson(this.toErrorJson(err))
     else {
       // One line per problem, never a stack: a dockerode or other unexpected error included.
-      const lines = err instanceof InputError ? err.lines : [(err.message || String(err)).split('\n')[0]!]
+      const lines = err instanceof InputError ? err.lines : [(err.message || String(err)).split('\n')[0] ?? '']
       for (const line of lines) process.stderr.write(`lvslab: ${line}\n`)
     }
     return this.exit(exit)

@@ -1,17 +1,26 @@
-// The drills' prober: HTTP requests to the VIP at a fixed rate (20 Hz by default), each on its own
-// connection, from before the fault until the restore has settled. Requests are started on a
-// schedule, not one after another, so a hanging request does not lower the rate.
-import type {Answer} from '../probe/http.js'
+// The drills' continuous probers: HTTP requests to the VIP at a fixed rate (20 Hz by default), each on
+// its own connection, from before the fault until the restore has settled. Requests are started on a
+// schedule, not one after another, so a hanging request does not lower the rate. Every answer is
+// stamped on the prober's clock (`now()`), the one clock a drill reads all its times from.
 import type {Runtime} from '../runtime/types.js'
-import {ContainerProber, curlLine, type Target} from '../probe/http.js'
+import {type Answer, ContainerProber, curlLine, type Target} from './http.js'
 
+/** An answer of a continuous prober, placed on the prober's clock. */
 export interface TimedAnswer extends Answer {
-  /** Epoch milliseconds when the request was sent and when its answer (or failure) came. */
+  /** Milliseconds on the prober's clock (`now()`) when the request was sent and when its answer (or failure) came. */
   sentAt: number
   doneAt: number
 }
 
+/** The clock a continuous prober stamps its answers with: epoch milliseconds on lvslab's machine (Date.now, read at each call). */
+export function proberClock(): number {
+  return Date.now()
+}
+
+/** A prober sending requests to the VIP at a fixed rate, each answer stamped on its own clock. */
 export interface ContinuousProber {
+  /** Where the requests are sent from: this machine, or the lab's client container. */
+  readonly via: 'host' | 'container'
   readonly rateHz: number
   readonly timeoutMs: number
   /**
@@ -20,13 +29,22 @@ export interface ContinuousProber {
    * and its sending time is that less curl's own duration, late by the exec stream's delay.
    */
   readonly stampSlackMs: number
+  /** The answers so far, in the order they arrived. */
   readonly answers: TimedAnswer[]
+  /**
+   * The prober's clock (epoch ms): the one `sentAt` and `doneAt` are stamped with. A drill takes every
+   * time it reports (injection, states seen, phase bounds) from it, so they compare with the answers.
+   */
+  now(): number
+  /** Starts sending; returns once the first request is under way. */
   start(): Promise<void>
+  /** Stops sending and waits for the requests in flight (called once). */
   stop(): Promise<void>
 }
 
 /** The drills' prober on this machine: a request every 1/rate s (at most maxInFlight at once), each on its own connection. */
 export class HostContinuousProber implements ContinuousProber {
+  readonly via = 'host' as const
   readonly answers: TimedAnswer[] = []
   readonly stampSlackMs = 0
   private timer?: NodeJS.Timeout
@@ -39,13 +57,17 @@ export class HostContinuousProber implements ContinuousProber {
     private readonly maxInFlight = 64,
   ) {}
 
+  now(): number {
+    return proberClock()
+  }
+
   async start(): Promise<void> {
     const fire = () => {
       if (this.inFlight.size >= this.maxInFlight) return
-      const sentAt = Date.now()
+      const sentAt = this.now()
       const p = this.once()
         .then((a) => {
-          this.answers.push({...a, sentAt, doneAt: Date.now()})
+          this.answers.push({...a, sentAt, doneAt: this.now()})
         })
         .finally(() => this.inFlight.delete(p))
       this.inFlight.add(p)
@@ -62,6 +84,7 @@ export class HostContinuousProber implements ContinuousProber {
 
 /** The same from a client container: a shell loop that starts a curl every 1/rate seconds. */
 export class ContainerContinuousProber implements ContinuousProber {
+  readonly via = 'container' as const
   readonly answers: TimedAnswer[] = []
   get stampSlackMs(): number {
     return this.timeoutMs
@@ -77,6 +100,10 @@ export class ContainerContinuousProber implements ContinuousProber {
     readonly rateHz = 20,
     readonly timeoutMs = 1000,
   ) {}
+
+  now(): number {
+    return proberClock()
+  }
 
   /** Kills a prober loop left by an earlier run that could not stop it (a crash, a second Ctrl-C). */
   static readonly KILL = 'p=$(cat /tmp/lvslab-prober.pid 2>/dev/null) && kill "$p" 2>/dev/null; rm -f /tmp/lvslab-prober.pid; true'
@@ -111,6 +138,7 @@ export class ContainerContinuousProber implements ContinuousProber {
     ].join('\n')
   }
 
+  /** Why the request loop ended early (its exec failed), when it did. */
   error?: Error
 
   async start(): Promise<void> {
@@ -123,7 +151,7 @@ export class ContainerContinuousProber implements ContinuousProber {
         (line) => {
           const a = ContainerProber.parseLine(line)
           if (!a) return
-          const doneAt = Date.now()
+          const doneAt = this.now()
           const sentAt = Math.round(doneAt - a.ms)
           this.answers.push({...a, at: sentAt, sentAt, doneAt})
         },

@@ -1,0 +1,56 @@
+// What `up` creates, idempotently: each resource is looked up by name first, created only when
+// missing, and refused when something that is not this lab's holds its name.
+import {StepError} from '../../errors.js'
+import type {NodePlan} from '../../plan/plan.js'
+import {LABELS} from '../../runtime/labels.js'
+import type {ContainerInfo, NetworkSpec, Runtime} from '../../runtime/types.js'
+
+/** The names `up` created, and those it found already there, in the order it met them. */
+export interface Made {
+  created: string[]
+  existing: string[]
+}
+
+function foreign(what: string, name: string, lab: string | undefined): StepError {
+  return new StepError(
+    `create ${what} ${name}`,
+    `${what} ${name} exists and is not lab ${lab ?? '?'}'s`,
+    'remove or rename it, or give this lab another name with "name:" in the lab file',
+  )
+}
+
+/**
+ * The lab's network: inspected by name, created from its spec when missing.
+ * @throws StepError when a network of that name carries another lab label (the neighbour check
+ *   refuses that first; this guards against one made in between); the engine's errors as they come
+ */
+export async function ensureNetwork(rt: Runtime, spec: NetworkSpec, made: Made): Promise<void> {
+  const n = await rt.findNetwork(spec.name)
+  if (n) {
+    if (n.labels[LABELS.LAB] !== spec.labels[LABELS.LAB]) throw foreign('network', spec.name, spec.labels[LABELS.LAB])
+    made.existing.push(spec.name)
+    return
+  }
+  await rt.createNetwork(spec)
+  made.created.push(spec.name)
+}
+
+/**
+ * A node's container: inspected by name, created from its plan when missing, started when not running.
+ * @returns the container as found or created (its `running` as it was before the start)
+ * @throws StepError when a container of that name is not this node of this lab (by its lab and node
+ *   labels); the engine's errors as they come
+ */
+export async function ensureContainer(rt: Runtime, p: NodePlan, made: Made): Promise<ContainerInfo> {
+  let c = await rt.findContainer(p.spec.name)
+  if (c) {
+    if (c.labels[LABELS.LAB] !== p.spec.labels[LABELS.LAB] || c.labels[LABELS.NODE] !== p.node)
+      throw foreign('container', p.spec.name, p.spec.labels[LABELS.LAB])
+    made.existing.push(p.spec.name)
+  } else {
+    c = await rt.createContainer(p.spec)
+    made.created.push(p.spec.name)
+  }
+  if (!c.running) await rt.startContainer(c.id)
+  return c
+}

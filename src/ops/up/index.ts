@@ -1,0 +1,144 @@
+// `up`: check, create what is missing, configure, start, wait for convergence, verify; each a named
+// step whose events go to the caller's sink (the CLI renders them with listr2).
+import {StepError} from '../../errors.js'
+import {type Lab, masterOf} from '../../lab/model.js'
+import {bounds, containerName, type Mode, planLab, waitMs} from '../../plan/plan.js'
+import {keepalivedVersionText} from '../../render/index.js'
+import type {Runtime} from '../../runtime/types.js'
+import {waitConverged} from '../converge.js'
+import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from '../image.js'
+import {checkEngineIpvs} from '../ipvs.js'
+import {runStep, type StepControl, type StepOptions, type StepSink} from '../steps.js'
+import {type ProbeFrom, verifyLab, type VerifyResult} from '../verify.js'
+import {ensureContainer, ensureNetwork} from './create.js'
+import {startDirector} from './director.js'
+import {resolveLab} from './lab.js'
+import {neighbourProblems} from './neighbours.js'
+import {configureRealServer} from './real-server.js'
+
+export {startDirector} from './director.js'
+export {resolveLab, runningMode} from './lab.js'
+export {neighbourProblems} from './neighbours.js'
+export {configureRealServer} from './real-server.js'
+
+/** How `up` runs: the mode, where the HTTP probes run from, and where its step events go. */
+export interface UpOptions {
+  mode: Mode
+  from?: ProbeFrom
+  /** Aborts at the next step (that step fails as "interrupted"), and the image build and convergence wait. */
+  signal?: AbortSignal
+  /** Skip the final HTTP verification (the lab is still waited for). */
+  noVerify?: boolean
+  /** Receives the step events (see upLab for the steps); none are sent without it. */
+  onStep?: StepSink
+}
+
+/** What `up` did: what it created or found, the keepalived version, the convergence time (ms) and the whole run (s). */
+export interface UpResult {
+  lab: string
+  mode: Mode
+  network: string
+  image: string
+  keepalived?: string
+  created: string[]
+  existing: string[]
+  converged_ms: number
+  seconds: number
+  verify?: VerifyResult
+}
+
+/**
+ * `up`: checks, then creates what is missing (idempotent), configures the real servers, starts the
+ * directors, waits for convergence (bounded by the lab's timers, ms scaled by LVSLAB_TIME_SCALE) and
+ * verifies over HTTP. Its steps, in order, by id: engine, neighbours, image, ipvs (not with
+ * LVSLAB_IPVS_PRECHECK=off; skipped when the directors run), network, containers, real-servers,
+ * directors, converge, verify (not with noVerify).
+ * @returns what was created or found, the convergence time (ms) and the whole run (s)
+ * @throws StepError naming the failed step (or "<step title>: interrupted" when the signal aborts)
+ */
+export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise<UpResult> {
+  const started = Date.now()
+  const lab = await resolveLab(rt, labFile)
+  const plan = planLab(lab, opts.mode)
+  const result: UpResult = {
+    lab: lab.name,
+    mode: opts.mode,
+    network: plan.network.name,
+    image: lab.image,
+    created: [],
+    existing: [],
+    converged_ms: 0,
+    seconds: 0,
+  }
+  const b = bounds(lab)
+  const stepOpts: StepOptions = {signal: opts.signal}
+  const step = <T>(id: string, title: string, work: (s: StepControl) => Promise<T>) => runStep(opts.onStep, id, title, work, stepOpts)
+
+  const engine = await step('engine', 'Check the engine', async (s) => {
+    const info = await rt.info()
+    s.title(
+      `Engine: Docker ${info.version} (API ${info.apiVersion}), kernel ${info.kernel}${info.desktop ? ', Docker Desktop' : info.local ? '' : ', remote'}`,
+    )
+    return info
+  })
+  await step('neighbours', 'Check names and subnet', async () => {
+    const problems = await neighbourProblems(rt, lab, plan)
+    if (problems.length > 0)
+      throw new StepError('check names and subnet', `refusing to touch what is not this lab's: ${problems.join('; ')}`)
+  })
+  await step('image', `Lab image ${lab.image}`, async (s) => {
+    if (await rt.findImage(lab.image)) return
+    if (lab.image !== DEFAULT_IMAGE)
+      throw new StepError(
+        'lab image',
+        `image ${lab.image} is not on the engine`,
+        'build or import it, or remove "image:" from the lab file to use lvslab/lab:latest',
+      )
+    s.title(`Build the lab image (${DEFAULT_BASE}; no image yet)`)
+    await buildImage(rt, {base: DEFAULT_BASE}, (line) => s.progress(line), opts.signal)
+  })
+  // LVSLAB_IPVS_PRECHECK=off skips this (the directors still check before keepalived starts):
+  // for tests of the later steps on an engine without IPVS.
+  if (process.env.LVSLAB_IPVS_PRECHECK !== 'off')
+    await step('ipvs', "Check IPVS on the engine's kernel", async (s) => {
+      // a running lab's directors already hold IPVS tables: no throwaway container for a second `up`
+      if ((await rt.findContainer(containerName(lab, masterOf(lab).name)))?.running) {
+        s.skip('IPVS: checked by the running directors')
+        return
+      }
+      const ipvs = await checkEngineIpvs(rt, lab.image, engine)
+      if (!ipvs.ok) throw new StepError('check IPVS', ipvs.detail, ipvs.fix)
+      s.title(`IPVS: ${ipvs.detail}`)
+    })
+  await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () => ensureNetwork(rt, plan.network, result))
+  await step('containers', 'Containers', async () => {
+    await Promise.all([...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result)))
+  })
+  await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', async () => {
+    await Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode)))
+  })
+  await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
+    const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d, engine)))
+    result.keepalived = versions[0] ? keepalivedVersionText(versions[0]) : undefined
+  })
+  const bound = waitMs(b.failover + b.readd)
+  await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
+    result.converged_ms = await waitConverged(rt, lab, masterOf(lab), bound, opts.signal)
+  })
+  if (!opts.noVerify)
+    await step('verify', 'Verify over HTTP against the VIP', async (s) => {
+      const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode})
+      result.verify = v
+      s.title(`Verify over HTTP against the VIP (from the ${v.via}): ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks pass`)
+      if (!v.ok)
+        throw new StepError(
+          'verify',
+          v.checks
+            .filter((c) => !c.ok)
+            .map((c) => `${c.name}: ${c.detail}`)
+            .join('; '),
+        )
+    })
+  result.seconds = (Date.now() - started) / 1000
+  return result
+}

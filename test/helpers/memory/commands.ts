@@ -1,0 +1,191 @@
+// The commands lvslab sends into its containers, recognised and played on the simulated node as the
+// real programs would play them (lvslab-svc, ip, keepalived -t, sysctl, the real server's setup
+// script, lvslab-facts, the probers' curl loops and their KILL, the throwaway IPVS check). Anything
+// else is refused loudly: a command the simulation does not know must never pass as a success.
+import type {ExecResult} from '../../../src/runtime/types.js'
+import type {SimRecord} from './engine.js'
+import type {FactFault} from './faults.js'
+import {lvslabFacts} from './facts.js'
+import type {LabModel} from './model.js'
+import {newPid, parseKeepalivedConf} from './node.js'
+import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow} from './prober.js'
+
+/** What a command in a container can reach. */
+export interface Shell {
+  model: LabModel
+  c: SimRecord
+  /** Whether the engine's kernel has ip_vs. */
+  ipvs: boolean
+  prefix: number
+  facts: FactFault[]
+  /** The client's prober loops (the pid file's loop first). */
+  loops: Set<ProberLoop>
+}
+
+/** The prober's pid-file KILL (src/chaos/prober.ts ContainerContinuousProber.KILL). */
+export const KILL = 'p=$(cat /tmp/lvslab-prober.pid 2>/dev/null) && kill "$p" 2>/dev/null; rm -f /tmp/lvslab-prober.pid; true'
+
+/** The throwaway container's IPVS check (src/ops/ipvs.ts IPVS_PROBE). */
+export const IPVS_PROBE =
+  'ipvsadm -Ln >/dev/null 2>&1; if [ -d /sys/module/ip_vs ] || [ -e /proc/net/ip_vs ]; then echo ip_vs=yes; else echo ip_vs=no; fi; uname -r'
+
+const ok = (stdout = ''): ExecResult => ({exitCode: 0, stdout, stderr: ''})
+const fail = (exitCode: number, stderr: string, stdout = ''): ExecResult => ({exitCode, stdout, stderr})
+
+/** The real server's setup of src/ops/up.ts configureRealServer: sysctl writes, their check, the VIP on lo:1. */
+const RS_SETUP = new RegExp(
+  [
+    '^set -e',
+    '((?:sysctl -q -w \\S+=\\S+\\n)*)for kv in ([^;\\n]+); do',
+    '  k=\\$\\{kv%=\\*\\}; want=\\$\\{kv#\\*=\\}; got=\\$\\(cat /proc/sys/\\$\\(echo "\\$k" \\| tr \\. /\\)\\)',
+    '  \\[ "\\$got" = "\\$want" \\] \\|\\| \\{ echo "\\$k is \\$got, not \\$want" >&2; exit 1; \\}',
+    'done',
+    "ip -o addr show dev lo \\| grep -q ' (\\d+\\.\\d+\\.\\d+\\.\\d+)/32 ' \\|\\| ip addr add \\3/32 dev lo label lo:1$",
+  ].join('\\n'),
+)
+
+/** ContainerProber's loop of src/probe/http.ts: `count` curl lines in a row. */
+const IN_ROW = /^i=0; while \[ \$i -lt (\d+) \]; do i=\$\(\(i\+1\)\); (.*); done$/
+
+/** ContainerContinuousProber's stop: the KILL, then a wait while curls are still running. */
+const STOP = /^; i=0; while pgrep -x curl >\/dev\/null && \[ \$i -lt (\d+) \]; do sleep 0\.05; i=\$\(\(i\+1\)\); done$/
+
+const canAdmin = (c: SimRecord) => c.node.spec.privileged || c.node.spec.capAdd.includes('NET_ADMIN')
+
+/** `lvslab-svc ACTION SERVICE` (templates/lvslab-svc.hbs). */
+function svc(sh: Shell, action: string, service: string): ExecResult {
+  const n = sh.c.node
+  const pid = service === 'keepalived' ? n.pids.keepalived : n.pids.httpd
+  if (action === 'pid') return pid ? ok(`${pid}\n`) : fail(3, '')
+  if (action === 'status') return pid ? ok(`running ${pid}\n`) : fail(3, '', 'stopped\n')
+  if (service === 'httpd') {
+    if (action === 'start' && !pid) n.pids.httpd = newPid()
+    else if (action === 'stop') delete n.pids.httpd
+    else if (action !== 'start') return fail(2, 'usage: lvslab-svc start|stop|status|pid httpd\n')
+    sh.model.changed()
+    return ok()
+  }
+  if (action === 'start') {
+    if (pid) return ok()
+    const text = n.files.get('/etc/keepalived/keepalived.conf')
+    if (text === undefined) return fail(1, 'keepalived did not write /run/keepalived.pid\n')
+    try {
+      n.conf = parseKeepalivedConf(text)
+    } catch {
+      // keepalived exits on a config it cannot use; the helper then waits for its pid file in vain
+      return fail(1, 'keepalived did not write /run/keepalived.pid\n')
+    }
+    n.pids.keepalived = newPid()
+    // a starting instance is BACKUP (or FAULT without its link); its checkers start with every real server up
+    n.vrrp = n.eth0Up ? 'BACKUP' : 'FAULT'
+    n.vipHeld = false
+    n.table = n.conf.service.realServers.map((r) => r.ip)
+  } else if (action === 'stop' || action === 'kill') {
+    if (!pid) return action === 'kill' ? fail(3, 'keepalived is not running\n') : ok()
+    n.stopKeepalived()
+  } else return fail(2, 'usage: lvslab-svc start|stop|kill|status|pid keepalived\n')
+  sh.model.changed()
+  return ok()
+}
+
+/** The real server's setup script: sysctls (written only where /proc/sys is writable), checked, then the VIP on lo:1. */
+function rsSetup(sh: Shell, m: RegExpExecArray): ExecResult {
+  const n = sh.c.node
+  for (const line of m[1]!.split('\n').filter(Boolean)) {
+    const [k, v] = line.replace('sysctl -q -w ', '').split('=') as [string, string]
+    if (!n.spec.privileged) return fail(255, `sysctl: setting key "${k}": Read-only file system\n`)
+    n.sysctls[k] = v
+  }
+  for (const kv of m[2]!.trim().split(/\s+/)) {
+    const [k, want] = kv.split('=') as [string, string]
+    const got = n.sysctls[k] ?? '0'
+    if (got !== want) return fail(1, `${k} is ${got}, not ${want}\n`)
+  }
+  const vip = m[3]!
+  if (!n.loAddresses.some((a) => a.address === vip)) {
+    if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
+    n.loAddresses.push({address: vip, prefix: 32, label: 'lo:1'})
+  }
+  return ok()
+}
+
+/** Plays `bash -c SCRIPT` (or `sh -c`) in a container; undefined when the script is not one lvslab sends. */
+async function script(sh: Shell, text: string): Promise<ExecResult | undefined> {
+  const n = sh.c.node
+  let m = /^lvslab-svc (start|stop|kill|status|pid) (keepalived|httpd)$/.exec(text)
+  if (m) return svc(sh, m[1]!, m[2]!)
+  m = /^ip link set eth0 (up|down)$/.exec(text)
+  if (m) {
+    if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
+    n.eth0Up = m[1] === 'up'
+    sh.model.changed()
+    return ok()
+  }
+  if (text === 'keepalived -t -f /etc/keepalived/keepalived.conf') {
+    const conf = n.files.get('/etc/keepalived/keepalived.conf')
+    if (conf === undefined) return fail(1, "Configuration file '/etc/keepalived/keepalived.conf' is not a regular non-executable file\n")
+    try {
+      parseKeepalivedConf(conf)
+      return ok()
+    } catch (error) {
+      return fail(1, `${(error as Error).message}\n`)
+    }
+  }
+  m = RS_SETUP.exec(text.replace(/\n{2,}/g, '\n'))
+  if (m) return rsSetup(sh, m)
+  m = IN_ROW.exec(text)
+  const target = m ? curlTarget(m[2]!) : undefined
+  if (m && target) return ok(await requestsInRow(sh.model, sh.c, target, Number(m[1])))
+  if (text === KILL) {
+    for (const loop of sh.loops) loop.end()
+    sh.loops.clear()
+    return ok()
+  }
+  if (text.startsWith(KILL) && STOP.test(text.slice(KILL.length))) {
+    const rounds = Number(STOP.exec(text.slice(KILL.length))![1])
+    const loops = [...sh.loops]
+    for (const loop of loops) loop.end()
+    sh.loops.clear()
+    for (let i = 0; i < rounds && loops.some((l) => l.inFlight); i++) await new Promise((r) => setTimeout(r, 50))
+    return ok()
+  }
+  return undefined
+}
+
+/**
+ * Plays a command lvslab sends with exec.
+ * @returns its result, or undefined when it is not a command lvslab sends (the runtime refuses it)
+ */
+export async function runCommand(sh: Shell, cmd: string[]): Promise<ExecResult | undefined> {
+  if (cmd[0] === 'lvslab-facts') return lvslabFacts(sh.model, sh.c, cmd.slice(1), sh.ipvs, sh.prefix, sh.facts)
+  if ((cmd[0] === 'bash' || cmd[0] === 'sh') && cmd[1] === '-c' && cmd.length === 3) return script(sh, cmd[2]!)
+  return undefined
+}
+
+/** The lines of ContainerContinuousProber.script() after its first (src/chaos/prober.ts loop()), each a pattern. */
+const LOOP_LINES = [
+  /^f=\/tmp\/lvslab-prober\.\$\$; rm -f "\$f"; mkfifo "\$f" && exec 9<>"\$f" \|\| \{ echo "lvslab prober: no fifo \$f" >&2; exit 1; \}; rm -f "\$f"$/,
+  /^tick=(\d+); next=\$\{EPOCHREALTIME\/\.\/\}; SECONDS=0$/,
+  /^while \[ \$SECONDS -lt (\d+) \]; do$/,
+  /^ {2}\( (.*) \) &$/,
+  /^ {2}if \[ -n "\$next" \]; then next=\$\(\(next \+ tick\)\); d=\$\(\(next - \$\{EPOCHREALTIME\/\.\/\}\)\)$/,
+  /^ {4}if \[ \$d -lt \$\(\(-5 \* tick\)\) \]; then next=\$\{EPOCHREALTIME\/\.\/\}; d=0; fi$/,
+  /^ {4}if \[ \$d -gt 0 \]; then printf -v w '%d\.%06d' \$\(\(d \/ 1000000\)\) \$\(\(d % 1000000\)\); read -t "\$w" -u 9 _; fi$/,
+  /^ {2}else read -t \d+\.\d{3} -u 9 _; fi$/,
+  /^done$/,
+]
+
+/**
+ * The prober's background loop of src/chaos/prober.ts (its pid-file KILL, then loop(), line by line):
+ * its tick (ms), its hour (ms) and its curl target; undefined for any other command.
+ */
+export function streamLoop(cmd: string[]): {tickMs: number; hourMs: number; target: CurlTarget} | undefined {
+  const text = cmd[0] === 'bash' && cmd[1] === '-c' && cmd.length === 3 ? cmd[2]! : ''
+  const [first, ...lines] = text.split('\n')
+  if (first !== `${KILL}; echo $$ > /tmp/lvslab-prober.pid` || lines.length !== LOOP_LINES.length) return undefined
+  const m = lines.map((line, i) => LOOP_LINES[i]!.exec(line))
+  if (m.some((x) => !x)) return undefined
+  const target = curlTarget(m[3]![1]!)
+  if (!target) return undefined
+  return {tickMs: Number(m[1]![1]) / 1000, hourMs: Number(m[2]![1]) * 1000, target}
+}

@@ -1,0 +1,108 @@
+// The probers' shell loops in a simulated client container: src/probe/http.ts ContainerProber's
+// "count requests one after another" and src/chaos/prober.ts ContainerContinuousProber's paced
+// background loop, each request answered by the lab model and printed as curlLine's echo prints it:
+// "R <body, its newlines as spaces> <time_total> <http_code>".
+import type {HttpAnswer, LabModel, SimContainer} from './model.js'
+
+/** One probe request's target, as the curl line names it. */
+export interface CurlTarget {
+  vip: string
+  port: number
+  path: string
+  /** curl's -m, in ms. */
+  timeoutMs: number
+}
+
+/**
+ * The line `r=$(curl -s -w '\n%{time_total} %{http_code}' URL); echo "R ${r//$'\n'/ }"` prints: the
+ * body and the -w text, trailing newlines dropped by `$(...)`, every other newline made a space.
+ */
+export function curlEcho(a: HttpAnswer): string {
+  const r = `${a.body}\n${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')}`.replace(/\n+$/, '')
+  return `R ${r.replaceAll('\n', ' ')}`
+}
+
+/** The curl line of src/probe/http.ts curlLine, with its -m (s) and URL read back. */
+export const CURL_LINE =
+  /r=\$\(LC_ALL=C curl -s -m (\d+) -w '\\n%\{time_total\} %\{http_code\}' 'http:\/\/(\d+\.\d+\.\d+\.\d+):(\d+)(\/[^']*)'\); echo "R \$\{r\/\/\$'\\n'\/ \}"/
+
+/** Reads a curl line's target, or undefined when the text has none. */
+export function curlTarget(text: string): CurlTarget | undefined {
+  const m = new RegExp(`^${CURL_LINE.source}$`).exec(text)
+  if (!m) return undefined
+  return {timeoutMs: Number(m[1]) * 1000, vip: m[2]!, port: Number(m[3]), path: m[4]!}
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** ContainerProber's loop: `count` requests, each after the previous one's answer; its stdout. */
+export async function requestsInRow(model: LabModel, client: SimContainer, t: CurlTarget, count: number): Promise<string> {
+  const lines: string[] = []
+  for (let i = 0; i < count; i++) {
+    const a = model.request(client, t.vip, t.port, t.path, t.timeoutMs)
+    await sleep(a.ms)
+    lines.push(curlEcho(a))
+  }
+  return lines.map((l) => `${l}\n`).join('')
+}
+
+/**
+ * ContainerContinuousProber's loop, running in a client container: a request every tick, each in
+ * the background (its line printed when its answer comes), until it is killed (its pid file's KILL)
+ * or its hour is up. Detaching the exec's stream (an abort) does not stop it, as in a real container.
+ */
+export class ProberLoop {
+  private timer?: NodeJS.Timeout
+  private readonly pending = new Set<NodeJS.Timeout>()
+  private onLine?: (line: string) => void
+  private finish?: (code: number) => void
+  /** Resolves with the loop's exit code: 143 when killed (SIGTERM), 0 after its hour. */
+  readonly done: Promise<number>
+
+  constructor(
+    private readonly model: LabModel,
+    private readonly client: SimContainer,
+    private readonly target: CurlTarget,
+    private readonly tickMs: number,
+    onLine: (line: string) => void,
+    hourMs: number,
+  ) {
+    this.onLine = onLine
+    this.done = new Promise((r) => (this.finish = r))
+    const started = Date.now()
+    const fire = () => {
+      if (Date.now() - started >= hourMs) return this.end(0)
+      const a = this.model.request(this.client, target.vip, target.port, target.path, target.timeoutMs)
+      const t = setTimeout(() => {
+        this.pending.delete(t)
+        this.onLine?.(curlEcho(a))
+      }, a.ms)
+      this.pending.add(t)
+    }
+    fire()
+    this.timer = setInterval(fire, this.tickMs)
+  }
+
+  /** Whether requests are still on their way (pgrep -x curl). */
+  get inFlight(): boolean {
+    return this.pending.size > 0
+  }
+
+  /** The exec's stream is gone: lines are no longer read, the loop goes on. */
+  detach(): void {
+    this.onLine = undefined
+  }
+
+  /** Stops the loop (kill of its bash); requests already sent still print their line. */
+  end(code = 143): void {
+    clearInterval(this.timer)
+    this.finish?.(code)
+  }
+
+  /** Stops everything at once, lines in flight included (the runtime's close). */
+  destroy(): void {
+    this.end()
+    for (const t of this.pending) clearTimeout(t)
+    this.pending.clear()
+  }
+}

@@ -1,0 +1,209 @@
+// upLab against the memory runtime: what it creates and how, its idempotent second run, and what it
+// refuses before touching anything. Failures of the engine and of the lab: up-failures.test.ts.
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {parseLab} from '../../../src/lab/load.js'
+import type {StepEvent} from '../../../src/ops/steps.js'
+import {LABELS} from '../../../src/runtime/labels.js'
+import {c, classic, closeAll, memory, running, up} from './lab.js'
+
+afterEach(closeAll)
+afterEach(() => vi.unstubAllEnvs())
+
+const NODES = ['lvs1', 'lvs2', 'rs1', 'rs2']
+
+describe('up on an empty engine', () => {
+  it('creates the network and the four nodes, labelled, converges on the MASTER and verifies over HTTP', async () => {
+    const rt = memory()
+    const r = await up(rt)
+    expect(r.created.sort()).toEqual(['classic-lvs1', 'classic-lvs2', 'classic-lvs_dr', 'classic-rs1', 'classic-rs2'])
+    expect(r.existing).toEqual([])
+    expect(r.keepalived).toBe('2.2.7')
+    expect(r.verify).toMatchObject({ok: true, via: 'container', vipHolders: ['lvs1'], healthy: ['172.20.1.10', '172.20.1.11']})
+    expect(r.verify?.checks.filter((x) => !x.ok)).toEqual([])
+    const net = await rt.findNetwork('classic-lvs_dr')
+    expect(net).toMatchObject({subnets: ['172.20.0.0/16'], labels: {[LABELS.LAB]: 'classic'}})
+    // no password in the lab file: a random one, kept on the network for the next run
+    expect(net?.labels[LABELS.AUTH]).toMatch(/^\w{8}$/)
+    for (const node of NODES) {
+      const info = await rt.findContainer(c(node))
+      expect(info?.running).toBe(true)
+      expect(info?.labels).toMatchObject({[LABELS.LAB]: 'classic', [LABELS.NODE]: node, [LABELS.MODE]: 'least-privilege'})
+      expect(info?.labels[LABELS.SPEC]).toMatch(/^[0-9a-f]{16}$/)
+    }
+    // the probe container verify made is the lab's too
+    expect((await rt.findContainer(c('client')))?.labels).toMatchObject({[LABELS.LAB]: 'classic', [LABELS.ROLE]: 'client'})
+  })
+
+  it('installs what the classic lab had: arp sysctls and the VIP on lo:1, pages, keepalived.conf per director', async () => {
+    const rt = memory()
+    await up(rt)
+    const rs1 = rt.container(c('rs1')).node
+    expect(rs1.sysctls).toMatchObject({'net.ipv4.conf.eth0.arp_ignore': '1', 'net.ipv4.conf.all.arp_announce': '2'})
+    expect(rs1.loAddresses).toEqual([{address: '172.20.1.100', prefix: 32, label: 'lo:1'}])
+    expect(rs1.files.get('/var/www/html/index.html')?.trim()).toBe('from 172.20.1.10')
+    expect(rs1.pids.httpd).toBeGreaterThan(0)
+    const conf = rt.container(c('lvs2')).node.files.get('/etc/keepalived/keepalived.conf')
+    expect(conf).toMatch(/state BACKUP\n\s+interface eth0\n\s+virtual_router_id 51\n\s+priority 50/)
+    expect(rt.container(c('lvs1')).node).toMatchObject({vrrp: 'MASTER', vipHeld: true, table: ['172.20.1.10', '172.20.1.11']})
+    expect(rt.container(c('lvs2')).node).toMatchObject({vrrp: 'BACKUP', vipHeld: false})
+  })
+
+  it('makes its engine calls in order: the engine, its neighbours, the IPVS check in a throwaway container, network, containers', async () => {
+    const rt = memory()
+    await up(rt)
+    const kinds = rt.calls.map((x) => x.call)
+    const first = (k: string) => kinds.indexOf(k as never)
+    // the lab's kept password first (resolveLab), then the engine
+    expect(kinds[0]).toBe('findNetwork')
+    expect(first('info')).toBeLessThan(first('listNetworks'))
+    expect(first('runOnce')).toBeLessThan(first('createNetwork'))
+    expect(first('createNetwork')).toBeLessThan(first('createContainer'))
+    expect(kinds.filter((k) => k === 'runOnce')).toHaveLength(1)
+    // the real servers serve before any keepalived starts checking them
+    const execs = rt.calls.filter((x) => x.call === 'exec').map((x) => x.subject)
+    const httpd = execs.findLastIndex((s) => s.endsWith('lvslab-svc start httpd'))
+    expect(httpd).toBeLessThan(execs.findIndex((s) => s.endsWith('lvslab-svc start keepalived')))
+  })
+
+  it('in privileged mode writes the arp sysctls itself, in privileged containers', async () => {
+    const rt = memory()
+    const r = await up(rt, classic, {mode: 'privileged'})
+    expect(r.mode).toBe('privileged')
+    const rs2 = rt.container(c('rs2')).node
+    expect(rs2.spec).toMatchObject({privileged: true, sysctls: {}})
+    expect(rs2.sysctls['net.ipv4.conf.all.arp_ignore']).toBe('1')
+    expect(rt.container(c('lvs1')).labels[LABELS.MODE]).toBe('privileged')
+  })
+
+  it('builds the default image when the engine has none, and goes on', async () => {
+    const rt = memory({images: []})
+    const r = await up(rt)
+    expect(rt.calls.filter((x) => x.call === 'buildImage')).toHaveLength(1)
+    expect(await rt.findImage('lvslab/lab:latest')).toBeDefined()
+    expect(r.verify?.ok).toBe(true)
+  })
+})
+
+describe('up again', () => {
+  it('creates nothing, restarts nothing, skips the throwaway IPVS check and verifies again', async () => {
+    const rt = await running()
+    const pids = NODES.map((n) => ({...rt.container(c(n)).node.pids}))
+    const before = rt.calls.length
+    const r = await up(rt)
+    const again = rt.calls.slice(before).map((x) => x.call)
+    expect(r.created).toEqual([])
+    expect(r.existing.sort()).toEqual(['classic-lvs1', 'classic-lvs2', 'classic-lvs_dr', 'classic-rs1', 'classic-rs2'])
+    expect(again).not.toContain('createNetwork')
+    expect(again).not.toContain('createContainer')
+    expect(again).not.toContain('runOnce')
+    expect(NODES.map((n) => rt.container(c(n)).node.pids)).toEqual(pids)
+    expect(rt.container(c('rs1')).node.loAddresses).toHaveLength(1)
+    expect(r.verify?.ok).toBe(true)
+  })
+
+  it('keeps the random VRRP password the lab keeps on its network', async () => {
+    const rt = await running()
+    const pass = (await rt.findNetwork('classic-lvs_dr'))?.labels[LABELS.AUTH]
+    const conf = () => rt.container(c('lvs1')).node.files.get('/etc/keepalived/keepalived.conf')
+    const first = conf()
+    await up(rt)
+    expect(conf()).toBe(first)
+    expect(first).toContain(`auth_pass ${pass}`)
+  })
+
+  it('starts again what has stopped: a keepalived that died and a stopped container', async () => {
+    const rt = await running()
+    rt.container(c('lvs2')).node.stopKeepalived()
+    rt.stopContainer(c('rs2'))
+    const r = await up(rt)
+    expect(r.created).toEqual([])
+    expect(rt.container(c('lvs2')).node.pids.keepalived).toBeGreaterThan(0)
+    expect(rt.container(c('rs2')).node).toMatchObject({loAddresses: [{address: '172.20.1.100'}]})
+    expect(r.verify?.ok).toBe(true)
+  })
+})
+
+describe('up refuses to touch what is not its own, before creating anything', () => {
+  const refused = async (setup: (rt: ReturnType<typeof memory>) => void, message: RegExp) => {
+    const rt = memory()
+    setup(rt)
+    await expect(up(rt)).rejects.toThrow(message)
+    expect(rt.calls.map((x) => x.call)).not.toContain('createNetwork')
+    expect(rt.calls.map((x) => x.call)).not.toContain('createContainer')
+    return rt
+  }
+
+  it('a foreign container holding a node name', async () => {
+    await refused(
+      (rt) => rt.engine.addContainer({name: 'classic-rs1'}),
+      /^check names and subnet: refusing to touch what is not this lab's: container classic-rs1 exists and is not node rs1 of lab classic \(fix: remove or rename it/,
+    )
+  })
+
+  it("a foreign container holding the probe container's name", async () => {
+    await refused(
+      (rt) => rt.engine.addContainer({name: 'classic-client'}),
+      /container classic-client exists and is not lab classic's probe container/,
+    )
+  })
+
+  it("a foreign network with the lab network's name", async () => {
+    await refused(
+      (rt) => rt.engine.addNetwork({name: 'classic-lvs_dr', subnet: '10.99.0.0/16'}),
+      /network classic-lvs_dr exists and is not lab classic's/,
+    )
+  })
+
+  it("a neighbour network overlapping the lab's subnet", async () => {
+    const rt = await refused(
+      (rt) => rt.engine.addNetwork({name: 'someone-else', subnet: '172.20.5.0/24'}),
+      /network someone-else \(172\.20\.5\.0\/24\) overlaps the lab's subnet 172\.20\.0\.0\/16 \(fix: change network\.subnet/,
+    )
+    expect([...rt.engine.containers.values()]).toEqual([])
+  })
+
+  it('its own nodes made from a different lab file: down first', async () => {
+    const rt = await running()
+    const heavier = parseLab('real_servers: [{name: rs1, ip: 172.20.1.10, weight: 2}, {name: rs2, ip: 172.20.1.11}]\n')
+    await expect(up(rt, heavier)).rejects.toThrow(
+      /container classic-lvs1 was made from a different lab file or mode \(fix: run `lvslab down` first, then `lvslab up`\)/,
+    )
+  })
+
+  it('an image the lab file names that the engine does not have', async () => {
+    const rt = memory()
+    const other = parseLab('image: example.org/lab:1\n')
+    await expect(up(rt, other)).rejects.toThrow(/^lab image: image example\.org\/lab:1 is not on the engine \(fix: build or import it/)
+  })
+})
+
+describe("up's step events", () => {
+  const ends = (events: StepEvent[]) => events.filter((e) => e.type !== 'start' && e.type !== 'progress').map((e) => `${e.step} ${e.type}`)
+
+  it('each step started, then done (or skipped with its reason), in order; a failed step says why in one line', async () => {
+    const rt = memory()
+    const first: StepEvent[] = []
+    await up(rt, classic, {onStep: (e) => first.push(e)})
+    expect(ends(first)).toEqual([
+      'engine done',
+      'neighbours done',
+      'image done',
+      'ipvs done',
+      'network done',
+      'containers done',
+      'real-servers done',
+      'directors done',
+      'converge done',
+      'verify done',
+    ])
+    const again: StepEvent[] = []
+    await up(rt, classic, {onStep: (e) => again.push(e)})
+    expect(again.find((e) => e.step === 'ipvs' && e.type === 'skip')?.detail).toBe('IPVS: checked by the running directors')
+    const failed: StepEvent[] = []
+    const other = memory()
+    other.engine.addContainer({name: 'classic-rs1'})
+    await expect(up(other, classic, {onStep: (e) => failed.push(e)})).rejects.toThrow(/^check names and subnet/)
+    expect(ends(failed)).toEqual(['engine done', 'neighbours fail'])
+    expect(failed.at(-1)?.detail).toMatch(/^check names and subnet: refusing to touch what is not this lab's: container classic-rs1/)
+  })
+})
