@@ -3,6 +3,7 @@ import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
 import {createTypeScriptImportResolver} from 'eslint-import-resolver-typescript'
 import {importX} from 'eslint-plugin-import-x'
+import jsdoc from 'eslint-plugin-jsdoc'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -31,8 +32,15 @@ export default tseslint.config(
           zones: [
             {
               target: ['src/lab', 'src/plan', 'src/render', 'src/parse', 'src/state', 'src/drills'],
-              from: ['src/ops', 'src/cli', 'src/commands', 'src/runtime', 'src/probe'],
+              from: ['src/ops', 'src/cli', 'src/commands', 'src/probe'],
               message: 'the domain (lab, plan, render, parse, state, drills) is pure: no use case, CLI, runtime or prober.',
+            },
+            {
+              // the planner produces the port's specs and labels (pure definitions), nothing else of the runtime
+              target: ['src/lab', 'src/plan', 'src/render', 'src/parse', 'src/state', 'src/drills'],
+              from: 'src/runtime',
+              except: ['./types.ts', './labels.ts'],
+              message: 'the domain may use the Runtime port\'s types and the label names only.',
             },
             {
               target: 'src/runtime',
@@ -50,6 +58,21 @@ export default tseslint.config(
               message: 'use cases know no CLI, and the engine only through the Runtime port (src/runtime/types.ts).',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // every export says what it is: shapes, units (ms or s), what it throws, where its facts come from
+    files: ['src/**/*.ts'],
+    plugins: {jsdoc},
+    rules: {
+      'jsdoc/require-jsdoc': [
+        'error',
+        {
+          publicOnly: true,
+          require: {FunctionDeclaration: true, ClassDeclaration: true, ArrowFunctionExpression: true, FunctionExpression: true, MethodDefinition: false},
+          contexts: ['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'ExportNamedDeclaration > VariableDeclaration', 'TSEnumDeclaration'],
         },
       ],
     },

@@ -59,7 +59,8 @@ describe('engine failures', () => {
       privileged: false,
       sysctls: {},
     }
-    const {ip: _ip, ...noIp} = spec
+    const noIp: Omit<typeof spec, 'ip'> & {ip?: string} = {...spec}
+    delete noIp.ip
     await execa('docker', ['create', '--name', 'engtest-race', '--network', 'none', 'lvslab/lab:latest'])
     try {
       await expect(rt.createContainer({...noIp, ip: undefined as unknown as string})).rejects.toThrow(
