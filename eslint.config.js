@@ -40,7 +40,7 @@ export default tseslint.config(
               target: ['src/lab', 'src/plan', 'src/render', 'src/parse', 'src/state', 'src/drills'],
               from: 'src/runtime',
               except: ['./types.ts', './labels.ts'],
-              message: 'the domain may use the Runtime port\'s types and the label names only.',
+              message: "the domain may use the Runtime port's types and the label names only.",
             },
             {
               target: 'src/runtime',
@@ -71,8 +71,19 @@ export default tseslint.config(
         'error',
         {
           publicOnly: true,
-          require: {FunctionDeclaration: true, ClassDeclaration: true, ArrowFunctionExpression: true, FunctionExpression: true, MethodDefinition: false},
-          contexts: ['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'ExportNamedDeclaration > VariableDeclaration', 'TSEnumDeclaration'],
+          require: {
+            FunctionDeclaration: true,
+            ClassDeclaration: true,
+            ArrowFunctionExpression: true,
+            FunctionExpression: true,
+            MethodDefinition: false,
+          },
+          contexts: [
+            'TSInterfaceDeclaration',
+            'TSTypeAliasDeclaration',
+            'ExportNamedDeclaration > VariableDeclaration',
+            'TSEnumDeclaration',
+          ],
         },
       ],
     },

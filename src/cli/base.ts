@@ -11,7 +11,10 @@ import {DockerRuntime} from '../runtime/docker/index.js'
 import type {Runtime} from '../runtime/types.js'
 import {labFilter} from '../runtime/labels.js'
 
-/** A failure that still has a result to report (verify, a drill): printed as JSON with --json. */
+/**
+ * A failure that still has a result to report (verify, a drill, doctor, status): the command exits
+ * with `exitCode` (default 1), and with --json prints the result with `error` set to the message.
+ */
 export class ResultError extends Error {
   constructor(
     message: string,

@@ -26,8 +26,11 @@ export const chaosFlags = {
 /** A drill command: runs its drills (runChaos), prints the report (or --json), writes JUnit when asked. */
 export abstract class ChaosCommand extends BaseCommand {
   /**
-   * Runs the drills and reports them.
-   * @throws InputError for --no-restore with several drills; ResultError (with the result) when a drill failed
+   * Runs the drills (src/ops/chaos.ts runChaos) and reports them: progress lines and the report's
+   * lines (or nothing with --json), and JUnit XML to flags.junit when given.
+   * @throws InputError for --no-restore with several drills, or a drill target not in the lab;
+   *   ResultError (with the result) when a drill failed or the drills stopped early; StepError when the
+   *   lab is not running or not in its original state before the first drill, or on an interrupt
    */
   protected async drills(
     flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number},

@@ -1,6 +1,12 @@
 import {BaseCommand, ResultError} from '../cli/base.js'
 import {doctor, type DoctorResult} from '../ops/doctor.js'
 
+/**
+ * `lvslab doctor`: prints one line per finding of src/ops/doctor.ts (engine, image, ip_vs, containers,
+ * --privileged, names and subnet), each failed one with its fix; returns DoctorResult ({ok, findings:
+ * [{check, ok, detail, fix?}]}) as JSON with --json.
+ * @throws ResultError (exit 1, the result kept for --json) when a finding fails; InputError (exit 2) for a bad lab file
+ */
 export default class Doctor extends BaseCommand {
   static override summary = 'Check the engine, ip_vs, the lab image, --privileged and subnet conflicts, each finding with its fix'
   static override examples = [

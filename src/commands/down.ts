@@ -4,6 +4,12 @@ import {DNS_LABEL} from '../lab/schema.js'
 import {InputError} from '../errors.js'
 import {downLab, type DownResult} from '../ops/down.js'
 
+/**
+ * `lvslab down`: removes the lab's containers and network, found by the lvslab.lab label alone
+ * (src/ops/down.ts), and says what went; returns DownResult ({lab, removed: {containers, networks}}).
+ * Idempotent: a lab already gone is "nothing to remove".
+ * @throws InputError (exit 2) for a --name that is not a DNS label or a bad lab file; StepError (exit 1) when the engine fails
+ */
 export default class Down extends BaseCommand {
   static override summary = "Remove exactly this lab's containers and network, found by their labels; touches nothing else"
   static override examples = [

@@ -2,10 +2,17 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
+import type {RenderResult} from '../cli/json.js'
 import {InputError} from '../errors.js'
 import {parseKeepalivedVersion} from '../parse/keepalived.js'
 import {DEFAULT_KEEPALIVED, renderLabFiles} from '../render/index.js'
 
+/**
+ * `lvslab render`: every file `up` installs (keepalived.conf per director for the given keepalived
+ * version, the real servers' pages), printed or written under --out/<node>/<path>; touches no engine.
+ * Returns {lab, files: [{node, path, content}]} (or `written` instead of content with --out).
+ * @throws InputError (exit 2) for a bad lab file or --keepalived-version; what writing a file throws
+ */
 export default class Render extends BaseCommand {
   static override summary =
     "Write every file that `up` would install (keepalived.conf per director, the real servers' pages), touching no Docker"
@@ -25,7 +32,7 @@ export default class Render extends BaseCommand {
     }),
   }
 
-  async run(): Promise<{lab: string; files: {node: string; path: string; written?: string}[]}> {
+  async run(): Promise<RenderResult> {
     const {flags} = await this.parse(Render)
     const lab = this.lab(flags.file)
     let version = DEFAULT_KEEPALIVED

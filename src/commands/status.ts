@@ -2,6 +2,12 @@ import {BaseCommand, ResultError} from '../cli/base.js'
 import {labStatus, type StatusResult} from '../ops/status.js'
 import {table} from '../cli/report/text.js'
 
+/**
+ * `lvslab status`: the VIP holder, a table of the directors (container, keepalived pid, VRRP state as
+ * keepalived reports it, priority, VIP label, IPVS table) and of the real servers (httpd, page, VIP on
+ * lo, arp_ignore/arp_announce of eth0 and all), then notes; returns StatusResult (src/ops/status.ts).
+ * @throws ResultError (exit 1, the result kept for --json) on split brain; InputError (exit 2) for a bad lab file
+ */
 export default class Status extends BaseCommand {
   static override summary =
     "Show each director's VRRP state as keepalived reports it, the VIP holder, the IPVS table, and each real server's setup"

@@ -2,6 +2,12 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {upLab, type UpResult} from '../ops/up/index.js'
 
+/**
+ * `lvslab up`: runs src/ops/up upLab with its steps rendered by listr2, then one summary line (created,
+ * already there, convergence time in s, whole run in s) and, unless --no-verify, the answers per real
+ * server; returns UpResult. SIGINT/SIGTERM stop it at the next step (exit 130/143).
+ * @throws StepError (exit 1) naming the failed step; InputError (exit 2) for a bad lab file or flag
+ */
 export default class Up extends BaseCommand {
   static override summary = 'Create, configure and start the lab, wait for it to converge, and verify it over HTTP'
   static override description =
@@ -39,7 +45,7 @@ export default class Up extends BaseCommand {
       }),
     )
     this.log(
-      `lab ${result.lab} is up (${result.mode}): created ${result.created.length}, already there ${result.existing.length}, converged in ${(result.converged_ms / 1000).toFixed(1)} s, ${result.seconds.toFixed(1)} s in all`,
+      `lab ${result.lab} is up (${result.mode}): created ${result.created.length}, already there ${result.existing.length}, converged in ${(result.convergedMs / 1000).toFixed(1)} s, ${result.seconds.toFixed(1)} s in all`,
     )
     if (result.verify)
       this.log(

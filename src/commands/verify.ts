@@ -4,6 +4,13 @@ import {verifyLab, type VerifyResult} from '../ops/verify.js'
 import {writeVerifyJunit} from '../cli/report/junit.js'
 import {checkLines} from '../cli/report/text.js'
 
+/**
+ * `lvslab verify`: HTTP against the VIP (--requests, default 20 or 4 per real server) and the nodes'
+ * own facts (src/ops/verify.ts), one line per check, optionally as JUnit XML (--junit); returns
+ * VerifyResult. Exit 0 only when every check holds.
+ * @throws ResultError (exit 1, the result kept for --json) when a check fails; StepError (exit 1) when
+ *   the lab is not running; InputError (exit 2) for a bad lab file or flag
+ */
 export default class Verify extends BaseCommand {
   static override summary = 'Check the running lab over HTTP against the VIP and from the directors; exit 0 only when every check holds'
   static override examples = [

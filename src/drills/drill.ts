@@ -1,6 +1,6 @@
 // What a drill is, as data (pure): the fault and its restore as commands to run in a container, and
 // the states expected after each as checks over a snapshot of the nodes they name. The use case
-// (src/chaos/run.ts) runs the commands through the Runtime and polls the snapshots.
+// (src/ops/drill/run.ts) runs the commands through the Runtime and polls the snapshots.
 import type {Director, Lab, RealServer} from '../lab/model.js'
 import {containerName} from '../plan/plan.js'
 import type {SnapshotCheck} from '../state/predicates.js'
@@ -86,7 +86,10 @@ export function bringEth0Up(lab: Lab, d: Director): Command {
   return {container: containerName(lab, d.name), cmd: 'ip link set eth0 up', step: `eth0 up on ${d.name}`}
 }
 
-/** Kills a director's keepalived main process with SIGKILL (no goodbye advert with priority 0, RFC 3768 6.4.3). */
+/**
+ * Kills a director's keepalived main process with SIGKILL: no goodbye advert with priority 0 (the
+ * MASTER's Shutdown event, RFC 3768 section 6.4.3), so the BACKUP waits for Master_Down_Interval.
+ */
 export function killKeepalived(lab: Lab, d: Director): Command {
   return {container: containerName(lab, d.name), cmd: 'lvslab-svc kill keepalived', step: `kill -9 keepalived on ${d.name}`}
 }

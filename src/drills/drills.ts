@@ -1,5 +1,5 @@
 // The classic lab's three failure drills, as data (pure): what to inject, what to expect, how to
-// restore, what to expect then. The use case (src/chaos/run.ts) runs and times them, probing the VIP.
+// restore, what to expect then. The use case (src/ops/drill/run.ts) runs and times them, probing the VIP.
 import {InputError} from '../errors.js'
 import {type Director, type Lab, masterOf} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
@@ -42,7 +42,30 @@ const TAKEBACK_BOUND = "MASTER's takeback (3 x advert_int + its skew) + the heal
 const FAILOVER_BOUND = '3 x advert_int + skew of the BACKUP'
 
 /**
- * A drill of the lab, as data.
+ * What the two VRRP drills (director-down, kill-master) share: every real server answers throughout;
+ * `other` holds the VIP while the fault is in place and the MASTER after the restore; the fault's
+ * longest gap is bounded by the failover, the restore's by the MASTER's takeback plus the re-adding (s).
+ */
+function vrrpFailover(
+  all: string[],
+  other: Director,
+  master: Director,
+  b: Bounds,
+): Pick<Drill, 'faultServers' | 'restoredServers' | 'faultHolder' | 'restoredHolder' | 'faultWindow' | 'restoreWindow'> {
+  return {
+    faultServers: all,
+    restoredServers: all,
+    faultHolder: other.name,
+    restoredHolder: master.name,
+    faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: FAILOVER_BOUND},
+    restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+  }
+}
+
+/**
+ * A drill of the lab, as data. Its bounds come from the lab's timers (src/plan/plan.ts bounds):
+ * failover 3 x advert_int + skew (Master_Down_Interval, RFC 3768 section 6.1), eviction and re-adding
+ * from the HTTP check's delay_loop, connect_timeout, retry and delay_before_retry (keepalived.conf(5)).
  * @param target the real server (rs-down, default the first) or director (director-down, default the MASTER)
  * @param b the lab's timer bounds (seconds)
  * @throws InputError when the target is not in the lab, or the lab has nothing to fail over to
@@ -114,12 +137,7 @@ export function makeDrill(lab: Lab, name: DrillName, target?: string, b: Bounds 
         name,
         target: d.name,
         description: `take eth0 of ${d.name} down (as ifconfig eth0 down)`,
-        faultServers: all,
-        restoredServers: all,
-        faultHolder: other.name,
-        restoredHolder: master.name,
-        faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: FAILOVER_BOUND},
-        restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+        ...vrrpFailover(all, other, master, b),
         inject: takeEth0Down(lab, d),
         expectFault: [
           ...(d.name === master.name
@@ -163,12 +181,7 @@ export function makeDrill(lab: Lab, name: DrillName, target?: string, b: Bounds 
         name,
         target: master.name,
         description: `kill -9 the keepalived main process of ${master.name}`,
-        faultServers: all,
-        restoredServers: all,
-        faultHolder: other.name,
-        restoredHolder: master.name,
-        faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: FAILOVER_BOUND},
-        restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+        ...vrrpFailover(all, other, master, b),
         inject: killKeepalived(lab, master),
         expectFault: [
           {

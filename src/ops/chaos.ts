@@ -33,8 +33,10 @@ export interface ChaosOptions {
 /**
  * `chaos`: runs drills one after another, each from the lab's original state (waited for: converged on
  * its MASTER), each restored after unless `restore` is false; stops at the first failed drill.
+ * Waits for the original state within waitMs(takeback + readd) (ms, src/plan/plan.ts).
  * @throws InputError for a drill argument not in the lab (before anything is touched); StepError when
- *   the lab is not running or not in its original state before the first drill
+ *   the lab is not running or not in its original state before the first drill, when the signal
+ *   aborts (runDrill's "chaos <drill>: interrupted ..."), or from choosing the prober's place
  */
 export async function runChaos(
   rt: Runtime,
@@ -45,7 +47,7 @@ export async function runChaos(
   const b = bounds(lab)
   // Bad drill arguments are refused before anything is touched.
   for (const d of drills) makeDrill(lab, d.name, d.target, b)
-  const mode = await labMode(rt, lab)
+  const mode = await labMode(rt, lab, opts.signal)
   const reports: DrillReport[] = []
   for (const d of drills) {
     // Every drill starts from the original state: the MASTER holds the VIP with a complete table.

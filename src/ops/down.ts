@@ -2,15 +2,25 @@
 import {labFilter} from '../runtime/labels.js'
 import type {Runtime} from '../runtime/types.js'
 
+/** What `down` returns (and prints with --json): the lab's name and the names removed (containers sorted, then networks). */
 export interface DownResult {
   lab: string
   removed: {containers: string[]; networks: string[]}
 }
 
-export async function downLab(rt: Runtime, labName: string): Promise<DownResult> {
-  const containers = await rt.listContainers(labFilter(labName))
-  await Promise.all(containers.map((c) => rt.removeContainer(c.id)))
-  const networks = await rt.listNetworks(labFilter(labName))
-  for (const n of networks) await rt.removeNetwork(n.id)
+/**
+ * `down`: removes every container labelled lvslab.lab=<labName> (in parallel, forced, with their
+ * volumes), then every such network; nothing without that label is touched. Idempotent: a lab that is
+ * gone removes nothing.
+ * @param opts.signal aborts its engine calls
+ * @throws StepError when the engine fails (a container or network already gone is no failure);
+ *   "interrupted" when opts.signal aborts
+ */
+export async function downLab(rt: Runtime, labName: string, opts: {signal?: AbortSignal} = {}): Promise<DownResult> {
+  const {signal} = opts
+  const containers = await rt.listContainers(labFilter(labName), {signal})
+  await Promise.all(containers.map((c) => rt.removeContainer(c.id, {signal})))
+  const networks = await rt.listNetworks(labFilter(labName), {signal})
+  for (const n of networks) await rt.removeNetwork(n.id, {signal})
   return {lab: labName, removed: {containers: containers.map((c) => c.name).sort(), networks: networks.map((n) => n.name)}}
 }

@@ -8,7 +8,7 @@ import {findAddress, type IpAddrShow, parseIpOneline} from '../parse/ipaddr.js'
 import {parseIpvsadm} from '../parse/ipvsadm.js'
 import {parseKeepalivedData} from '../parse/keepalived.js'
 import {containerName} from '../plan/plan.js'
-import type {Runtime} from '../runtime/types.js'
+import type {CallOptions, Runtime} from '../runtime/types.js'
 import {type DirectorFacts, type LabSnapshot, type RealServerFacts, type SnapshotScope, wholeLab} from '../state/snapshot.js'
 
 /** One fact as lvslab-facts reports it: a command's exit code and raw output (templates/lvslab-facts.hbs). */
@@ -43,12 +43,21 @@ export function why(f: RawFact): string {
 }
 
 /**
+ * How long (ms) one run of lvslab-facts may take by default: its slowest facts are keepalived's SIGUSR1
+ * dump (a lock broken after 10 s, then at most 5 s for the file; templates/lvslab-facts.hbs) and the
+ * page (curl -m 3), so 30 s, as the adapter's read calls (src/runtime/docker/calls.ts READ_TIMEOUT_MS),
+ * rather than the 120 s of an exec's output.
+ */
+export const FACTS_TIMEOUT_MS = 30_000
+
+/**
  * Runs lvslab-facts in a node (one exec) and parses its JSON document.
  * @param args the helper's flags: --ipvs, --vrrp, --page URL
+ * @param opts the exec's abort signal, and its timeout (ms, default FACTS_TIMEOUT_MS)
  * @throws StepError when the helper is missing (an image made by an older lvslab) or prints no JSON.
  */
-export async function readNode(rt: Runtime, container: string, args: string[]): Promise<NodeReport> {
-  const res = await rt.exec(container, ['lvslab-facts', ...args])
+export async function readNode(rt: Runtime, container: string, args: string[], opts: CallOptions = {}): Promise<NodeReport> {
+  const res = await rt.exec(container, ['lvslab-facts', ...args], {timeoutMs: opts.timeoutMs ?? FACTS_TIMEOUT_MS, signal: opts.signal})
   if (res.exitCode === 126 || res.exitCode === 127 || /executable file not found|no such file/i.test(res.stderr)) {
     throw new StepError(
       `read ${container}`,
@@ -69,8 +78,9 @@ export async function readNode(rt: Runtime, container: string, args: string[]): 
 }
 
 /**
- * A service's pid from its fact: the pid when it runs, undefined when it does not (exit 3), and an
- * unreadable entry (named `what`) for any other answer.
+ * A service's pid from its fact: the pid when it runs, undefined when it does not (exit 3, the
+ * contract of lvslab-svc's `pid`, templates/lvslab-svc.hbs, as LSB's "program is not running"), and an
+ * unreadable entry (named `what`) pushed on `unreadable` for any other answer.
  */
 export function servicePid(f: RawFact, what: string, unreadable: string[]): number | undefined {
   if (f.code === 3) return undefined
@@ -96,10 +106,13 @@ function addresses(report: NodeReport, unreadable: string[]): IpAddrShow | undef
 
 /**
  * What a director reports about itself, read in one exec of lvslab-facts: keepalived's pid and VRRP
- * state (its own SIGUSR1 dump), the VIP on eth0, eth0's link, the IPVS table. A fact that could not be
- * read is listed in `unreadable` and never taken as "absent".
+ * state (its own dump on SIGUSR1 to /tmp/keepalived.data, keepalived(8) SIGNALS), the VIP on eth0,
+ * eth0's link, the IPVS table (`ipvsadm -Ln`, ipvsadm(8)). A fact that could not be read is listed in
+ * `unreadable` and never taken as "absent". A stopped container is reported as not running, unread.
+ * @param signal aborts its engine calls (the inspect, and the exec with FACTS_TIMEOUT_MS)
+ * @throws StepError when the engine fails ("interrupted" when the signal aborts), or from readNode (no lvslab-facts, or no report)
  */
-export async function directorFacts(rt: Runtime, lab: Lab, d: Director): Promise<DirectorFacts> {
+export async function directorFacts(rt: Runtime, lab: Lab, d: Director, signal?: AbortSignal): Promise<DirectorFacts> {
   const container = containerName(lab, d.name)
   const base: DirectorFacts = {
     name: d.name,
@@ -111,9 +124,9 @@ export async function directorFacts(rt: Runtime, lab: Lab, d: Director): Promise
     ipvs: [],
     unreadable: [],
   }
-  const info = await rt.findContainer(container)
+  const info = await rt.findContainer(container, {signal})
   if (!info?.running) return base
-  const report = await readNode(rt, container, ['--ipvs', '--vrrp'])
+  const report = await readNode(rt, container, ['--ipvs', '--vrrp'], {signal})
   const facts: DirectorFacts = {...base, running: true}
   const pid = servicePid(report.keepalived, 'keepalived', facts.unreadable)
   if (pid) facts.keepalivedPid = pid
@@ -152,15 +165,19 @@ export async function directorFacts(rt: Runtime, lab: Lab, d: Director): Promise
 
 /**
  * What a real server reports about itself, in one exec of lvslab-facts: httpd, its page (fetched on
- * its own address), the VIP on lo, the arp sysctls. Unreadable facts are listed, never guessed.
+ * its own address), the VIP on lo, the arp sysctls of eth0 and all (the kernel applies the larger
+ * of conf/all and conf/eth0 for arp_ignore and arp_announce: ip-sysctl.rst). Unreadable facts are
+ * listed, never guessed.
+ * @param signal aborts its engine calls (the inspect, and the exec with FACTS_TIMEOUT_MS)
+ * @throws StepError when the engine fails ("interrupted" when the signal aborts), or from readNode (no lvslab-facts, or no report)
  */
-export async function realServerFacts(rt: Runtime, lab: Lab, r: RealServer): Promise<RealServerFacts> {
+export async function realServerFacts(rt: Runtime, lab: Lab, r: RealServer, signal?: AbortSignal): Promise<RealServerFacts> {
   const container = containerName(lab, r.name)
   const base: RealServerFacts = {name: r.name, container, running: false, httpd: false, vipOnLo: false, sysctls: {}, unreadable: []}
-  const info = await rt.findContainer(container)
+  const info = await rt.findContainer(container, {signal})
   if (!info?.running) return base
   const {port, health_check: hc} = lab.virtual_server
-  const report = await readNode(rt, container, ['--page', `http://${r.ip}:${port}${hc.path}`])
+  const report = await readNode(rt, container, ['--page', `http://${r.ip}:${port}${hc.path}`], {signal})
   const facts: RealServerFacts = {...base, running: true}
   facts.httpd = Boolean(servicePid(report.httpd, 'httpd', facts.unreadable))
   // a page that does not come while httpd runs is worth saying why (curl's own words)
@@ -190,11 +207,13 @@ export async function realServerFacts(rt: Runtime, lab: Lab, r: RealServer): Pro
 /**
  * The lab's snapshot: the facts of every node (or only those in `scope`), read in parallel, one exec of
  * lvslab-facts per running node, in the lab file's order.
+ * @param signal aborts every read (a wait's check signal, src/ops/wait.ts, or the caller's interrupt)
+ * @throws StepError as directorFacts and realServerFacts (the first node's failure)
  */
-export async function labSnapshot(rt: Runtime, lab: Lab, scope: SnapshotScope = wholeLab(lab)): Promise<LabSnapshot> {
+export async function labSnapshot(rt: Runtime, lab: Lab, scope: SnapshotScope = wholeLab(lab), signal?: AbortSignal): Promise<LabSnapshot> {
   const [directors, realServers] = await Promise.all([
-    Promise.all(lab.directors.filter((d) => scope.directors.includes(d.name)).map((d) => directorFacts(rt, lab, d))),
-    Promise.all(lab.real_servers.filter((r) => scope.realServers.includes(r.name)).map((r) => realServerFacts(rt, lab, r))),
+    Promise.all(lab.directors.filter((d) => scope.directors.includes(d.name)).map((d) => directorFacts(rt, lab, d, signal))),
+    Promise.all(lab.real_servers.filter((r) => scope.realServers.includes(r.name)).map((r) => realServerFacts(rt, lab, r, signal))),
   ])
   return {directors, realServers}
 }

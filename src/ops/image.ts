@@ -38,7 +38,11 @@ function layerHash(): string {
   return h.digest('hex').slice(0, 8)
 }
 
-/** The build's flags, checked before anything runs. */
+/**
+ * The build's flags, checked before anything runs: centos7 needs --mirror (its mirrors are retired),
+ * and a mirror must be a plain http(s) URL (it goes into the Dockerfile's sed of yum's repo files).
+ * @throws InputError naming --mirror, with the fix
+ */
 export function checkBuildOptions(opts: {base: BuildBase; mirror?: string}): void {
   if (opts.base === 'centos7' && !opts.mirror) {
     throw new InputError(
@@ -54,7 +58,8 @@ export function checkBuildOptions(opts: {base: BuildBase; mirror?: string}): voi
 
 /**
  * Builds the lab image from its Dockerfile template for a base (rocky9, centos7, debian12), tagged
- * `tag` (default lvslab/lab:latest) and lvslab/lab:<base>.
+ * `tag` (default lvslab/lab:latest) and lvslab/lab:<base>; the engine's output goes to onProgress line
+ * by line; no timeout, `signal` stops it. `seconds` in the result is the whole build's time (s).
  * @throws InputError for bad options; StepError when the build fails (with the offline fix when the
  *   base image cannot be pulled)
  */
@@ -99,7 +104,11 @@ export async function buildImage(
   }
 }
 
-/** What identifies a root filesystem cheaply: its package database (or, for a tar, its size and time). */
+/**
+ * What identifies a root filesystem cheaply, as 12 hex digits of a sha256: its package database (dpkg
+ * status or the rpm database), else its path and mtime; for a tar, its path, size and mtime.
+ * @throws Error from statSync when the path does not exist (checkRootfs says so first)
+ */
 export function rootfsFingerprint(path: string): string {
   const h = createHash('sha256')
   const st = statSync(path)
@@ -161,8 +170,11 @@ export function checkRootfs(path: string): void {
 
 /**
  * The offline path: imports a root filesystem (folder or tar) and adds lvslab's files on top; reuses
- * an image already made from the same root filesystem and the same lvslab files.
- * @throws InputError for a bad --rootfs; StepError when the engine fails
+ * an image already made from the same root filesystem and the same lvslab files (by the tag
+ * lvslab/lab:import-<rootfs fingerprint>-<lvslab files hash> and its lvslab.rootfs label), unless
+ * `force`. No timeout; `signal` stops it. `seconds` in the result is the whole run's time (s).
+ * @throws InputError for a bad --rootfs; StepError when the engine fails; execa's error when tar
+ *   cannot read the folder
  */
 export async function importImage(
   runtime: Runtime,
@@ -175,15 +187,15 @@ export async function importImage(
   const tag = opts.tag ?? DEFAULT_IMAGE
   const fp = rootfsFingerprint(opts.rootfs)
   const specific = `lvslab/lab:import-${fp}-${layerHash()}`
-  const existing = opts.force ? undefined : await runtime.findImage(specific)
+  const existing = opts.force ? undefined : await runtime.findImage(specific, {signal})
   if (existing && existing.labels[LABELS.ROOTFS] === fp) {
-    const current = await runtime.findImage(tag)
-    if (current?.id !== existing.id) await runtime.tagImage(existing.id, tag)
+    const current = await runtime.findImage(tag, {signal})
+    if (current?.id !== existing.id) await runtime.tagImage(existing.id, tag, {signal})
     onProgress(`image ${specific} already made from this root filesystem`)
     return {image: tag, id: existing.id, variant: 'import', tags: [tag, specific], reused: true, seconds: (Date.now() - started) / 1000}
   }
   const base = `lvslab/rootfs:${fp}`
-  if (opts.force || !(await runtime.findImage(base))) {
+  if (opts.force || !(await runtime.findImage(base, {signal}))) {
     onProgress(`importing ${opts.rootfs} as ${base}`)
     const {stream, done} = rootfsStream(opts.rootfs)
     await Promise.all([runtime.importImage(stream, base, onProgress, signal), done])

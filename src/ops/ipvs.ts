@@ -13,6 +13,7 @@ import type {EngineInfo, Runtime} from '../runtime/types.js'
 export const IPVS_PROBE =
   'ipvsadm -Ln >/dev/null 2>&1; if [ -d /sys/module/ip_vs ] || [ -e /proc/net/ip_vs ]; then echo ip_vs=yes; else echo ip_vs=no; fi; uname -r'
 
+/** What checkEngineIpvs found: whether ip_vs is there, which kernel and where, in words, and the fix when it is not. */
 export interface IpvsCheck {
   ok: boolean
   /** The kernel that was checked, as the container saw it (uname -r), e.g. "6.1.0-28-amd64". */
@@ -40,8 +41,9 @@ export function engineKernelPlace(info: EngineInfo): string {
 }
 
 /**
- * The fix when the engine's kernel lacks ip_vs. A container cannot load a kernel module; the engine's
- * host must (keepalived(8): "IPVS: Can't initialize ipvs" without it).
+ * The fix when the engine's kernel lacks ip_vs, by where that kernel is (engineKernelPlace). A container
+ * cannot load a kernel module; the engine's host must (without it keepalived logs "IPVS: Can't
+ * initialize ipvs" and programs no table).
  */
 export function ipvsFix(info: EngineInfo): string {
   if (info.desktop)
@@ -53,12 +55,14 @@ export function ipvsFix(info: EngineInfo): string {
 }
 
 /**
- * Checks IPVS in a throwaway container of `image` (no network, removed afterwards).
+ * Checks IPVS in a throwaway container of `image` (no network, removed afterwards, 60 000 ms at most)
+ * running IPVS_PROBE.
  * @returns whether the engine's kernel has ip_vs, which kernel that was, and the fix when not.
- * @throws StepError when the container cannot run at all (the engine's own words).
+ * @param signal aborts the run
+ * @throws StepError when the container cannot run at all (the engine's own words); "interrupted" when the signal aborts
  */
-export async function checkEngineIpvs(rt: Runtime, image: string, info: EngineInfo): Promise<IpvsCheck> {
-  const res = await rt.runOnce(image, ['sh', '-c', IPVS_PROBE], {timeoutMs: 60_000})
+export async function checkEngineIpvs(rt: Runtime, image: string, info: EngineInfo, signal?: AbortSignal): Promise<IpvsCheck> {
+  const res = await rt.runOnce(image, ['sh', '-c', IPVS_PROBE], {timeoutMs: 60_000, signal})
   if (res.exitCode !== 0)
     throw new StepError(
       'check IPVS',

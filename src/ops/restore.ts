@@ -9,52 +9,57 @@ import {LABELS} from '../runtime/labels.js'
 import type {Runtime} from '../runtime/types.js'
 import {waitConverged} from './converge.js'
 import {directorFacts, realServerFacts} from './facts.js'
-import {runningMode} from './up.js'
+import {runningMode} from './up/index.js'
+import {sh} from './up/shell.js'
 
 /**
- * Runs a command of a drill (`bash -c`) in its container.
- * @throws StepError named by the command's step, with the container and its last line of output, when it exits non-zero
+ * Runs a command of a drill (`bash -c`) in its container, through sh (its last line of output quoted).
+ * @param signal aborts the exec
+ * @throws StepError named by the command's step, with the container and its last line of output, when it exits non-zero;
+ *   "interrupted" when the signal aborts
  */
-export async function runCommand(rt: Runtime, c: Command): Promise<void> {
-  const res = await rt.exec(c.container, ['bash', '-c', c.cmd])
-  if (res.exitCode !== 0)
-    throw new StepError(c.step, `${c.container}: ${(res.stderr || res.stdout).trim().split('\n').pop() || `exit ${res.exitCode}`}`)
+export async function runCommand(rt: Runtime, c: Command, signal?: AbortSignal): Promise<void> {
+  await sh(rt, c.container, c.cmd, c.step, undefined, 1, signal)
 }
 
 /**
  * The mode the running lab was made in.
- * @throws StepError ("chaos: lab X is not running") when its first director is not running
+ * @param signal aborts the inspect
+ * @throws StepError ("chaos: lab X is not running") when its first director is not running; "interrupted" when the signal aborts
  */
-export async function labMode(rt: Runtime, lab: Lab): Promise<Mode> {
-  const mode = await runningMode(rt, lab)
+export async function labMode(rt: Runtime, lab: Lab, signal?: AbortSignal): Promise<Mode> {
+  const mode = await runningMode(rt, lab, signal)
   if (!mode) throw new StepError('chaos', `lab ${lab.name} is not running`, '`lvslab up` first')
   return mode
 }
 
 /**
  * Undoes whatever drill is in place: every httpd started, every eth0 up, every keepalived running
- * (each node read, then fixed, in parallel).
+ * (each node read, then fixed, in parallel); a stopped container is left alone.
  * @returns what was done, e.g. "started httpd on rs1"
+ * @param signal aborts its reads and commands
+ * @throws StepError when a node cannot be read (directorFacts, realServerFacts) or a command fails (runCommand);
+ *   "interrupted" when the signal aborts
  */
-export async function restoreAll(rt: Runtime, lab: Lab): Promise<string[]> {
+export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): Promise<string[]> {
   const done: string[] = []
   await Promise.all([
     ...lab.real_servers.map(async (r) => {
-      const f = await realServerFacts(rt, lab, r)
+      const f = await realServerFacts(rt, lab, r, signal)
       if (f.running && !f.httpd) {
-        await runCommand(rt, startHttpd(lab, r))
+        await runCommand(rt, startHttpd(lab, r), signal)
         done.push(`started httpd on ${r.name}`)
       }
     }),
     ...lab.directors.map(async (d) => {
-      const f = await directorFacts(rt, lab, d)
+      const f = await directorFacts(rt, lab, d, signal)
       if (!f.running) return
       if (!f.eth0Up) {
-        await runCommand(rt, bringEth0Up(lab, d))
+        await runCommand(rt, bringEth0Up(lab, d), signal)
         done.push(`eth0 up on ${d.name}`)
       }
       if (!f.keepalivedPid) {
-        await runCommand(rt, startKeepalived(lab, d))
+        await runCommand(rt, startKeepalived(lab, d), signal)
         done.push(`started keepalived on ${d.name}`)
       }
     }),
@@ -67,20 +72,24 @@ export interface RestoreResult {
   lab: string
   actions: string[]
   /** How long the lab took to converge after the actions (ms). */
-  converged_ms: number
+  convergedMs: number
 }
 
 /**
  * `chaos restore`: undoes any fault (restoreAll), stops a prober left running in the client container,
- * and waits until the lab is converged on its MASTER (bound: takeback + re-adding + eviction, s, scaled).
- * @throws StepError when the lab is not running or does not converge in time
+ * and waits until the lab is converged on its MASTER (bound: waitMs(takeback + readd + eviction), ms:
+ * the lab's timers in s plus 5 s, scaled by LVSLAB_TIME_SCALE).
+ * @param opts.signal aborts it at once: every engine call and the convergence wait
+ * @throws StepError when the lab is not running or does not converge in time; "interrupted" when opts.signal aborts
  */
-export async function restoreLab(rt: Runtime, lab: Lab): Promise<RestoreResult> {
-  await labMode(rt, lab)
-  const actions = await restoreAll(rt, lab)
-  const client = await rt.findContainer(containerName(lab, CLIENT_NODE))
-  if (client?.running && client.labels[LABELS.LAB] === lab.name) await rt.exec(client.id, ['bash', '-c', ContainerContinuousProber.KILL])
+export async function restoreLab(rt: Runtime, lab: Lab, opts: {signal?: AbortSignal} = {}): Promise<RestoreResult> {
+  const {signal} = opts
+  await labMode(rt, lab, signal)
+  const actions = await restoreAll(rt, lab, signal)
+  const client = await rt.findContainer(containerName(lab, CLIENT_NODE), {signal})
+  if (client?.running && client.labels[LABELS.LAB] === lab.name)
+    await rt.exec(client.id, ['bash', '-c', ContainerContinuousProber.KILL], {signal})
   const b = bounds(lab)
-  const ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd + b.eviction))
-  return {lab: lab.name, actions, converged_ms: ms}
+  const ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd + b.eviction), signal)
+  return {lab: lab.name, actions, convergedMs: ms}
 }

@@ -31,9 +31,12 @@ export interface StatusResult {
  * `status`: every node's facts as it reports them (one exec each), the VIP holders, the MASTERs, split
  * brain, whether the lab is converged, and notes (what could not be read, the VRRP password's nature).
  * Never throws for a stopped lab.
+ * @param opts.signal aborts its reads
+ * @throws StepError when the engine fails, or a running node's lvslab-facts is missing or prints no report;
+ *   "interrupted" when opts.signal aborts
  */
-export async function labStatus(rt: Runtime, lab: Lab): Promise<StatusResult> {
-  const snap = await labSnapshot(rt, lab)
+export async function labStatus(rt: Runtime, lab: Lab, opts: {signal?: AbortSignal} = {}): Promise<StatusResult> {
+  const snap = await labSnapshot(rt, lab, undefined, opts.signal)
   const split = splitBrain(snap)
   const notes: string[] = []
   if (lab.vrrp.auth_type === 'PASS')

@@ -1,6 +1,6 @@
 // `verify`: HTTP over the VIP and the directors' own view, each check with what was seen.
 import {type Lab, masterOf} from '../lab/model.js'
-import type {Answer} from '../probe/http.js'
+import {type Answer, answersPerServer} from '../probe/http.js'
 import {makeProber, type ProbeFrom} from '../probe/choose.js'
 import type {Mode} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
@@ -16,7 +16,12 @@ export interface Check {
   detail: string
 }
 
-/** What `verify` returns (and prints with --json). */
+/**
+ * What `verify` returns (and prints with --json): ok when every check holds and the lab is converged;
+ * where the probes ran; the checks; the first sample's requests (sent, failed, good answers per real
+ * server IP, and the answering servers in order, "error" for a failure); the healthy real servers (IPs)
+ * and the directors holding the VIP (names).
+ */
 export interface VerifyResult {
   ok: boolean
   lab: string
@@ -115,19 +120,23 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
 
 /**
  * `verify`: HTTP against the VIP (a new connection per request, from this machine or the lab's client
- * container) and the nodes' own facts, judged by checksFrom.
- * @throws StepError when the lab is not running
+ * container) and the nodes' own facts, judged by checksFrom. Sends opts.requests (default 20, or 4
+ * per healthy real server), and a second sample of as many when the first had a failure or was out of
+ * round robin order; each request times out after 3000 ms (src/probe/choose.ts target).
+ * @throws StepError when the lab is not running, when a container of the client's name is not the
+ *   lab's (probeSite), or when the engine fails; "interrupted" at once when opts.signal aborts (its
+ *   engine calls, the probe container's exec, or "probe the VIP" for this machine's requests)
  */
 export async function verifyLab(
   rt: Runtime,
   lab: Lab,
-  opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode} = {},
+  opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode; signal?: AbortSignal} = {},
 ): Promise<VerifyResult> {
-  const facts = await labSnapshot(rt, lab)
+  const facts = await labSnapshot(rt, lab, undefined, opts.signal)
   if (![...facts.directors, ...facts.realServers].some((n) => n.running))
     throw new StepError('verify', `lab ${lab.name} is not running`, '`lvslab up`')
   const healthy = healthyServers(lab, facts.realServers)
-  const prober = await makeProber(rt, lab, opts.from ?? 'auto', opts.mode ?? 'least-privilege')
+  const prober = await makeProber(rt, lab, opts.from ?? 'auto', opts.mode ?? 'least-privilege', opts.signal)
   const count = opts.requests ?? Math.max(20, 4 * Math.max(1, healthy.length))
   const answers = await prober.many(count)
   const inOrder =
@@ -142,8 +151,6 @@ export async function verifyLab(
   const checks = checksFrom(lab, answers, facts, holder, second)
   // the checks above imply it (they are finer); it is kept in the result as the one definition of a healthy lab
   const state = converged(facts, lab, holder)
-  const perServer: Record<string, number> = {}
-  for (const a of answers) if (a.ok && a.server) perServer[a.server] = (perServer[a.server] ?? 0) + 1
   return {
     ok: checks.every((c) => c.ok) && state.ok,
     lab: lab.name,
@@ -152,7 +159,7 @@ export async function verifyLab(
     requests: {
       sent: answers.length,
       failed: answers.filter((a) => !a.ok).length,
-      perServer,
+      perServer: answersPerServer(answers),
       sequence: answers.map((a) => a.server ?? 'error'),
     },
     healthy,

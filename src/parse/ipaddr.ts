@@ -20,18 +20,10 @@
  *   (`ip -j -4 addr`) some iproute2 versions emit bare `{}` entries; these are skipped.
  */
 import type {IfAddr, IpAddrShow, IpLink} from './ip-link.js'
+import {clip, isRecord} from './text.js'
 
 export {findAddress, type IfAddr, type IpAddrShow, type IpLink} from './ip-link.js'
 export {parseIpOneline} from './ip-oneline.js'
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function snippet(text: string): string {
-  const t = text.trim()
-  return t.length > 120 ? `${t.slice(0, 117)}...` : t
-}
 
 /**
  * Parse the JSON printed by `ip -j addr show` (or `ip -j addr show dev X`): every link with a
@@ -48,7 +40,7 @@ export function parseIpAddrJson(text: string): IpAddrShow {
     data = JSON.parse(text)
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err)
-    throw new Error(`ip -j addr show: output is not JSON (${reason}): ${snippet(text)}`, {cause: err})
+    throw new Error(`ip -j addr show: output is not JSON (${reason}): ${clip(text.trim())}`, {cause: err})
   }
   if (!Array.isArray(data)) {
     throw new Error('ip -j addr show: expected a JSON array of links')

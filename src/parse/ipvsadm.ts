@@ -17,6 +17,7 @@
  * - real server line: `"  -> %-28s %-7s %-6d %-10u %-10u"`.
  * - `ipvsadm -Ln -t VIP:PORT` prints the two title lines but not the version line.
  */
+import {snippet} from './text.js'
 
 /** A real server line: `-> ADDRESS:PORT FORWARD WEIGHT ACTIVECONN INACTCONN` (Route is direct routing, LVS-DR). */
 export interface IpvsRealServer {
@@ -58,11 +59,6 @@ const RS_RE = /^\s+->\s+(\S+)\s+(\S+)\s+(-?\d+)\s+(\d+)\s+(\d+)\s*$/
 
 /** Flags that ipvsadm prints followed by one value. */
 const FLAGS_WITH_VALUE = new Set(['persistent', 'mask', 'pe'])
-
-function snippet(text: string): string {
-  const first = text.trim().split('\n')[0] ?? ''
-  return first.length > 120 ? `${first.slice(0, 117)}...` : first
-}
 
 function parseAddrPort(token: string, line: string): {address: string; port: number} {
   const m = /^\[(.+)\]:(\S+)$/.exec(token) ?? /^([^:\]]+):(\S+)$/.exec(token)

@@ -48,12 +48,8 @@
  * Topology section is read, and only 3-space-indented keys directly under a " VRRP Instance = " line.
  * The interface key is "Listening device" (1.x), "Running on device" (2.0.x) or "Interface" (2.1+).
  */
+import {snippet} from './text.js'
 import {stateFromText, type VrrpInstanceState} from './vrrp-state.js'
-
-function snippet(text: string): string {
-  const first = text.trim().split('\n')[0] ?? ''
-  return first.length > 120 ? `${first.slice(0, 117)}...` : first
-}
 
 function toInt(v: string | undefined): number | undefined {
   if (v === undefined) return undefined

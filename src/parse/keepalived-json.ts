@@ -6,16 +6,8 @@
  * "effective_priority", "state", ...}, "stats": {...}}, ...]`. With `json_version 2`
  * (keepalived >= 2.3) the array is wrapped: `{"vrrp": [...], "track_process": [...]}`.
  */
+import {isRecord, snippet} from './text.js'
 import {stateFromNumber, type VrrpInstanceState} from './vrrp-state.js'
-
-function snippet(text: string): string {
-  const first = text.trim().split('\n')[0] ?? ''
-  return first.length > 120 ? `${first.slice(0, 117)}...` : first
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined

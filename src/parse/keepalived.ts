@@ -9,6 +9,7 @@
 export {type KeepalivedDataOptions, parseKeepalivedData} from './keepalived-data.js'
 export {parseKeepalivedJson} from './keepalived-json.js'
 export type {VrrpInstanceState, VrrpState} from './vrrp-state.js'
+import {snippet} from './text.js'
 
 /** A keepalived version, e.g. {major: 2, minor: 2, patch: 7, raw: "Keepalived v2.2.7 (01/16,2022)"}. */
 export interface KeepalivedVersion {
@@ -17,11 +18,6 @@ export interface KeepalivedVersion {
   patch: number
   /** The banner line it was read from, trimmed. */
   raw: string
-}
-
-function snippet(text: string): string {
-  const first = text.trim().split('\n')[0] ?? ''
-  return first.length > 120 ? `${first.slice(0, 117)}...` : first
 }
 
 const VERSION_RE = /^Keepalived v(\d+)\.(\d+)\.(\d+)\b/

@@ -177,7 +177,11 @@ export class ContainerContinuousProber implements ContinuousProber {
   }
 }
 
-/** The longest time without a good answer in [from, to]: between consecutive good answers' arrivals. */
+/**
+ * The longest time without a good answer in [from, to] (ms on the prober's clock): between consecutive
+ * good answers' arrivals, `from` and `to` counting as arrivals.
+ * @returns the gap (ms) and where it starts and ends (ms on the prober's clock)
+ */
 export function longestGap(answers: TimedAnswer[], from: number, to: number): {ms: number; start: number; end: number} {
   const good = answers
     .filter((a) => a.ok && a.doneAt >= from && a.doneAt <= to)
@@ -192,7 +196,7 @@ export function longestGap(answers: TimedAnswer[], from: number, to: number): {m
   return best
 }
 
-/** From the first to the last failed request sent in [from, to] (0 when none failed). */
+/** From the first failed request's sending to the last one's failure, over those sent in [from, to] (ms; 0 when none failed). */
 export function degradedWindow(answers: TimedAnswer[], from: number, to: number): number {
   const failed = answers.filter((a) => !a.ok && a.sentAt >= from && a.sentAt <= to)
   if (failed.length === 0) return 0

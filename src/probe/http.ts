@@ -3,6 +3,7 @@
 import {networkInterfaces} from 'node:os'
 import ipaddr from 'ipaddr.js'
 import {Client} from 'undici'
+import {StepError} from '../errors.js'
 import type {Runtime} from '../runtime/types.js'
 
 /** One request to the VIP and its answer (or failure). */
@@ -13,7 +14,9 @@ export interface Answer {
   status: number
   /** The real server that answered, from its page ("from <ip>"). */
   server?: string
+  /** How long the request took (ms). */
   ms: number
+  /** Why it failed: the socket's error code (e.g. ECONNREFUSED), curl's "no answer", or what went wrong. */
   error?: string
 }
 
@@ -22,6 +25,13 @@ const FROM = /^from (\d+\.\d+\.\d+\.\d+)\s*$/
 /** The real server that answered, from its page "from <ip>"; undefined for any other body. */
 export function parseAnswerBody(body: string): string | undefined {
   return FROM.exec(body.trim())?.[1]
+}
+
+/** The good answers per real server: its address (from its page) to how many 200s it sent, in the order first seen. */
+export function answersPerServer(answers: readonly Answer[]): Record<string, number> {
+  const perServer: Record<string, number> = {}
+  for (const a of answers) if (a.ok && a.server) perServer[a.server] = (perServer[a.server] ?? 0) + 1
+  return perServer
 }
 
 /** Sends requests to the VIP from one place (this machine, or a container of the lab). */
@@ -43,11 +53,17 @@ export interface Target {
   timeoutMs: number
 }
 
-/** Probes from this machine with undici, each request on its own connection (Connection: close). */
+/**
+ * Probes from this machine with undici, each request on its own connection (Connection: close). The
+ * signal aborts a request under way, and many() then throws StepError("probe the VIP", "interrupted").
+ */
 export class HostProber implements Prober {
   readonly via = 'host' as const
   private readonly t0 = Date.now()
-  constructor(private readonly target: Target) {}
+  constructor(
+    private readonly target: Target,
+    private readonly signal?: AbortSignal,
+  ) {}
 
   async once(): Promise<Answer> {
     const {vip, port, path, timeoutMs} = this.target
@@ -60,7 +76,9 @@ export class HostProber implements Prober {
       pipelining: 0,
     })
     try {
-      const res = await client.request({method: 'GET', path, headers: {connection: 'close'}, signal: AbortSignal.timeout(timeoutMs)})
+      const timeout = AbortSignal.timeout(timeoutMs)
+      const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout
+      const res = await client.request({method: 'GET', path, headers: {connection: 'close'}, signal})
       const body = await res.body.text()
       return {at, ok: res.statusCode === 200, status: res.statusCode, server: parseAnswerBody(body), ms: performance.now() - started}
     } catch (error) {
@@ -78,14 +96,21 @@ export class HostProber implements Prober {
 
   async many(count: number): Promise<Answer[]> {
     const out: Answer[] = []
-    for (let i = 0; i < count; i++) out.push(await this.once())
+    for (let i = 0; i < count; i++) {
+      if (this.signal?.aborted) break
+      out.push(await this.once())
+    }
+    if (this.signal?.aborted) throw new StepError('probe the VIP', 'interrupted')
     return out
   }
 
   async close(): Promise<void> {}
 }
 
-/** Probes from a container inside the lab network, with its curl, for engines whose VIP the host cannot reach. */
+/**
+ * Probes from a container inside the lab network, with its curl, for engines whose VIP the host cannot
+ * reach. The signal aborts the exec of the curl loop (it then throws StepError "interrupted").
+ */
 export class ContainerProber implements Prober {
   readonly via = 'container' as const
   private readonly t0 = Date.now()
@@ -93,6 +118,7 @@ export class ContainerProber implements Prober {
     private readonly runtime: Runtime,
     private readonly container: string,
     private readonly target: Target,
+    private readonly signal?: AbortSignal,
   ) {}
 
   /** The shell loop: `count` requests one after the other, each printed as a line for parseLine. */
@@ -135,6 +161,7 @@ export class ContainerProber implements Prober {
   async many(count: number): Promise<Answer[]> {
     const res = await this.runtime.exec(this.container, ['bash', '-c', this.script(count)], {
       timeoutMs: count * this.target.timeoutMs + 30_000,
+      signal: this.signal,
     })
     let at = 0
     const out: Answer[] = []
@@ -169,7 +196,11 @@ export function curlLine(url: string, timeoutMs: number): string {
   return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code}' '${url}'); echo "R \${r//$'\\n'/ }"`
 }
 
-/** Whether this machine has an address inside the subnet (the bridge), so the VIP is reachable from here. */
+/**
+ * Whether this machine has an address inside the subnet (the bridge), so the VIP is reachable from here.
+ * @param subnet an IPv4 CIDR, e.g. "172.20.0.0/16"
+ * @throws Error from ipaddr.js when `subnet` is not an IPv4 CIDR (the lab's schema checked it)
+ */
 export function hostReaches(subnet: string): boolean {
   const [net, prefix] = ipaddr.IPv4.parseCIDR(subnet)
   for (const list of Object.values(networkInterfaces())) {

@@ -1,4 +1,8 @@
 // Every label lvslab puts on a resource, in one place. A resource without LAB is never touched.
+/**
+ * The label keys lvslab puts on its networks, containers and images (values are strings, as Docker
+ * labels are); `down`, the neighbour check and `up`'s idempotence read them back.
+ */
 export const LABELS = {
   /** The lab's name: `down` finds everything of a lab by this label alone. */
   LAB: 'lvslab.lab',
@@ -18,6 +22,7 @@ export const LABELS = {
   ROOTFS: 'lvslab.rootfs',
 } as const
 
+/** The engine's list filter for a lab's resources: {label: ["lvslab.lab=<lab>"]} (Docker's `label=key=value` filter). */
 export function labFilter(lab: string): {label: string[]} {
   return {label: [`${LABELS.LAB}=${lab}`]}
 }

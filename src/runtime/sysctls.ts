@@ -24,6 +24,7 @@ export function compareApi(a: string, b: string): number {
   return am - bm || an - bn
 }
 
+/** Where placeSysctls put a container's sysctls: HostConfig.Sysctls, and the endpoint driver option's value. */
 export interface SysctlPlacement {
   /** What goes into HostConfig.Sysctls. */
   container: Record<string, string>

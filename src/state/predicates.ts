@@ -70,7 +70,7 @@ export function tableIs(snap: LabSnapshot, lab: Lab, name: string, servers: stri
   }
 }
 
-/** A director has the VIP's IPVS service and forwards to every real server of it by Route (LVS-DR, `-g`). */
+/** A director has the VIP's IPVS service and forwards to every real server of it by Route (LVS-DR: ipvsadm(8) -g, --gatewaying, listed as "Route"). */
 export function forwardsByRoute(snap: LabSnapshot, lab: Lab, name: string): Verdict {
   const svc = vipService(lab, director(snap, name)?.ipvs ?? [])
   return {
@@ -116,7 +116,7 @@ export function oneHolder(snap: LabSnapshot, lab: Lab): Verdict {
   }
 }
 
-/** The single VIP holder is this director, with the VIP labelled eth0:1 (as keepalived's `label eth0:1` adds it). */
+/** The single VIP holder is this director, with the VIP labelled eth0:1 (as keepalived adds it: virtual_ipaddress `label eth0:1`, keepalived.conf(5)). */
 export function vipOn(snap: LabSnapshot, name: string): Verdict {
   const holders = vipHolders(snap)
   const holder = holders.length === 1 ? holders[0] : undefined

@@ -10,7 +10,7 @@ export interface DirectorFacts {
   container: string
   running: boolean
   keepalivedPid?: number
-  /** VRRP state as keepalived itself reports it (its JSON or data dump), not guessed from the VIP. */
+  /** VRRP state as keepalived itself reports it (its data dump on SIGUSR1, keepalived(8) SIGNALS), not guessed from the VIP. */
   vrrpState: VrrpState | 'NOT RUNNING'
   holdsVip: boolean
   vipLabel?: string
@@ -32,6 +32,10 @@ export interface RealServerFacts {
   vipOnLo: boolean
   vipPrefix?: number
   vipLabel?: string
+  /**
+   * net.ipv4.conf.{eth0,all}.arp_{ignore,announce} as read from /proc/sys, name to value; the kernel
+   * applies the larger of all and eth0 (ip-sysctl.rst).
+   */
   sysctls: Record<string, string>
   /** Facts that could not be read, each with why. */
   unreadable: string[]

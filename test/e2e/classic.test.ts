@@ -153,24 +153,24 @@ for (const mode of MODES) {
         for (const d of drills) {
           // A report for the closing note: per drill, per phase, the window, failures and the bound.
           console.log(
-            `MEASURED ${mode} ${d.drill}: fault ${d.fault.window.measure} ${d.fault.window.ms} ms (bound ${d.fault.window.bound_ms} ms, allowed ${d.fault.window.allowed_ms} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.measure} ${d.restore.window.ms} ms (bound ${d.restore.window.bound_ms} ms, allowed ${d.restore.window.allowed_ms} ms), ${d.restore.requests.failed}/${d.restore.requests.sent} failed; prober ${d.prober.rate_hz} Hz via ${d.prober.via}; timeline ${d.timeline.map((e: any) => `${e.event}@${e.t_ms}`).join(' | ')}`,
+            `MEASURED ${mode} ${d.drill}: fault ${d.fault.window.measure} ${d.fault.window.measuredMs} ms (bound ${d.fault.window.boundMs} ms, allowed ${d.fault.window.allowedMs} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.measure} ${d.restore.window.measuredMs} ms (bound ${d.restore.window.boundMs} ms, allowed ${d.restore.window.allowedMs} ms), ${d.restore.requests.failed}/${d.restore.requests.sent} failed; prober ${d.prober.rateHz} Hz via ${d.prober.via}; timeline ${d.timeline.map((e: any) => `${e.event}@${e.atMs}`).join(' | ')}`,
           )
           expect(d.ok).toBe(true)
           expect(d.restored).toBe(true)
           for (const phase of [d.fault, d.restore]) {
             expect(phase.expectations.every((e: any) => e.ok)).toBe(true)
             expect(phase.service.ok).toBe(true)
-            expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
+            expect(phase.window.measuredMs).toBeLessThanOrEqual(phase.window.boundMs + d.marginMs)
           }
           // the prober really ran at its rate: at least half the requests it should have sent. From a
           // container in the emulated VM (time scale > 1) a quarter: each request is a process there,
           // and processes cost tens of ms (measured 9.8-10.4 Hz of 20; natively the same loop made 20 Hz).
-          const seconds = (d.timeline.at(-1).t_ms - d.timeline[0].t_ms) / 1000
+          const seconds = (d.timeline.at(-1).atMs - d.timeline[0].atMs) / 1000
           console.log(
-            `PROBER ${mode} ${d.drill}: ${d.requests.sent} requests in ${seconds.toFixed(1)} s = ${(d.requests.sent / seconds).toFixed(1)} Hz of ${d.prober.rate_hz} Hz via ${d.prober.via}`,
+            `PROBER ${mode} ${d.drill}: ${d.requests.sent} requests in ${seconds.toFixed(1)} s = ${(d.requests.sent / seconds).toFixed(1)} Hz of ${d.prober.rateHz} Hz via ${d.prober.via}`,
           )
-          const minFraction = d.prober.via === 'container' && d.time_scale > 1 ? 0.25 : 0.5
-          expect(d.requests.sent).toBeGreaterThanOrEqual(Math.floor(seconds * d.prober.rate_hz * minFraction))
+          const minFraction = d.prober.via === 'container' && d.timeScale > 1 ? 0.25 : 0.5
+          expect(d.requests.sent).toBeGreaterThanOrEqual(Math.floor(seconds * d.prober.rateHz * minFraction))
         }
         const rsDown = drills[0]
         // while rs1 was out, only rs2 answered after its eviction
@@ -185,12 +185,12 @@ for (const mode of MODES) {
         expect(c.exitCode).toBe(0)
         const d = c.json.drills[0]
         console.log(
-          `MEASURED ${mode} kill-master: fault ${d.fault.window.ms} ms (bound ${d.fault.window.bound_ms} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.ms} ms, ${d.restore.requests.failed}/${d.restore.requests.sent} failed; via ${d.prober.via}`,
+          `MEASURED ${mode} kill-master: fault ${d.fault.window.measuredMs} ms (bound ${d.fault.window.boundMs} ms), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore.window.measuredMs} ms, ${d.restore.requests.failed}/${d.restore.requests.sent} failed; via ${d.prober.via}`,
         )
         expect(d.ok).toBe(true)
         expect(d.restored).toBe(true)
         expect(d.prober.via).toBe(VIA)
-        for (const phase of [d.fault, d.restore]) expect(phase.window.ms).toBeLessThanOrEqual(phase.window.bound_ms + d.margin_ms)
+        for (const phase of [d.fault, d.restore]) expect(phase.window.measuredMs).toBeLessThanOrEqual(phase.window.boundMs + d.marginMs)
       })
 
     if (ALL_DRILLS)

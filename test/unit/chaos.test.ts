@@ -43,8 +43,8 @@ describe('the windows the drills measure', () => {
   it('a phase measured: its requests in [from, to), its windows, the bounded one against bound + margin', () => {
     const window = {measure: 'degraded', boundSeconds: 1, bound: 'test'} as const
     const r = measurePhase(openPhase(window), answers, {from: 0, to: 1300}, window, 50)
-    expect(r).toMatchObject({ok: true, longest_gap_ms: 1150, degraded_ms: 1050, requests: {sent: 6, failed: 2, perServer: {x: 2, y: 2}}})
-    expect(r.window).toEqual({measure: 'degraded', ms: 1050, bound_ms: 1000, allowed_ms: 1050, bound: 'test', within: true})
+    expect(r).toMatchObject({ok: true, longestGapMs: 1150, degradedMs: 1050, requests: {sent: 6, failed: 2, perServer: {x: 2, y: 2}}})
+    expect(r.window).toEqual({measure: 'degraded', measuredMs: 1050, boundMs: 1000, allowedMs: 1050, bound: 'test', within: true})
     const over = measurePhase(openPhase(window), answers, {from: 0, to: 1300}, window, 49)
     expect(over).toMatchObject({ok: false, failure: 'degraded window 1050 ms exceeds the bound 1000 ms + margin 49 ms'})
     // an earlier failure (an expectation) stays the phase's failure
@@ -58,12 +58,12 @@ describe('the windows the drills measure', () => {
     const fault = openPhase(drill.faultWindow)
     const r = drillReport({...d, fault, restored: {from: 100, report: openPhase(drill.restoreWindow)}}, answers, 1300)
     expect([r.fault.requests.sent, r.restore?.requests.sent, r.requests.sent]).toEqual([2, 4, 6])
-    expect([r.fault.longest_gap_ms, r.restore?.longest_gap_ms]).toEqual([50, 1110])
+    expect([r.fault.longestGapMs, r.restore?.longestGapMs]).toEqual([50, 1110])
     expect(r).toMatchObject({
       ok: true,
       restored: true,
-      margin_ms: 1050,
-      prober: {via: 'host', rate_hz: 20, timeout_ms: 1000, resolution_ms: 50},
+      marginMs: 1050,
+      prober: {via: 'host', rateHz: 20, timeoutMs: 1000, resolutionMs: 50},
     })
     const alone = drillReport({...d, restore: false, fault}, answers, 1300)
     expect(alone.fault.requests.sent).toBe(6)

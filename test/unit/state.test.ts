@@ -21,47 +21,11 @@ import {
   tableIs,
   vipOn,
 } from '../../src/state/predicates.js'
-import {type DirectorFacts, healthyServers, type LabSnapshot, type RealServerFacts, vipService} from '../../src/state/snapshot.js'
+import {type DirectorFacts, healthyServers, type LabSnapshot, vipService} from '../../src/state/snapshot.js'
+import {director, RS1, RS2, rs, svc} from '../helpers/snapshot.js'
 
 const lab = parseLab('')
-const RS1 = '172.20.1.10'
-const RS2 = '172.20.1.11'
-const svc = (servers: string[], scheduler = 'rr', forward = 'Route') => [
-  {
-    protocol: 'TCP' as const,
-    address: '172.20.1.100',
-    port: 80,
-    scheduler,
-    flags: [],
-    realServers: servers.map((s) => ({address: s, port: 80, forward, weight: 1, activeConn: 0, inactConn: 0})),
-  },
-]
-const director = (name: string, over: Partial<DirectorFacts> = {}): DirectorFacts => ({
-  name,
-  container: `classic-${name}`,
-  running: true,
-  keepalivedPid: 10,
-  vrrpState: 'BACKUP',
-  holdsVip: false,
-  eth0Up: true,
-  ipvs: svc([RS1, RS2]),
-  unreadable: [],
-  ...over,
-})
 const master = (over: Partial<DirectorFacts> = {}) => director('lvs1', {vrrpState: 'MASTER', holdsVip: true, vipLabel: 'eth0:1', ...over})
-const rs = (name: string, ip: string, over: Partial<RealServerFacts> = {}): RealServerFacts => ({
-  name,
-  container: `classic-${name}`,
-  running: true,
-  httpd: true,
-  page: `from ${ip}`,
-  vipOnLo: true,
-  vipPrefix: 32,
-  vipLabel: 'lo:1',
-  sysctls: {},
-  unreadable: [],
-  ...over,
-})
 const snap = (directors: DirectorFacts[], realServers = [rs('rs1', RS1), rs('rs2', RS2)]): LabSnapshot => ({directors, realServers})
 const healthy = snap([master(), director('lvs2')])
 

@@ -1,45 +1,11 @@
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
 import type {DirectorFacts, LabSnapshot, RealServerFacts} from '../../src/state/snapshot.js'
+import {director, rs} from '../helpers/snapshot.js'
 import {checksFrom as checksOf} from '../../src/ops/verify.js'
 import type {Answer} from '../../src/probe/http.js'
 
 const lab = parseLab('')
-const svc = (servers: string[]) => [
-  {
-    protocol: 'TCP' as const,
-    address: '172.20.1.100',
-    port: 80,
-    scheduler: 'rr',
-    flags: [],
-    realServers: servers.map((s) => ({address: s, port: 80, forward: 'Route', weight: 1, activeConn: 0, inactConn: 0})),
-  },
-]
-const director = (name: string, over: Partial<DirectorFacts> = {}): DirectorFacts => ({
-  name,
-  container: `classic-${name}`,
-  running: true,
-  keepalivedPid: 10,
-  vrrpState: 'BACKUP',
-  holdsVip: false,
-  eth0Up: true,
-  ipvs: svc(['172.20.1.10', '172.20.1.11']),
-  unreadable: [],
-  ...over,
-})
-const rs = (name: string, ip: string, over: Partial<RealServerFacts> = {}): RealServerFacts => ({
-  name,
-  container: `classic-${name}`,
-  running: true,
-  httpd: true,
-  page: `from ${ip}`,
-  vipOnLo: true,
-  vipPrefix: 32,
-  vipLabel: 'lo:1',
-  sysctls: {},
-  unreadable: [],
-  ...over,
-})
 const answers = (seq: string[]): Answer[] => seq.map((s, i) => ({at: i, ok: true, status: 200, server: s, ms: 1}))
 const rr = answers(['172.20.1.10', '172.20.1.11', '172.20.1.10', '172.20.1.11'])
 const servers = [rs('rs1', '172.20.1.10'), rs('rs2', '172.20.1.11')]

@@ -15,7 +15,7 @@ export function chaosLines(result: ChaosResult): string[] {
   const out: string[] = []
   for (const d of result.drills) {
     out.push('', `${d.ok ? '✔' : '✖'} ${d.drill}: ${d.description}`)
-    for (const e of d.timeline) out.push(`  ${(e.t_ms / 1000).toFixed(2).padStart(8)} s  ${e.event}`)
+    for (const e of d.timeline) out.push(`  ${(e.atMs / 1000).toFixed(2).padStart(8)} s  ${e.event}`)
     const phases: [string, PhaseReport | undefined][] = [
       ['fault', d.fault],
       ['restore', d.restore],
@@ -34,9 +34,9 @@ export function chaosLines(result: ChaosResult): string[] {
                     .map(([k, v]) => `${k} x${v}`)
                     .join(', ') || '-',
                   p.window.measure,
-                  s(p.window.ms),
-                  s(p.window.bound_ms),
-                  s(p.window.allowed_ms),
+                  s(p.window.measuredMs),
+                  s(p.window.boundMs),
+                  s(p.window.allowedMs),
                 ],
               ]
             : [],
@@ -45,7 +45,7 @@ export function chaosLines(result: ChaosResult): string[] {
     )
     for (const [n, p] of phases) if (p?.failure) out.push(`  ${n} failed: ${p.failure}`)
     out.push(
-      `  prober: ${d.prober.rate_hz} Hz from the ${d.prober.via}, ${d.prober.timeout_ms} ms timeout; margin ${s(d.margin_ms)} (resolution ${d.prober.resolution_ms} ms, time scale ${d.time_scale})`,
+      `  prober: ${d.prober.rateHz} Hz from the ${d.prober.via}, ${d.prober.timeoutMs} ms timeout; margin ${s(d.marginMs)} (resolution ${d.prober.resolutionMs} ms, time scale ${d.timeScale})`,
     )
   }
   return out
@@ -54,7 +54,8 @@ export function chaosLines(result: ChaosResult): string[] {
 /**
  * Writes the drills as JUnit XML to `file`: suite lvslab.chaos.<lab>, one test case per phase
  * ("<drill> fault", "<drill> restore"), failed with its failure, its time the phase's last
- * expectation (s). Throws what writing the file throws.
+ * expectation (s).
+ * @throws Error from writing the file (junit-report-builder's writeTo makes its folders, then writes: no permission, a full disk)
  */
 export function writeChaosJunit(result: ChaosResult, file: string): void {
   const cases: JunitCase[] = []
@@ -69,8 +70,8 @@ export function writeChaosJunit(result: ChaosResult, file: string): void {
         ok: p.ok,
         detail:
           p.failure ??
-          `${p.window.measure} window ${p.window.ms} ms (bound ${p.window.bound_ms} ms, allowed ${p.window.allowed_ms} ms); ${p.requests.failed}/${p.requests.sent} requests failed`,
-        seconds: (p.expectations.at(-1)?.ms ?? 0) / 1000,
+          `${p.window.measure} window ${p.window.measuredMs} ms (bound ${p.window.boundMs} ms, allowed ${p.window.allowedMs} ms); ${p.requests.failed}/${p.requests.sent} requests failed`,
+        seconds: (p.expectations.at(-1)?.tookMs ?? 0) / 1000,
       })
     }
   }

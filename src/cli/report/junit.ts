@@ -12,7 +12,8 @@ export interface JunitCase {
 
 /**
  * Writes one JUnit XML test suite named `suiteName` (also each case's class name) to `file`, through
- * junit-report-builder. Throws what writing the file throws.
+ * junit-report-builder (which makes the file's folders); a case's `seconds` becomes its time attribute.
+ * @throws Error from writing the file (no permission, a full disk)
  */
 export function writeJunit(suiteName: string, cases: JunitCase[], file: string): void {
   const b = (builder as unknown as Builder).newBuilder()
@@ -26,7 +27,10 @@ export function writeJunit(suiteName: string, cases: JunitCase[], file: string):
   b.writeTo(file)
 }
 
-/** Writes `verify`'s checks as JUnit XML to `file`: suite lvslab.verify.<lab>, one case per check. */
+/**
+ * Writes `verify`'s checks as JUnit XML to `file`: suite lvslab.verify.<lab>, one case per check (no time).
+ * @throws Error from writing the file, as writeJunit
+ */
 export function writeVerifyJunit(result: VerifyResult, file: string): void {
   writeJunit(`lvslab.verify.${result.lab}`, result.checks, file)
 }

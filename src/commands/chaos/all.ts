@@ -2,6 +2,12 @@ import {ChaosCommand, chaosFlags} from '../../cli/chaos-command.js'
 import {DRILLS} from '../../drills/drill.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
+/**
+ * `lvslab chaos all`: the drills of DRILLS in order (rs-down, director-down, kill-master), each from
+ * the restored lab, stopping at the first failure (ChaosCommand.drills); returns ChaosResult.
+ * @throws ResultError (exit 1, the result kept for --json) when a drill fails; InputError (exit 2) for
+ *   --no-restore or a bad lab file; StepError (exit 1) when the lab is not in its original state
+ */
 export default class All extends ChaosCommand {
   static override summary =
     'The three drills in the classic order, each with its restore: rs-down, director-down, kill-master (what CI runs)'

@@ -2,6 +2,12 @@ import {Args} from '@oclif/core'
 import {ChaosCommand, chaosFlags} from '../../cli/chaos-command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
+/**
+ * `lvslab chaos director-down [DIRECTOR]`: the director-down drill (src/drills/drills.ts) against a
+ * director (default: the MASTER), restored after unless --no-restore; returns ChaosResult.
+ * @throws ResultError (exit 1) when the drill fails; InputError (exit 2) for a director not in the lab;
+ *   StepError (exit 1) when the lab is not running or not in its original state
+ */
 export default class DirectorDown extends ChaosCommand {
   static override summary =
     "Take a director's eth0 down: the other must take the VIP and serve; then eth0 up, and the MASTER takes the VIP back"

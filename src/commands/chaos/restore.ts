@@ -1,6 +1,11 @@
 import {BaseCommand} from '../../cli/base.js'
 import {restoreLab, type RestoreResult} from '../../ops/restore.js'
 
+/**
+ * `lvslab chaos restore`: undoes whatever drill is in place (src/ops/restore.ts restoreLab) and says
+ * what it did and how long the lab took to converge (s); returns RestoreResult.
+ * @throws StepError (exit 1) when the lab is not running or does not converge in time; InputError (exit 2) for a bad lab file
+ */
 export default class Restore extends BaseCommand {
   static override summary = 'Undo whatever drill is in place (httpd started, eth0 up, keepalived running) and wait for the original state'
   static override examples = [
@@ -13,7 +18,7 @@ export default class Restore extends BaseCommand {
     const lab = this.lab(flags.file)
     const result = await restoreLab(this.runtime(), lab)
     this.log(
-      `lab ${lab.name}: ${result.actions.length ? result.actions.join(', ') : 'nothing was out of place'}; back to its original state in ${(result.converged_ms / 1000).toFixed(1)} s`,
+      `lab ${lab.name}: ${result.actions.length ? result.actions.join(', ') : 'nothing was out of place'}; back to its original state in ${(result.convergedMs / 1000).toFixed(1)} s`,
     )
     return result
   }

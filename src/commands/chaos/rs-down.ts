@@ -2,6 +2,12 @@ import {Args} from '@oclif/core'
 import {ChaosCommand, chaosFlags} from '../../cli/chaos-command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
+/**
+ * `lvslab chaos rs-down [RS]`: the rs-down drill (httpd stopped on a real server, default the first;
+ * the health check must evict it) restored after unless --no-restore; returns ChaosResult.
+ * @throws ResultError (exit 1) when the drill fails; InputError (exit 2) for a real server not in the
+ *   lab, or a lab with one; StepError (exit 1) when the lab is not running or not in its original state
+ */
 export default class RsDown extends ChaosCommand {
   static override summary =
     'Stop httpd on a real server: its health check must evict it and the others serve every answer; then start it again'

@@ -10,6 +10,12 @@ import {
   type ImageResult,
 } from '../../ops/image.js'
 
+/**
+ * `lvslab image build`: builds the lab image from templates/Dockerfile.<base>.hbs (src/ops/image.ts
+ * buildLabImage) with the build's output rendered as one step, then "built <tags> in N s"; returns ImageResult.
+ * @throws InputError (exit 2) for centos7 without --mirror or a bad --mirror; StepError (exit 1) when the
+ *   build fails (with the offline fix when the base image cannot be pulled)
+ */
 export default class ImageBuild extends BaseCommand {
   static override summary = 'Build the lab image from its Dockerfile template (needs a registry for the base image)'
   static override examples = [

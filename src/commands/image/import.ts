@@ -2,6 +2,12 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base.js'
 import {checkRootfs, DEFAULT_IMAGE, type ImageResult, importLabImage} from '../../ops/image.js'
 
+/**
+ * `lvslab image import --rootfs DIR|TAR`: makes the lab image offline from a root filesystem with
+ * lvslab's files on top (src/ops/image.ts importLabImage), reusing one made from the same root
+ * filesystem unless --force; then "made|reused <tags> in N s"; returns ImageResult.
+ * @throws InputError (exit 2) for a --rootfs that is missing or lacks a tool; StepError (exit 1) when the engine fails
+ */
 export default class ImageImport extends BaseCommand {
   static override summary =
     'Make the lab image offline from a root filesystem (a folder or a tar) that has keepalived, ipvsadm, iproute2, procps, curl and Apache httpd'

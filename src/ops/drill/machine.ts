@@ -148,7 +148,7 @@ export function nextAction(s: DrillState): DrillAction {
 }
 
 /** The timeline with an event at `at` (ms from t0). */
-const mark = (s: Injected, event: string, at: number): R.TimelineEvent[] => [...s.timeline, {event, t_ms: at - s.t0}]
+const mark = (s: Injected, event: string, at: number): R.TimelineEvent[] => [...s.timeline, {event, atMs: at - s.t0}]
 
 /** The state's place in the drill: after the injection (the fault phase), or also after the restore's start. */
 type Core = Injected | Restoring
@@ -191,11 +191,11 @@ function expected(s: DrillState & Expecting & {kind: 'fault-expected' | 'restore
   const limit = expectationBoundMs(s.config, x)
   const {report} = phase
   if (e.type === 'met') {
-    const next = {...report, expectations: [...report.expectations, {name: x.name, ok: true, ms: e.at - phase.from, bound_ms: limit}]}
+    const next = {...report, expectations: [...report.expectations, {name: x.name, ok: true, tookMs: e.at - phase.from, boundMs: limit}]}
     return expectFirst({...s, timeline: mark(s, x.event, e.at)}, {...phase, report: next}, s.rest, e.at)
   }
   const failure = `${x.name}: not within ${(limit / 1000).toFixed(1)} s; seen instead: ${e.seen}`
-  const expectations = [...report.expectations, {name: x.name, ok: false, bound_ms: limit, seen: e.seen}]
+  const expectations = [...report.expectations, {name: x.name, ok: false, boundMs: limit, seen: e.seen}]
   return endPhase(s, {...report, expectations, ok: false, failure}, e.at)
 }
 
@@ -234,7 +234,7 @@ export function step(s: DrillState, e: DrillEvent): DrillState {
   const {config, timeline} = s
   if (e.type === 'interrupt' && interruptible(s)) return {kind: 'interrupted', config, timeline, in: s.kind, at: e.at}
   if (s.kind === 'baseline' && e.type === 'baseline')
-    return {kind: 'injecting', config, t0: e.at, timeline: [...timeline, {event: `fault injected: ${config.drill.description}`, t_ms: 0}]}
+    return {kind: 'injecting', config, t0: e.at, timeline: [...timeline, {event: `fault injected: ${config.drill.description}`, atMs: 0}]}
   if (s.kind === 'baseline' && e.type === 'baseline-missed') return {kind: 'no-baseline', config, timeline, error: e.error}
   if ((s.kind === 'injecting' || s.kind === 'restoring') && (e.type === 'ran' || e.type === 'run-failed')) return ran(s, e)
   if ((s.kind === 'fault-expected' || s.kind === 'restore-expected') && (e.type === 'met' || e.type === 'timed-out')) return expected(s, e)

@@ -4,12 +4,13 @@
 import type {Drill, DrillWindow} from '../../drills/drill.js'
 import type {Lab} from '../../lab/model.js'
 import {degradedWindow, longestGap, type TimedAnswer} from '../../probe/continuous.js'
+import {answersPerServer} from '../../probe/http.js'
 
 /** A moment of a drill, e.g. "VIP moved to lvs2". */
 export interface TimelineEvent {
   event: string
   /** Milliseconds from the fault's injection (negative: before it). */
-  t_ms: number
+  atMs: number
 }
 
 /** Requests sent to the VIP: how many, how many failed, and the good answers per real server (IP). */
@@ -24,11 +25,34 @@ export interface PhaseReport {
   ok: boolean
   /** Which expectation failed and what was seen instead. */
   failure?: string
-  expectations: {name: string; ok: boolean; ms?: number; bound_ms: number; seen?: string}[]
+  expectations: {
+    name: string
+    ok: boolean
+    /** How long it took to hold (ms from the phase's start); absent when it did not hold in time. */
+    tookMs?: number
+    /** How long it was waited for (ms). */
+    boundMs: number
+    /** The last state seen, when it did not hold. */
+    seen?: string
+  }[]
   requests: Requests
-  window: {measure: string; ms: number; bound_ms: number; allowed_ms: number; bound: string; within: boolean}
-  longest_gap_ms: number
-  degraded_ms: number
+  window: {
+    /** What is measured: "degraded" (first to last failed request) or "longest gap" (longest time without a good answer). */
+    measure: string
+    /** The measure (ms). */
+    measuredMs: number
+    /** Its bound from the lab's timers (ms). */
+    boundMs: number
+    /** The bound plus the margin (ms): over it, the phase fails. */
+    allowedMs: number
+    /** The bound's formula, from the lab's timers. */
+    bound: string
+    within: boolean
+  }
+  /** The longest time without a good answer in the phase (ms). */
+  longestGapMs: number
+  /** From the phase's first to its last failed request (ms; 0 when none failed). */
+  degradedMs: number
   service: {ok: boolean; detail: string}
 }
 
@@ -43,9 +67,12 @@ export interface DrillReport {
   fault: PhaseReport
   restore?: PhaseReport
   requests: Requests
-  prober: {via: 'host' | 'container'; rate_hz: number; timeout_ms: number; resolution_ms: number}
-  margin_ms: number
-  time_scale: number
+  /** The prober: where it ran, its rate (Hz), its request timeout (ms) and its resolution, one interval (ms). */
+  prober: {via: 'host' | 'container'; rateHz: number; timeoutMs: number; resolutionMs: number}
+  /** The margin allowed over each bound (ms): see marginMs(). */
+  marginMs: number
+  /** The host's slowness factor the bounds were scaled by (LVSLAB_TIME_SCALE). */
+  timeScale: number
 }
 
 /** A service verdict: whether it holds, and what was seen (one line). */
@@ -54,7 +81,12 @@ export interface ServiceVerdict {
   detail: string
 }
 
-/** The margin allowed above a bound (ms): the prober's resolution, the polls' round trips and the engine's latency. */
+/**
+ * The margin allowed above a bound (ms): the prober's resolution (1000 / rateHz ms) plus 1000 ms x the
+ * host's slowness factor for the polls' round trips and the engine's latency.
+ * @param rateHz the prober's requests per second
+ * @param scale the host's slowness factor, LVSLAB_TIME_SCALE (plan.ts timeScale)
+ */
 export function marginMs(rateHz: number, scale: number): number {
   return Math.round(1000 / rateHz + 1000 * scale)
 }
@@ -63,47 +95,42 @@ export function marginMs(rateHz: number, scale: number): number {
 function unmeasured(window: DrillWindow): PhaseReport['window'] {
   return {
     measure: window.measure,
-    ms: 0,
-    bound_ms: Math.round(window.boundSeconds * 1000),
-    allowed_ms: 0,
+    measuredMs: 0,
+    boundMs: Math.round(window.boundSeconds * 1000),
+    allowedMs: 0,
     bound: window.bound,
     within: true,
   }
 }
 
-/** A phase as it opens: ok so far, no expectation met yet, nothing measured, the service not checked. */
-export function openPhase(window: DrillWindow): PhaseReport {
+/** A phase before anything of it is known: ok unless `failure` is given, no expectation, nothing measured, the service not checked. */
+function blankPhase(window: DrillWindow, failure?: string): PhaseReport {
   return {
-    ok: true,
+    ok: failure === undefined,
+    ...(failure === undefined ? {} : {failure}),
     expectations: [],
     requests: {sent: 0, failed: 0, perServer: {}},
     window: unmeasured(window),
-    longest_gap_ms: 0,
-    degraded_ms: 0,
+    longestGapMs: 0,
+    degradedMs: 0,
     service: {ok: false, detail: 'not checked'},
   }
 }
 
+/** A phase as it opens: ok so far, no expectation met yet, nothing measured, the service not checked. */
+export function openPhase(window: DrillWindow): PhaseReport {
+  return blankPhase(window)
+}
+
 /** A phase whose command failed: failed, with the failure, no expectation awaited, the service not checked. */
 export function failedPhase(failure: string, window: DrillWindow): PhaseReport {
-  return {
-    ok: false,
-    failure,
-    expectations: [],
-    requests: {sent: 0, failed: 0, perServer: {}},
-    window: unmeasured(window),
-    longest_gap_ms: 0,
-    degraded_ms: 0,
-    service: {ok: false, detail: 'not checked'},
-  }
+  return blankPhase(window, failure)
 }
 
 /** The requests sent in [from, to) (ms), and the good answers per real server. */
 export function requestStats(answers: TimedAnswer[], from: number, to: number): Requests {
   const inPhase = answers.filter((a) => a.sentAt >= from && a.sentAt < to)
-  const perServer: Record<string, number> = {}
-  for (const a of inPhase) if (a.ok && a.server) perServer[a.server] = (perServer[a.server] ?? 0) + 1
-  return {sent: inPhase.length, failed: inPhase.filter((a) => !a.ok).length, perServer}
+  return {sent: inPhase.length, failed: inPhase.filter((a) => !a.ok).length, perServer: answersPerServer(inPhase)}
 }
 
 /**
@@ -126,9 +153,9 @@ export function measurePhase(
   const measured: PhaseReport = {
     ...r,
     requests: requestStats(answers, from, to),
-    longest_gap_ms: longest,
-    degraded_ms: degraded,
-    window: {measure: window.measure, ms, bound_ms: boundMs, allowed_ms: allowed, bound: window.bound, within: ms <= allowed},
+    longestGapMs: longest,
+    degradedMs: degraded,
+    window: {measure: window.measure, measuredMs: ms, boundMs, allowedMs: allowed, bound: window.bound, within: ms <= allowed},
   }
   if (measured.window.within) return measured
   return {
@@ -154,8 +181,9 @@ export function sampleFrom(answers: TimedAnswer[], from: number, need: number): 
 }
 
 /**
- * The service in a sample: every answer good, from the expected servers only; source hashing (`sh`)
- * sends one client to one server, so there one of them, the other schedulers all of them.
+ * The service in a sample: every answer good, from the expected servers only; source hashing (`sh`,
+ * ipvsadm(8) --scheduler: by the source address) sends one client to one server, so there one of them,
+ * the other schedulers all of them.
  * @param servers the real servers expected to answer (IPs)
  */
 export function judgeSample(lab: Lab, servers: string[], sample: TimedAnswer[]): ServiceVerdict {
@@ -206,8 +234,8 @@ export function drillReport(
     fault,
     ...(restore ? {restore} : {}),
     requests: requestStats(answers, 0, Number.MAX_SAFE_INTEGER),
-    prober: {via: prober.via, rate_hz: prober.rateHz, timeout_ms: prober.timeoutMs, resolution_ms: Math.round(1000 / prober.rateHz)},
-    margin_ms: margin,
-    time_scale: d.scale,
+    prober: {via: prober.via, rateHz: prober.rateHz, timeoutMs: prober.timeoutMs, resolutionMs: Math.round(1000 / prober.rateHz)},
+    marginMs: margin,
+    timeScale: d.scale,
   }
 }

@@ -58,7 +58,7 @@ async function perform(d: Driver, action: DrillAction): Promise<DrillEvent> {
       )
     }
     case 'run':
-      return runCommand(d.rt, action.command).then(
+      return runCommand(d.rt, action.command, signal).then(
         (): DrillEvent => ({type: 'ran', at: prober.now()}),
         (error: Error): DrillEvent => interrupt() ?? {type: 'run-failed', at: prober.now(), message: error.message},
       )
@@ -90,7 +90,7 @@ async function drive(d: Driver, s: DrillState): Promise<DrillState> {
   if (action.kind === 'stop' || action.kind === 'none') return s
   const event: DrillEvent = d.signal?.aborted ? {type: 'interrupt', at: d.prober.now()} : await perform(d, action)
   const next = step(s, event)
-  for (const t of next.timeline.slice(s.timeline.length)) d.say(`${(t.t_ms / 1000).toFixed(2)} s  ${t.event}`)
+  for (const t of next.timeline.slice(s.timeline.length)) d.say(`${(t.atMs / 1000).toFixed(2)} s  ${t.event}`)
   return drive(d, next)
 }
 

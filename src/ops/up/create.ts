@@ -23,15 +23,16 @@ function foreign(what: string, name: string, lab: string | undefined): StepError
  * The lab's network: inspected by name, created from its spec when missing.
  * @throws StepError when a network of that name carries another lab label (the neighbour check
  *   refuses that first; this guards against one made in between); the engine's errors as they come
+ *   ("interrupted" when `signal` aborts one of its calls)
  */
-export async function ensureNetwork(rt: Runtime, spec: NetworkSpec, made: Made): Promise<void> {
-  const n = await rt.findNetwork(spec.name)
+export async function ensureNetwork(rt: Runtime, spec: NetworkSpec, made: Made, signal?: AbortSignal): Promise<void> {
+  const n = await rt.findNetwork(spec.name, {signal})
   if (n) {
     if (n.labels[LABELS.LAB] !== spec.labels[LABELS.LAB]) throw foreign('network', spec.name, spec.labels[LABELS.LAB])
     made.existing.push(spec.name)
     return
   }
-  await rt.createNetwork(spec)
+  await rt.createNetwork(spec, {signal})
   made.created.push(spec.name)
 }
 
@@ -39,18 +40,18 @@ export async function ensureNetwork(rt: Runtime, spec: NetworkSpec, made: Made):
  * A node's container: inspected by name, created from its plan when missing, started when not running.
  * @returns the container as found or created (its `running` as it was before the start)
  * @throws StepError when a container of that name is not this node of this lab (by its lab and node
- *   labels); the engine's errors as they come
+ *   labels); the engine's errors as they come ("interrupted" when `signal` aborts one of its calls)
  */
-export async function ensureContainer(rt: Runtime, p: NodePlan, made: Made): Promise<ContainerInfo> {
-  let c = await rt.findContainer(p.spec.name)
+export async function ensureContainer(rt: Runtime, p: NodePlan, made: Made, signal?: AbortSignal): Promise<ContainerInfo> {
+  let c = await rt.findContainer(p.spec.name, {signal})
   if (c) {
     if (c.labels[LABELS.LAB] !== p.spec.labels[LABELS.LAB] || c.labels[LABELS.NODE] !== p.node)
       throw foreign('container', p.spec.name, p.spec.labels[LABELS.LAB])
     made.existing.push(p.spec.name)
   } else {
-    c = await rt.createContainer(p.spec)
+    c = await rt.createContainer(p.spec, {signal})
     made.created.push(p.spec.name)
   }
-  if (!c.running) await rt.startContainer(c.id)
+  if (!c.running) await rt.startContainer(c.id, {signal})
   return c
 }

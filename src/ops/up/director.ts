@@ -11,17 +11,24 @@ import {sh} from './shell.js'
 
 /**
  * A director: IPVS available, keepalived.conf rendered for its keepalived, tested with `keepalived -t`
- * where that build has it (2.0.4 and later; 1.3.5 exits 0 on -t without testing), installed, started.
+ * (--config-test, keepalived(8)) where that build has it (2.0.4 and later; 1.3.5 exits 0 on -t without testing), installed, started.
  * What it needs to know is read in one exec of lvslab-facts; nothing is changed when the running
  * config is already the rendered one.
  * @returns the director's keepalived version
  * @throws StepError "start director <name>" when IPVS is not available (with the fix for this
- *   engine), keepalived cannot be asked its version or options, or a command fails
+ *   engine), keepalived cannot be asked its version or options, or a command fails; "interrupted"
+ *   when `signal` aborts a call
  */
-export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?: EngineInfo): Promise<KeepalivedVersion> {
+export async function startDirector(
+  rt: Runtime,
+  lab: Lab,
+  d: Director,
+  engine?: EngineInfo,
+  signal?: AbortSignal,
+): Promise<KeepalivedVersion> {
   const c = containerName(lab, d.name)
   const step = `start director ${d.name}`
-  const report = await readNode(rt, c, ['--ipvs', '--keepalived'])
+  const report = await readNode(rt, c, ['--ipvs', '--keepalived'], {signal})
   if (!report.ipvs?.ok) {
     throw new StepError(
       step,
@@ -47,10 +54,18 @@ export async function startDirector(rt: Runtime, lab: Lab, d: Director, engine?:
   if (problems.length > 0) throw new StepError(step, problems.join('; '))
   // the helper's text loses trailing newlines
   if (running && report.keepalived_conf?.ok && report.keepalived_conf.out.trimEnd() === conf.trimEnd()) return version
-  await rt.putFile(c, '/etc/keepalived/keepalived.conf', conf)
+  await rt.putFile(c, '/etc/keepalived/keepalived.conf', conf, undefined, {signal})
   if (features.configTest)
-    await sh(rt, c, 'keepalived -t -f /etc/keepalived/keepalived.conf', step, 'this is a bug of lvslab: please report the lab file')
-  if (running) await sh(rt, c, 'lvslab-svc stop keepalived', step)
-  await sh(rt, c, 'lvslab-svc start keepalived', step)
+    await sh(
+      rt,
+      c,
+      'keepalived -t -f /etc/keepalived/keepalived.conf',
+      step,
+      'this is a bug of lvslab: please report the lab file',
+      undefined,
+      signal,
+    )
+  if (running) await sh(rt, c, 'lvslab-svc stop keepalived', step, undefined, undefined, signal)
+  await sh(rt, c, 'lvslab-svc start keepalived', step, undefined, undefined, signal)
   return version
 }

@@ -25,7 +25,7 @@ export {configureRealServer} from './real-server.js'
 export interface UpOptions {
   mode: Mode
   from?: ProbeFrom
-  /** Aborts at the next step (that step fails as "interrupted"), and the image build and convergence wait. */
+  /** Aborts `up` at once: every engine call, the image build, the convergence wait and the probes; the step under way fails as "interrupted". */
   signal?: AbortSignal
   /** Skip the final HTTP verification (the lab is still waited for). */
   noVerify?: boolean
@@ -42,7 +42,7 @@ export interface UpResult {
   keepalived?: string
   created: string[]
   existing: string[]
-  converged_ms: number
+  convergedMs: number
   seconds: number
   verify?: VerifyResult
 }
@@ -58,7 +58,7 @@ export interface UpResult {
  */
 export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise<UpResult> {
   const started = Date.now()
-  const lab = await resolveLab(rt, labFile)
+  const lab = await resolveLab(rt, labFile, opts.signal)
   const plan = planLab(lab, opts.mode)
   const result: UpResult = {
     lab: lab.name,
@@ -67,7 +67,7 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     image: lab.image,
     created: [],
     existing: [],
-    converged_ms: 0,
+    convergedMs: 0,
     seconds: 0,
   }
   const b = bounds(lab)
@@ -75,19 +75,19 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
   const step = <T>(id: string, title: string, work: (s: StepControl) => Promise<T>) => runStep(opts.onStep, id, title, work, stepOpts)
 
   const engine = await step('engine', 'Check the engine', async (s) => {
-    const info = await rt.info()
+    const info = await rt.info({signal: opts.signal})
     s.title(
       `Engine: Docker ${info.version} (API ${info.apiVersion}), kernel ${info.kernel}${info.desktop ? ', Docker Desktop' : info.local ? '' : ', remote'}`,
     )
     return info
   })
   await step('neighbours', 'Check names and subnet', async () => {
-    const problems = await neighbourProblems(rt, lab, plan)
+    const problems = await neighbourProblems(rt, lab, plan, opts.signal)
     if (problems.length > 0)
       throw new StepError('check names and subnet', `refusing to touch what is not this lab's: ${problems.join('; ')}`)
   })
   await step('image', `Lab image ${lab.image}`, async (s) => {
-    if (await rt.findImage(lab.image)) return
+    if (await rt.findImage(lab.image, {signal: opts.signal})) return
     if (lab.image !== DEFAULT_IMAGE)
       throw new StepError(
         'lab image',
@@ -102,32 +102,32 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
   if (process.env.LVSLAB_IPVS_PRECHECK !== 'off')
     await step('ipvs', "Check IPVS on the engine's kernel", async (s) => {
       // a running lab's directors already hold IPVS tables: no throwaway container for a second `up`
-      if ((await rt.findContainer(containerName(lab, masterOf(lab).name)))?.running) {
+      if ((await rt.findContainer(containerName(lab, masterOf(lab).name), {signal: opts.signal}))?.running) {
         s.skip('IPVS: checked by the running directors')
         return
       }
-      const ipvs = await checkEngineIpvs(rt, lab.image, engine)
+      const ipvs = await checkEngineIpvs(rt, lab.image, engine, opts.signal)
       if (!ipvs.ok) throw new StepError('check IPVS', ipvs.detail, ipvs.fix)
       s.title(`IPVS: ${ipvs.detail}`)
     })
-  await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () => ensureNetwork(rt, plan.network, result))
+  await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () => ensureNetwork(rt, plan.network, result, opts.signal))
   await step('containers', 'Containers', async () => {
-    await Promise.all([...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result)))
+    await Promise.all([...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result, opts.signal)))
   })
   await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', async () => {
-    await Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode)))
+    await Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode, opts.signal)))
   })
   await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
-    const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d, engine)))
+    const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d, engine, opts.signal)))
     result.keepalived = versions[0] ? keepalivedVersionText(versions[0]) : undefined
   })
   const bound = waitMs(b.failover + b.readd)
   await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
-    result.converged_ms = await waitConverged(rt, lab, masterOf(lab), bound, opts.signal)
+    result.convergedMs = await waitConverged(rt, lab, masterOf(lab), bound, opts.signal)
   })
   if (!opts.noVerify)
     await step('verify', 'Verify over HTTP against the VIP', async (s) => {
-      const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode})
+      const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode, signal: opts.signal})
       result.verify = v
       s.title(`Verify over HTTP against the VIP (from the ${v.via}): ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks pass`)
       if (!v.ok)

@@ -4,20 +4,28 @@ import {containerName, type Mode, networkName} from '../../plan/plan.js'
 import {LABELS} from '../../runtime/labels.js'
 import type {Runtime} from '../../runtime/types.js'
 
-/** The mode a running lab was made in (from its first director's mode label); undefined when it is not running. */
-export async function runningMode(rt: Runtime, lab: Lab): Promise<Mode | undefined> {
+/**
+ * The mode a running lab was made in (from its first director's lvslab.mode label); undefined when it is not running.
+ * @param signal aborts the inspect
+ * @throws StepError when the engine fails to inspect the container ("interrupted" when the signal aborts)
+ */
+export async function runningMode(rt: Runtime, lab: Lab, signal?: AbortSignal): Promise<Mode | undefined> {
   const first = lab.directors[0]
   if (!first) return undefined
-  const c = await rt.findContainer(containerName(lab, first.name))
+  const c = await rt.findContainer(containerName(lab, first.name), {signal})
   if (!c?.running) return undefined
   return c.labels[LABELS.MODE] === 'privileged' ? 'privileged' : 'least-privilege'
 }
 
 /**
  * The lab as its running resources know it: when the lab file sets no vrrp.auth_pass, the random
- * password the lab keeps on its network's label (none when there is no network, or the engine fails).
+ * password the lab keeps on its network's lvslab.vrrp-auth label (none when there is no network, or the
+ * engine fails: never throws for that).
+ * @param signal aborts the network's inspect (then the lab file is taken as it is: the caller's next step says "interrupted")
  */
-export async function resolveLab(rt: Runtime, labFile: Lab): Promise<Lab> {
-  const kept = labFile.vrrp.auth_pass ? undefined : (await rt.findNetwork(networkName(labFile)).catch(() => undefined))?.labels[LABELS.AUTH]
+export async function resolveLab(rt: Runtime, labFile: Lab, signal?: AbortSignal): Promise<Lab> {
+  const kept = labFile.vrrp.auth_pass
+    ? undefined
+    : (await rt.findNetwork(networkName(labFile), {signal}).catch(() => undefined))?.labels[LABELS.AUTH]
   return withAuthPass(labFile, kept)
 }

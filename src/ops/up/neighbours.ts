@@ -22,11 +22,13 @@ export function overlaps(a: string, b: string): boolean {
  * made from a different lab file or mode, by the spec hash label), and any other network whose
  * subnet overlaps the lab's. One engine call lists the networks, then one inspect per container name.
  * @returns one line per problem, each with its fix; empty when `up` may go on
+ * @param signal aborts its engine calls
+ * @throws StepError when the engine fails to list the networks or inspect a container ("interrupted" when the signal aborts)
  */
-export async function neighbourProblems(rt: Runtime, lab: Lab, plan: LabPlan): Promise<string[]> {
+export async function neighbourProblems(rt: Runtime, lab: Lab, plan: LabPlan, signal?: AbortSignal): Promise<string[]> {
   const problems: string[] = []
   const ours = (labels: Record<string, string>) => labels[LABELS.LAB] === lab.name
-  const networks = await rt.listNetworks()
+  const networks = await rt.listNetworks(undefined, {signal})
   for (const n of networks) {
     if (n.name === plan.network.name) {
       if (!ours(n.labels))
@@ -46,7 +48,7 @@ export async function neighbourProblems(rt: Runtime, lab: Lab, plan: LabPlan): P
   await Promise.all(
     [...plan.directors, ...plan.realServers, planClient(lab, plan.directors[0]?.spec.privileged ? 'privileged' : 'least-privilege')].map(
       async (p) => {
-        const c = await rt.findContainer(p.spec.name)
+        const c = await rt.findContainer(p.spec.name, {signal})
         if (!c) return
         if (p.node === CLIENT_NODE) {
           if (!ours(c.labels))

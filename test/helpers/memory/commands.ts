@@ -22,7 +22,7 @@ export interface Shell {
   loops: Set<ProberLoop>
 }
 
-/** The prober's pid-file KILL (src/chaos/prober.ts ContainerContinuousProber.KILL). */
+/** The prober's pid-file KILL (src/probe/continuous.ts ContainerContinuousProber.KILL). */
 export const KILL = 'p=$(cat /tmp/lvslab-prober.pid 2>/dev/null) && kill "$p" 2>/dev/null; rm -f /tmp/lvslab-prober.pid; true'
 
 /** The throwaway container's IPVS check (src/ops/ipvs.ts IPVS_PROBE). */
@@ -32,7 +32,7 @@ export const IPVS_PROBE =
 const ok = (stdout = ''): ExecResult => ({exitCode: 0, stdout, stderr: ''})
 const fail = (exitCode: number, stderr: string, stdout = ''): ExecResult => ({exitCode, stdout, stderr})
 
-/** The real server's setup of src/ops/up.ts configureRealServer: sysctl writes, their check, the VIP on lo:1. */
+/** The real server's setup of src/ops/up/real-server.ts configureRealServer: sysctl writes, their check, the VIP on lo:1. */
 const RS_SETUP = new RegExp(
   [
     '^set -e',
@@ -162,7 +162,7 @@ export async function runCommand(sh: Shell, cmd: string[]): Promise<ExecResult |
   return undefined
 }
 
-/** The lines of ContainerContinuousProber.script() after its first (src/chaos/prober.ts loop()), each a pattern. */
+/** The lines of ContainerContinuousProber.script() after its first (src/probe/continuous.ts loop()), each a pattern. */
 const LOOP_LINES = [
   /^f=\/tmp\/lvslab-prober\.\$\$; rm -f "\$f"; mkfifo "\$f" && exec 9<>"\$f" \|\| \{ echo "lvslab prober: no fifo \$f" >&2; exit 1; \}; rm -f "\$f"$/,
   /^tick=(\d+); next=\$\{EPOCHREALTIME\/\.\/\}; SECONDS=0$/,
@@ -176,7 +176,7 @@ const LOOP_LINES = [
 ]
 
 /**
- * The prober's background loop of src/chaos/prober.ts (its pid-file KILL, then loop(), line by line):
+ * The prober's background loop of src/probe/continuous.ts (its pid-file KILL, then loop(), line by line):
  * its tick (ms), its hour (ms) and its curl target; undefined for any other command.
  */
 export function streamLoop(cmd: string[]): {tickMs: number; hourMs: number; target: CurlTarget} | undefined {

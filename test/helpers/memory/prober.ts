@@ -1,5 +1,5 @@
 // The probers' shell loops in a simulated client container: src/probe/http.ts ContainerProber's
-// "count requests one after another" and src/chaos/prober.ts ContainerContinuousProber's paced
+// "count requests one after another" and src/probe/continuous.ts ContainerContinuousProber's paced
 // background loop, each request answered by the lab model and printed as curlLine's echo prints it:
 // "R <body, its newlines as spaces> <time_total> <http_code>".
 import type {HttpAnswer, LabModel, SimContainer} from './model.js'

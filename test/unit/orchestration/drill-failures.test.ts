@@ -30,7 +30,7 @@ describe('a fault that never shows', () => {
     expect(d.fault.failure).toBe(
       "lvs1's health check removes rs1 from the IPVS table: not within 32.0 s; seen instead: lvs1's IPVS table: 172.20.1.10, 172.20.1.11",
     )
-    expect(d.fault.expectations).toEqual([expect.objectContaining({ok: false, bound_ms: 32_000})])
+    expect(d.fault.expectations).toEqual([expect.objectContaining({ok: false, boundMs: 32_000})])
     expect(d).toMatchObject({ok: false, restored: true})
     expect(rt.container(c('rs1')).node.pids.httpd).toBeGreaterThan(0)
   })
@@ -71,7 +71,7 @@ describe('interrupting a drill', () => {
     expect(rt.probers(c('client'))).toBe(0)
   })
 
-  // (the old driver, src/chaos/run.ts, turned this interrupt into a failed expectation "...: not within
+  // (the driver before src/ops/drill/machine.ts turned this interrupt into a failed expectation "...: not within
   // 14.0 s; seen instead: ...: interrupted"; src/ops/drill/run.ts throws it, as anywhere else)
   it('while the restore is awaited: the interrupt, saying the fault may still be there, the prober stopped', async () => {
     const rt = await running({timings: LAB_PACE})

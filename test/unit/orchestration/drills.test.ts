@@ -34,9 +34,9 @@ describe('each drill, restored', () => {
       'recovered',
     ])
     // the requests rs1 got before its eviction were refused: the degraded window is the eviction's time
-    expect(d.fault.window).toMatchObject({measure: 'degraded', bound_ms: 27_000, within: true})
-    expect(d.fault.window.ms).toBeGreaterThan(3000)
-    expect(d.fault.window.ms).toBeLessThanOrEqual(LAB_PACE.checkMs + 100)
+    expect(d.fault.window).toMatchObject({measure: 'degraded', boundMs: 27_000, within: true})
+    expect(d.fault.window.measuredMs).toBeGreaterThan(3000)
+    expect(d.fault.window.measuredMs).toBeLessThanOrEqual(LAB_PACE.checkMs + 100)
     // at most a request sent in the same instant as the fault reached rs1's httpd
     expect(d.fault.requests.perServer['172.20.1.10'] ?? 0).toBeLessThanOrEqual(1)
     expect(d.fault.requests.failed).toBeGreaterThan(0)
@@ -44,8 +44,8 @@ describe('each drill, restored', () => {
     expect(d.fault.expectations).toEqual([expect.objectContaining({name: "lvs1's health check removes rs1 from the IPVS table", ok: true})])
     expect(Object.keys(d.restore!.requests.perServer).sort()).toEqual(['172.20.1.10', '172.20.1.11'])
     expect(d.restore!.window).toMatchObject({measure: 'longest gap', within: true})
-    expect(d.prober).toEqual({via: 'container', rate_hz: 20, timeout_ms: 1000, resolution_ms: 50})
-    expect(d).toMatchObject({margin_ms: 1050, time_scale: 1})
+    expect(d.prober).toEqual({via: 'container', rateHz: 20, timeoutMs: 1000, resolutionMs: 50})
+    expect(d).toMatchObject({marginMs: 1050, timeScale: 1})
     await backToNormal(rt)
   })
 
@@ -63,9 +63,9 @@ describe('each drill, restored', () => {
     ])
     // nobody answers while lvs2 waits out lvs1's silence: the longest gap is the takeover
     expect(d.fault.window).toMatchObject({measure: 'longest gap', within: true})
-    expect(d.fault.window.ms).toBeGreaterThanOrEqual(LAB_PACE.vrrpMs)
-    expect(d.fault.window.ms).toBeLessThan(d.fault.window.allowed_ms)
-    expect(d.timeline.find((e) => e.event === 'VIP moved to lvs2')!.t_ms).toBeGreaterThanOrEqual(LAB_PACE.vrrpMs)
+    expect(d.fault.window.measuredMs).toBeGreaterThanOrEqual(LAB_PACE.vrrpMs)
+    expect(d.fault.window.measuredMs).toBeLessThan(d.fault.window.allowedMs)
+    expect(d.timeline.find((e) => e.event === 'VIP moved to lvs2')!.atMs).toBeGreaterThanOrEqual(LAB_PACE.vrrpMs)
     expect(d.fault.service.detail).toMatch(/^10\/10 good, from 172\.20\.1\.10, 172\.20\.1\.11/)
     await backToNormal(rt)
   })
@@ -132,9 +132,9 @@ describe('runDrill', () => {
     const r = await onVirtualClock(() =>
       runDrill(rt, classic, drill, {restore: true, from: 'container', mode: 'least-privilege', rateHz: 50}),
     )
-    expect(r).toMatchObject({drill: 'director-down', target: 'lvs2', ok: true, prober: {rate_hz: 50, resolution_ms: 20}, margin_ms: 1020})
+    expect(r).toMatchObject({drill: 'director-down', target: 'lvs2', ok: true, prober: {rateHz: 50, resolutionMs: 20}, marginMs: 1020})
     // 50 requests a second over the drill's whole length
-    const length = r.timeline.at(-1)!.t_ms - r.timeline[0]!.t_ms
+    const length = r.timeline.at(-1)!.atMs - r.timeline[0]!.atMs
     expect(r.requests.sent).toBeGreaterThan((length / 1000) * 40)
     await backToNormal(rt)
   })

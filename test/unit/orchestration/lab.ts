@@ -5,7 +5,7 @@ import {parseLab} from '../../../src/lab/load.js'
 import type {Lab} from '../../../src/lab/model.js'
 import type {DrillName} from '../../../src/drills/drill.js'
 import {type ChaosOptions, type ChaosResult, runChaos} from '../../../src/ops/chaos.js'
-import {upLab, type UpOptions, type UpResult} from '../../../src/ops/up.js'
+import {upLab, type UpOptions, type UpResult} from '../../../src/ops/up/index.js'
 import {containerName} from '../../../src/plan/plan.js'
 import {type MemoryOptions, MemoryRuntime, onVirtualClock} from '../../helpers/memory/index.js'
 

@@ -3,7 +3,7 @@
 // come out right. Every other orchestration test runs on the virtual clock (clock.ts).
 import {afterEach, describe, expect, it} from 'vitest'
 import {runChaos} from '../../../src/ops/chaos.js'
-import {upLab} from '../../../src/ops/up.js'
+import {upLab} from '../../../src/ops/up/index.js'
 import {c, classic, closeAll, memory, UP} from './lab.js'
 
 afterEach(closeAll)
@@ -14,7 +14,7 @@ describe('on the real clock', () => {
     const started = Date.now()
     const r = await upLab(rt, classic, UP)
     // the first poll came before the election (200 ms); the next one, 500 ms later, saw it done
-    expect(r.converged_ms).toBeGreaterThanOrEqual(400)
+    expect(r.convergedMs).toBeGreaterThanOrEqual(400)
     expect(r.verify?.ok).toBe(true)
     expect(Date.now() - started).toBeLessThan(5000)
     const snapshots = rt.calls.filter((x) => x.call === 'exec' && x.subject === `${c('lvs1')} lvslab-facts --ipvs --vrrp`)
@@ -27,7 +27,7 @@ describe('on the real clock', () => {
     const started = Date.now()
     const r = await runChaos(rt, classic, [{name: 'kill-master'}], {restore: true, from: 'container'})
     expect(r.drills[0]).toMatchObject({ok: true, restored: true})
-    expect(r.drills[0]!.fault.window.ms).toBeLessThan(1000)
+    expect(r.drills[0]!.fault.window.measuredMs).toBeLessThan(1000)
     // two phases, each sampled from one request timeout (1 s) after its state was seen
     expect(Date.now() - started).toBeLessThan(8000)
   })

@@ -30,7 +30,7 @@ describe('restoreLab', () => {
     ])
     const r = await restore(rt)
     expect(r.actions.sort()).toEqual(['eth0 up on lvs2', 'started httpd on rs2', 'started keepalived on lvs1'])
-    expect(r.converged_ms).toBeGreaterThan(0)
+    expect(r.convergedMs).toBeGreaterThan(0)
     expect(rt.container(c('lvs1')).node).toMatchObject({vrrp: 'MASTER', vipHeld: true, table: ['172.20.1.10', '172.20.1.11']})
   })
 
@@ -99,6 +99,6 @@ describe('downLab', () => {
   })
 })
 
-/** The drills' prober loop as src/chaos/prober.ts makes it (20 Hz, 1 s per request, to the classic VIP). */
+/** The drills' prober loop as src/probe/continuous.ts makes it (20 Hz, 1 s per request, to the classic VIP). */
 const LOOP = (rt: MemoryRuntime) =>
   new ContainerContinuousProber(rt, c('client'), {vip: '172.20.1.100', port: 80, path: '/', timeoutMs: 1000}, 20, 1000).script()

@@ -4,7 +4,7 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import {StepError} from '../../../src/errors.js'
 import {downLab} from '../../../src/ops/down.js'
-import {upLab} from '../../../src/ops/up.js'
+import {upLab} from '../../../src/ops/up/index.js'
 import {labFilter} from '../../../src/runtime/labels.js'
 import {onVirtualClock} from '../../helpers/memory/index.js'
 import {c, classic, closeAll, memory, up, UP} from './lab.js'
@@ -142,11 +142,9 @@ describe('interrupting up', () => {
     expect(rt.calls.map((x) => x.call)).not.toContain('createNetwork')
   })
 
-  // BUG (src/ops/up/: no engine call of up is given opts.signal: rt.info() index.ts:78, create.ts:28-54,
-  // shell.ts:12, putFile real-server.ts:34 and director.ts:50; the signal is only checked between
-  // steps): an interrupt during a hanging engine call waits for that call's own timeout (60 s for a
-  // create) instead of ending at once.
-  it.fails('an abort while an engine call hangs ends up at once with "interrupted"', async () => {
+  // every engine call of up is given its signal: an interrupt during a hanging call does not wait
+  // for that call's own timeout (60 s for a create)
+  it('an abort while an engine call hangs ends up at once with "interrupted"', async () => {
     const rt = memory()
     rt.inject({call: 'createContainer', match: /^classic-rs1$/, effect: {hang: true}})
     const ac = new AbortController()
@@ -158,10 +156,10 @@ describe('interrupting up', () => {
     })
   })
 
-  // BUG (src/ops/facts.ts:51 readNode runs lvslab-facts with no signal and the adapter's 120 s exec
-  // timeout; src/ops/wait.ts:23 waitFor awaits each check without its own deadline): one node whose
-  // facts read hangs holds the convergence wait for 120 s, past its 17.8 s bound and past an interrupt.
-  it.fails('a hanging facts read neither outlasts the convergence bound nor an interrupt', async () => {
+  // waitFor gives each check a signal that aborts at the wait's cut (bound + one poll interval), and
+  // the facts reads pass it to their exec: one node whose facts read hangs does not hold the
+  // convergence wait for the exec's 120 s, past its 17.8 s bound and past an interrupt
+  it('a hanging facts read neither outlasts the convergence bound nor an interrupt', async () => {
     const rt = memory()
     rt.inject({call: 'exec', match: /^classic-lvs2 lvslab-facts --ipvs --vrrp$/, effect: {hang: true}})
     const ac = new AbortController()
