@@ -18,7 +18,7 @@ export default class Doctor extends BaseCommand {
   async run(): Promise<DoctorResult> {
     const {flags} = await this.parse(Doctor)
     const lab = this.lab(flags.file)
-    const result = await doctor(this.runtime(), lab)
+    const result = await doctor(this.runtime(), lab, {signal: this.interruptSignal()})
     for (const f of result.findings) this.log(`${f.ok ? '✔' : '✖'} ${f.check}: ${f.detail}${f.fix ? ` (fix: ${f.fix})` : ''}`)
     if (!result.ok) throw new ResultError(`${result.findings.filter((f) => !f.ok).length} problem(s) found`, result)
     return result

@@ -29,7 +29,7 @@ export default class Down extends BaseCommand {
     if (flags.name !== undefined && !DNS_LABEL.test(flags.name))
       throw new InputError(`--name: ${JSON.stringify(flags.name)} is not a lab name (fix: use lowercase letters, digits and "-")`)
     const name = flags.name ?? this.lab(flags.file).name
-    const result = await downLab(this.runtime(), name)
+    const result = await downLab(this.runtime(), name, {signal: this.interruptSignal()})
     const n = result.removed.containers.length + result.removed.networks.length
     this.log(
       n === 0

@@ -20,7 +20,7 @@ export default class Status extends BaseCommand {
   async run(): Promise<StatusResult> {
     const {flags} = await this.parse(Status)
     const lab = this.lab(flags.file)
-    const s = await labStatus(this.runtime(), lab)
+    const s = await labStatus(this.runtime(), lab, {signal: this.interruptSignal()})
     if (!s.exists) {
       this.log(`lab ${lab.name} is not running (start it with \`lvslab up\`)`)
       return s

@@ -34,7 +34,11 @@ export default class Verify extends BaseCommand {
   async run(): Promise<VerifyResult> {
     const {flags} = await this.parse(Verify)
     const lab = this.lab(flags.file)
-    const result = await verifyLab(this.runtime(), lab, {from: flags.from as 'auto', requests: flags.requests})
+    const result = await verifyLab(this.runtime(), lab, {
+      from: flags.from as 'auto',
+      requests: flags.requests,
+      signal: this.interruptSignal(),
+    })
     if (flags.junit) writeVerifyJunit(result, flags.junit)
     for (const line of checkLines(result.checks)) this.log(line)
     if (!result.ok)

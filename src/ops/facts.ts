@@ -7,7 +7,7 @@ import {StepError} from '../errors.js'
 import {findAddress, type IpAddrShow, parseIpOneline} from '../parse/ipaddr.js'
 import {parseIpvsadm} from '../parse/ipvsadm.js'
 import {parseKeepalivedData} from '../parse/keepalived.js'
-import {containerName} from '../plan/plan.js'
+import {containerName, timeScale} from '../plan/plan.js'
 import type {CallOptions, Runtime} from '../runtime/types.js'
 import {type DirectorFacts, type LabSnapshot, type RealServerFacts, type SnapshotScope, wholeLab} from '../state/snapshot.js'
 
@@ -46,9 +46,9 @@ export function why(f: RawFact): string {
  * How long (ms) one run of lvslab-facts may take by default: its slowest facts are keepalived's SIGUSR1
  * dump (a lock broken after 10 s, then at most 5 s for the file; templates/lvslab-facts.hbs) and the
  * page (curl -m 3), so 30 s, as the adapter's read calls (src/runtime/docker/calls.ts READ_TIMEOUT_MS),
- * rather than the 120 s of an exec's output.
+ * rather than the 120 s of an exec's output; times LVSLAB_TIME_SCALE on slow hosts (the emulated test VM).
  */
-export const FACTS_TIMEOUT_MS = 30_000
+export const FACTS_TIMEOUT_MS = 30_000 * timeScale()
 
 /**
  * Runs lvslab-facts in a node (one exec) and parses its JSON document.

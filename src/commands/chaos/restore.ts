@@ -16,7 +16,7 @@ export default class Restore extends BaseCommand {
   async run(): Promise<RestoreResult> {
     const {flags} = await this.parse(Restore)
     const lab = this.lab(flags.file)
-    const result = await restoreLab(this.runtime(), lab)
+    const result = await restoreLab(this.runtime(), lab, {signal: this.interruptSignal()})
     this.log(
       `lab ${lab.name}: ${result.actions.length ? result.actions.join(', ') : 'nothing was out of place'}; back to its original state in ${(result.convergedMs / 1000).toFixed(1)} s`,
     )

@@ -37,7 +37,11 @@ export default class ImageBuild extends BaseCommand {
     const {flags} = await this.parse(ImageBuild)
     checkBuildOptions({base: flags.base as BuildBase, mirror: flags.mirror})
     const result = await this.steps((onStep) =>
-      buildLabImage(this.runtime(), {base: flags.base as BuildBase, tag: flags.tag, mirror: flags.mirror}, {onStep}),
+      buildLabImage(
+        this.runtime(),
+        {base: flags.base as BuildBase, tag: flags.tag, mirror: flags.mirror},
+        {onStep, signal: this.interruptSignal()},
+      ),
     )
     this.log(`built ${result.tags.join(', ')} in ${result.seconds.toFixed(0)} s`)
     return result

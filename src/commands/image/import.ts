@@ -31,7 +31,7 @@ export default class ImageImport extends BaseCommand {
     const {flags} = await this.parse(ImageImport)
     checkRootfs(flags.rootfs)
     const result = await this.steps((onStep) =>
-      importLabImage(this.runtime(), {rootfs: flags.rootfs, tag: flags.tag, force: flags.force}, {onStep}),
+      importLabImage(this.runtime(), {rootfs: flags.rootfs, tag: flags.tag, force: flags.force}, {onStep, signal: this.interruptSignal()}),
     )
     this.log(`${result.reused ? 'reused' : 'made'} ${result.tags.join(', ')} in ${result.seconds.toFixed(0)} s`)
     return result
