@@ -1,5 +1,5 @@
 // On the host's real engine (no IPVS here): network, containers, sysctls, lo:1, httpd, labels,
-// `down`, keepalived's own config test, and refusal of foreign resources. Probes run inside the lab.
+// `down` and keepalived's own config test (foreign resources: foreign.test.ts). Probes run inside the lab.
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
@@ -207,63 +207,6 @@ describe('a lab on the host engine, without IPVS', () => {
       expect((await rt.findContainer('itest-bystander'))?.running).toBe(true)
     } finally {
       await execa('docker', ['rm', '-f', 'itest-bystander'], {reject: false})
-    }
-  })
-})
-
-describe('foreign resources', () => {
-  const lab = itLab()
-  const plan = planLab(lab, 'least-privilege')
-
-  it('a container without the lab labels holding a node name: refused, and down leaves it', async () => {
-    await execa('docker', ['create', '--name', 'itest-rs1', '--network', 'none', 'lvslab/lab:latest'])
-    const problems = await neighbourProblems(rt, lab, plan)
-    expect(problems.join('\n')).toMatch(/container itest-rs1 exists and is not node rs1 of lab itest \(fix: /)
-    await downLab(rt, 'itest')
-    expect(await rt.findContainer('itest-rs1')).toBeDefined()
-    await execa('docker', ['rm', '-f', 'itest-rs1'])
-  })
-
-  it('up refuses a foreign container with a clear message and creates nothing', async () => {
-    const {writeFileSync, mkdtempSync} = await import('node:fs')
-    await execa('docker', ['create', '--name', 'itest-rs2', '--network', 'none', 'lvslab/lab:latest'])
-    try {
-      const dir = mkdtempSync('/tmp/lvslab-it-')
-      writeFileSync(`${dir}/lab.yaml`, labYaml())
-      const r = await execa('node', [...CLI, 'up', '--file', `${dir}/lab.yaml`], {
-        reject: false,
-        env: {CI: 'true', NODE_ENV: 'production', LVSLAB_IPVS_PRECHECK: 'off'},
-      })
-      expect(r.exitCode).toBe(1)
-      expect(r.stderr).toMatch(
-        /lvslab: check names and subnet: refusing to touch what is not this lab's: container itest-rs2 exists and is not node rs2 of lab itest \(fix: /,
-      )
-      expect(await labResources('itest')).toBe(0)
-      expect(await rt.findContainer('itest-rs2')).toBeDefined()
-    } finally {
-      await execa('docker', ['rm', '-f', 'itest-rs2'], {reject: false})
-    }
-  })
-
-  it('a network overlapping the subnet: refused, and down leaves it', async () => {
-    await execa('docker', ['network', 'create', '--subnet', '172.29.5.0/24', 'itest-foreign-net'])
-    try {
-      const problems = await neighbourProblems(rt, lab, plan)
-      expect(problems.join('\n')).toMatch(/network itest-foreign-net \(172.29.5.0\/24\) overlaps the lab's subnet 172.29.0.0\/16 \(fix: /)
-      await downLab(rt, 'itest')
-      expect(await rt.findNetwork('itest-foreign-net')).toBeDefined()
-    } finally {
-      await execa('docker', ['network', 'rm', 'itest-foreign-net'], {reject: false})
-    }
-  })
-
-  it('a network without labels holding the lab network name: refused', async () => {
-    await execa('docker', ['network', 'create', '--subnet', '172.29.0.0/16', 'itest-net'])
-    try {
-      const problems = await neighbourProblems(rt, lab, plan)
-      expect(problems.join('\n')).toMatch(/network itest-net exists and is not lab itest's/)
-    } finally {
-      await execa('docker', ['network', 'rm', 'itest-net'], {reject: false})
     }
   })
 })
