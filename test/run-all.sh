@@ -20,6 +20,7 @@ trap summary EXIT
 run() { local project=$1; shift; "$@" --reporter=default --reporter=json --outputFile.json="$results/$project.json"; }
 
 npm run -s lint
+npm run -s typecheck
 npm run build
 run unit npx vitest run --project unit
 export LVSLAB_ROOTFS=${LVSLAB_ROOTFS:-$(bash test/fixtures/make-rootfs.sh)}

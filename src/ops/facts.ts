@@ -217,6 +217,3 @@ export async function labSnapshot(rt: Runtime, lab: Lab, scope: SnapshotScope = 
   ])
   return {directors, realServers}
 }
-
-/** The former name of labSnapshot (every node's facts), kept for its callers. */
-export const labFacts = labSnapshot

@@ -1,4 +1,5 @@
 import {StepError} from '../errors.js'
+import {timeScale} from '../plan/plan.js'
 
 /** One look at a condition: whether it holds, what was seen (for the timeout's message), and a value to return once it holds. */
 export interface Poll<T> {
@@ -16,14 +17,22 @@ export interface Poll<T> {
 export const CHECK_ABORT_GRACE_MS = 100
 
 /**
+ * How long (ms) a poll started before the bound may still run past the bound plus one interval before
+ * it is cut: 2 s x LVSLAB_TIME_SCALE, one snapshot read on a slow engine (seconds in the emulated test
+ * VM), so that a last poll started in time is judged as it was before the cut existed.
+ */
+export const CHECK_OVERRUN_MS = 2_000 * timeScale()
+
+/**
  * Polls a condition until it holds or the deadline passes; never a fixed sleep. A check that throws
  * counts as not holding, its message as what was seen.
  *
  * Each check gets an AbortSignal (pass it to every Runtime call it makes) that aborts when the caller's
- * signal does, and at the wait's cut: the bound plus one poll interval, the latest time the poll
- * schedule starts a last poll (a poll that ends after the bound is the last one). A failing wait thus
- * ends at most one interval (plus CHECK_ABORT_GRACE_MS for a check that ignores its signal) after its
- * bound, however long a check hangs; an interrupt ends it at once, during a check or a pause.
+ * signal does, and at the wait's cut: the bound plus one poll interval (the latest time the poll
+ * schedule starts a last poll) plus CHECK_OVERRUN_MS (time for that last poll to read). A failing wait
+ * thus ends at most one interval plus CHECK_OVERRUN_MS (plus CHECK_ABORT_GRACE_MS for a check that
+ * ignores its signal) after its bound, however long a check hangs; an interrupt ends it at once,
+ * during a check or a pause.
  * @param timeoutMs the bound (ms), from the first poll's start
  * @param check one look at the condition; its signal aborts at the wait's cut or on the caller's interrupt
  * @param opts intervalMs: the pause between polls (ms, default 250); signal: the caller's interrupt
@@ -45,7 +54,7 @@ export async function waitFor<T>(
   if (caller?.aborted) throw interrupted()
   const cut = new AbortController()
   // setTimeout takes at most 2^31-1 ms; a bound past that (or none, Infinity) is never cut
-  const cutMs = timeoutMs + interval
+  const cutMs = timeoutMs + interval + CHECK_OVERRUN_MS
   const cutTimer = cutMs < 2 ** 31 ? setTimeout(() => cut.abort(), cutMs) : undefined
   const signal = caller ? AbortSignal.any([caller, cut.signal]) : cut.signal
   let seen = 'nothing yet'

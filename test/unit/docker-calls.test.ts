@@ -42,6 +42,28 @@ describe('withDeadline', () => {
     const failure = Object.assign(new Error('(HTTP code 404) no such container - No such container: x'), {statusCode: 404})
     await expect(withDeadline({step: 's', call: 'c', timeoutMs: 50}, () => Promise.reject(failure))).rejects.toBe(failure)
   })
+
+  it('a call that changes the engine (settle) is let finish on an abort, then "interrupted": what it made exists', async () => {
+    const ac = new AbortController()
+    let created = false
+    let sawAbort = false
+    const create = (signal: AbortSignal) =>
+      new Promise<string>((resolve) => {
+        signal.addEventListener('abort', () => (sawAbort = true))
+        setTimeout(() => {
+          created = true
+          resolve('id')
+        }, 150)
+      })
+    const p = withDeadline(
+      {step: 'create container x', call: 'container create', timeoutMs: 10_000, signal: ac.signal, settle: true},
+      create,
+    )
+    setTimeout(() => ac.abort(), 20)
+    await expect(p).rejects.toThrow(/^create container x: interrupted$/)
+    expect(created).toBe(true)
+    expect(sawAbort).toBe(false)
+  })
 })
 
 describe('engine calls', () => {

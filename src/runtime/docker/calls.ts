@@ -1,15 +1,19 @@
 // How every call to the Docker engine is made: with a deadline and an abort signal, and with any failure
 // turned into a StepError that names the step and keeps the engine's own words.
 import {StepError} from '../../errors.js'
+import {timeScale} from '../../plan/plan.js'
 
-/** Default timeout (ms) of a call that only reads: version, info, inspect, list, logs, exec create/start/inspect. */
-export const READ_TIMEOUT_MS = 30_000
+// Every default below is times LVSLAB_TIME_SCALE: on a slow engine (the emulated test VM, scale 8) the
+// engine's calls take 5-10x longer, and a deadline there must not fail what would pass.
 
-/** Default timeout (ms) of a call that changes the engine: create, start, remove, tag (containers, networks, images). */
-export const WRITE_TIMEOUT_MS = 60_000
+/** Default timeout (ms) of a call that only reads: version, info, inspect, list, logs, exec create/start/inspect: 30 s x scale. */
+export const READ_TIMEOUT_MS = 30_000 * timeScale()
 
-/** Default timeout (ms) of an exec's output (Runtime.exec, putFile) and of a runOnce container's run. */
-export const EXEC_TIMEOUT_MS = 120_000
+/** Default timeout (ms) of a call that changes the engine: create, start, remove, tag (containers, networks, images): 60 s x scale. */
+export const WRITE_TIMEOUT_MS = 60_000 * timeScale()
+
+/** Default timeout (ms) of an exec's output (Runtime.exec, putFile) and of a runOnce container's run: 120 s x scale. */
+export const EXEC_TIMEOUT_MS = 120_000 * timeScale()
 
 /**
  * How long (ms) a call whose deadline passed or whose signal aborted may still take to end with its own
@@ -44,6 +48,12 @@ export interface Deadline {
   /** Milliseconds; undefined, 0 or Infinity for none. */
   timeoutMs?: number
   signal?: AbortSignal
+  /**
+   * A call that changes the engine (create, start, remove, tag): an abort does not cut it, it is let
+   * settle (within its timeout) and only then "interrupted" is thrown, so that what the engine made is
+   * there for `down` to find by its labels (a create the engine already started finishes anyway).
+   */
+  settle?: boolean
 }
 
 /** A duration in ms as seconds for a message: 30000 -> "30", 50 -> "0.05". */
@@ -61,14 +71,16 @@ const STOPPED = Symbol('stopped')
 /**
  * Runs one engine call under a deadline: `fn` gets an AbortSignal (pass it as dockerode's `abortSignal`
  * where the API has one) that aborts at the timeout or when `d.signal` aborts. The call is also raced,
- * so one that ignores the signal still ends ABORT_GRACE_MS later.
+ * so one that ignores the signal still ends ABORT_GRACE_MS later. With `d.settle` (a call that changes
+ * the engine) an abort is honoured only once the call has settled.
  * @throws StepError(d.step, "<call> timed out after N s (<the call's own error>)") at the timeout;
  *   StepError(d.step, "interrupted") when d.signal aborts (also when it already had); else fn's own error.
  */
 export async function withDeadline<T>(d: Deadline, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   if (d.signal?.aborted) throw new StepError(d.step, 'interrupted')
   const own = new AbortController()
-  const signal = d.signal ? AbortSignal.any([d.signal, own.signal]) : own.signal
+  const external = d.settle ? undefined : d.signal
+  const signal = external ? AbortSignal.any([external, own.signal]) : own.signal
   const timeoutMs = d.timeoutMs
   let timedOut = false
   const timer =
@@ -87,7 +99,9 @@ export async function withDeadline<T>(d: Deadline, fn: (signal: AbortSignal) => 
     signal.addEventListener('abort', onAbort, {once: true})
   })
   try {
-    return await Promise.race([fn(signal), stopped])
+    const value = await Promise.race([fn(signal), stopped])
+    if (d.settle && d.signal?.aborted) throw new StepError(d.step, 'interrupted')
+    return value
   } catch (error) {
     if (timedOut && timeoutMs) throw new StepError(d.step, timedOutText(d.call, timeoutMs, error === STOPPED ? undefined : error))
     if (d.signal?.aborted) throw new StepError(d.step, 'interrupted')

@@ -106,7 +106,7 @@ export class Containers {
       // From API 1.46 per-interface sysctls go on the network endpoint (Docker 28 refuses them elsewhere).
       const sysctls = placeSysctls(spec.sysctls, v.ApiVersion)
       const c = await withDeadline(
-        {step, call: 'container create', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal},
+        {step, call: 'container create', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
         (abortSignal) =>
           this.docker.createContainer({
             name: spec.name,
@@ -141,7 +141,7 @@ export class Containers {
     return engineStep(step, async () => {
       try {
         await withDeadline(
-          {step, call: 'container start', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal},
+          {step, call: 'container start', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
           (abortSignal) => this.docker.getContainer(id).start({abortSignal}),
         )
       } catch (error) {
@@ -156,7 +156,7 @@ export class Containers {
     return engineStep(step, async () => {
       try {
         await withDeadline(
-          {step, call: 'container remove', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal},
+          {step, call: 'container remove', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
           (abortSignal) => this.docker.getContainer(id).remove({force: true, v: true, abortSignal}),
         )
       } catch (error) {

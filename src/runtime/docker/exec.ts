@@ -4,6 +4,7 @@
 import {Writable} from 'node:stream'
 import type Docker from 'dockerode'
 import {StepError} from '../../errors.js'
+import {timeScale} from '../../plan/plan.js'
 import {type Deadline, READ_TIMEOUT_MS, seconds, withDeadline} from './calls.js'
 
 /** Where a command's output goes, chunk by chunk, in the order the engine sent it. */
@@ -116,8 +117,8 @@ export interface ExecRequest {
   signal?: AbortSignal
 }
 
-/** How many times the exit code is asked again after the output ended (EXIT_POLLS x EXIT_POLL_MS = 2 s in all). */
-export const EXIT_POLLS = 100
+/** How many times the exit code is asked again after the output ended (EXIT_POLLS x EXIT_POLL_MS = 2 s x LVSLAB_TIME_SCALE in all). */
+export const EXIT_POLLS = 100 * timeScale()
 
 /** The pause (ms) between two asks of the exit code. */
 export const EXIT_POLL_MS = 20

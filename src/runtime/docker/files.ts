@@ -66,7 +66,9 @@ export function runOnce(client: RunClient, image: string, cmd: string[], opts: R
       .join(' && ')
     if (files.some(([path]) => !/^\/[A-Za-z0-9._/-]+$/.test(path)))
       throw new StepError(step, 'a file path with characters other than letters, digits and ._/-')
-    const c = await withDeadline(deadline('container create', WRITE_TIMEOUT_MS), (abortSignal) =>
+    // created whatever the signal says (no signal: let settle), so that the finally below removes it;
+    // an interrupt then ends the start at once
+    const c = await withDeadline({step, call: 'container create', timeoutMs: WRITE_TIMEOUT_MS}, (abortSignal) =>
       client.createContainer({
         Image: image,
         ...(files.length > 0
@@ -79,7 +81,7 @@ export function runOnce(client: RunClient, image: string, cmd: string[], opts: R
       }),
     )
     try {
-      await withDeadline(deadline('container start', WRITE_TIMEOUT_MS), (abortSignal) => c.start({abortSignal}))
+      await withDeadline({...deadline('container start', WRITE_TIMEOUT_MS), settle: true}, (abortSignal) => c.start({abortSignal}))
       const result = await withDeadline(deadline('container wait', opts.timeoutMs ?? EXEC_TIMEOUT_MS), (abortSignal) =>
         c.wait({abortSignal}),
       )

@@ -94,8 +94,9 @@ export class Images {
     const [repo, tag] = splitRef(ref)
     const step = `tag ${ref}`
     return engineStep(step, async () => {
-      await withDeadline({step, call: 'image tag', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal}, (abortSignal) =>
-        this.docker.getImage(id).tag({repo, tag, abortSignal}),
+      await withDeadline(
+        {step, call: 'image tag', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
+        (abortSignal) => this.docker.getImage(id).tag({repo, tag, abortSignal}),
       )
     })
   }

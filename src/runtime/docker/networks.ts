@@ -65,7 +65,7 @@ export class Networks {
     const step = `create network ${spec.name}`
     return engineStep(step, async () => {
       await withDeadline(
-        {step, call: 'network create', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal},
+        {step, call: 'network create', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
         (abortSignal) =>
           this.docker.createNetwork({
             Name: spec.name,
@@ -89,7 +89,7 @@ export class Networks {
     return engineStep(step, async () => {
       try {
         await withDeadline(
-          {step, call: 'network remove', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal},
+          {step, call: 'network remove', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
           (abortSignal) => this.docker.getNetwork(id).remove({abortSignal}),
         )
       } catch (error) {

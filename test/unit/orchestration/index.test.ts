@@ -2,7 +2,7 @@
 // (test/helpers/memory), on every path, failures and interrupts included, in seconds. The real engine
 // suites (test/docker, test/e2e) stay as they are and keep the final word.
 //
-// Paths covered: 72 (one test each; [F] = it.fails, a bug of src/ kept visible until fixed)
+// Paths covered: 86 (one test each)
 //  upLab: 30 (up.test.ts, up-failures.test.ts, real-clock.test.ts)
 //   1 fresh engine: network + 4 nodes created with their labels, converged on the MASTER, verified over HTTP
 //   2 what it installs: arp sysctls, VIP on lo:1, pages, keepalived.conf per director; the VRRP states
@@ -30,8 +30,8 @@
 //  24 a real server without the VIP on lo: the verify step names the failing checks
 //  25 abort while converging: "interrupted", everything made labelled, down removes it all
 //  26 abort before the start: nothing created
-//  27 [F] abort while an engine call hangs: interrupted at once (src/ops/up/ passes no signal)
-//  28 [F] a hanging facts read: held past the bound and the interrupt (src/ops/facts.ts:51, src/ops/wait.ts:23)
+//  27 abort while an engine call hangs: interrupted at once (the signal reaches every engine call)
+//  28 a hanging facts read: cut at the wait's bound, and the interrupt ends it at once
 //  29 on the real clock: the convergence poll meets lvs1 before it is MASTER
 //  30 step events: each step started then done or skipped with its reason, in order; a failed step's one line
 //  verifyLab and labStatus: 14 (verify.test.ts)
@@ -79,6 +79,21 @@
 //  70 down: only labelled resources (a foreign container, another lab's, a neighbour network stay)
 //  71 down again: nothing removed, no error
 //  72 down with a foreign container on the lab network: the network stays, with the engine's reason
+//  deadlines and interrupts: 14 (interrupts.test.ts)
+//  73 waitFor polls on the same schedule: a last poll after the bound, then the timeout with what it saw
+//  74 waitFor: a hanging check is cut one interval plus CHECK_OVERRUN_MS past the bound
+//  75 waitFor: a check that ignores its signal is given up CHECK_ABORT_GRACE_MS after the cut
+//  76 waitFor: an interrupt ends it at once, in a hanging check or in the pause
+//  77 up with a hanging facts read: the convergence wait ends at its cut, naming the read
+//  78 up interrupted during a hanging facts read: "interrupted" at once
+//  79 chaos restore interrupted while waiting for a lab that does not converge
+//  80 verify interrupted while the probe container's exec hangs
+//  81 verify interrupted while the nodes' facts are read
+//  82 up's verify step interrupted while the probes hang
+//  83 the host prober: an interrupt aborts the request under way (a local server that never answers)
+//  84 a drill interrupted while its fault's command hangs: the fault in place, the prober stopped
+//  85 status, down, doctor and chaos restore: a hanging engine call ends at once on an interrupt
+//  86 a signal aborted before a use case starts: no engine call that changes anything
 // The memory runtime's own behaviour (engine refusals, faults, unknown commands): memory.test.ts.
 import {readFileSync} from 'node:fs'
 import {afterEach, describe, expect, it} from 'vitest'
