@@ -46,7 +46,13 @@ export abstract class ChaosCommand extends BaseCommand {
       from: flags.from as 'auto',
       timeoutSeconds: flags.timeout,
       rateHz: flags.rate,
-      onProgress: this.jsonEnabled() ? undefined : (line) => this.log(line),
+      // a drill's step events as plain lines: its title when it starts, then its timeline as it happens
+      onStep: this.jsonEnabled()
+        ? undefined
+        : (e) => {
+            if (e.type === 'start') this.log(e.title)
+            else if (e.type === 'progress' && e.detail !== undefined) this.log(e.detail)
+          },
       signal: this.interruptSignal(),
     })
     if (flags.junit) writeChaosJunit(result, flags.junit)

@@ -1,5 +1,6 @@
 // `chaos`: run drills against a running lab, one after another, each from the lab's original state.
 import {StepError} from '../errors.js'
+import {runStep, type StepSink} from './steps.js'
 import {type Lab, masterOf} from '../lab/model.js'
 import {bounds, waitMs} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
@@ -26,7 +27,8 @@ export interface ChaosOptions {
   from: ProbeFrom
   timeoutSeconds?: number
   rateHz?: number
-  onProgress?: (line: string) => void
+  /** Each drill is a step ("drill-rs-down", titled "drill rs-down"); its timeline events are its progress lines. */
+  onStep?: StepSink
   signal?: AbortSignal
 }
 
@@ -62,16 +64,17 @@ export async function runChaos(
       if (reports.length === 0 || opts.signal?.aborted) throw e
       return {lab: lab.name, ok: false, drills: reports, stopped: e.message}
     }
-    opts.onProgress?.(`drill ${d.name}`)
-    const report = await runDrill(rt, lab, makeDrill(lab, d.name, d.target, b), {
-      restore: opts.restore,
-      from: opts.from,
-      mode,
-      timeoutSeconds: opts.timeoutSeconds,
-      rateHz: opts.rateHz,
-      onProgress: opts.onProgress,
-      signal: opts.signal,
-    })
+    const report = await runStep(opts.onStep, `drill-${d.name}`, `drill ${d.name}`, (step) =>
+      runDrill(rt, lab, makeDrill(lab, d.name, d.target, b), {
+        restore: opts.restore,
+        from: opts.from,
+        mode,
+        timeoutSeconds: opts.timeoutSeconds,
+        rateHz: opts.rateHz,
+        onProgress: step.progress,
+        signal: opts.signal,
+      }),
+    )
     reports.push(report)
     if (!report.ok || !opts.restore) break
   }

@@ -1,6 +1,7 @@
 // The drills when things go wrong: a fault that never shows (the drill fails naming the expectation
 // and what was seen, and is still restored), a fault that cannot be injected, no prober, an
 // interrupt mid-drill, --no-restore, and what runChaos refuses before starting.
+import type {StepEvent} from '../../../src/ops/steps.js'
 import {afterEach, describe, expect, it} from 'vitest'
 import {InputError, StepError} from '../../../src/errors.js'
 import {runChaos} from '../../../src/ops/chaos.js'
@@ -12,10 +13,10 @@ afterEach(closeAll)
 /** runChaos with an interrupt `afterMs` after the progress line matching `at` was said. */
 function interrupted(rt: MemoryRuntime, name: 'rs-down' | 'kill-master', at: RegExp, afterMs: number) {
   const ac = new AbortController()
-  const onProgress = (line: string) => {
-    if (at.test(line)) setTimeout(() => ac.abort(), afterMs)
+  const onStep = (e: StepEvent) => {
+    if (e.detail !== undefined && at.test(e.detail)) setTimeout(() => ac.abort(), afterMs)
   }
-  return onVirtualClock(() => runChaos(rt, classic, [{name}], {restore: true, from: 'container', signal: ac.signal, onProgress}))
+  return onVirtualClock(() => runChaos(rt, classic, [{name}], {restore: true, from: 'container', signal: ac.signal, onStep}))
 }
 
 describe('a fault that never shows', () => {
@@ -124,12 +125,12 @@ describe('what runChaos refuses', () => {
 
   it('a later drill whose start state never comes: the drills so far, and why it stopped', async () => {
     const rt = await running({timings: LAB_PACE})
-    const onProgress = (line: string) => {
-      if (!/recovered/.test(line)) return
+    const onStep = (e: StepEvent) => {
+      if (!/recovered/.test(e.detail ?? '')) return
       rt.model.faults.splitBrain = true
       rt.model.elect()
     }
-    const r = await chaos(rt, [{name: 'rs-down'}, {name: 'director-down'}], {onProgress})
+    const r = await chaos(rt, [{name: 'rs-down'}, {name: 'director-down'}], {onStep})
     expect(r.ok).toBe(false)
     expect(r.drills.map((d) => [d.drill, d.ok])).toEqual([['rs-down', true]])
     expect(r.stopped).toMatch(/^chaos director-down: the lab is not in its original state \(.*also holding: lvs2/)

@@ -1,6 +1,7 @@
 // runChaos / runDrill against a memory lab paced like the classic one (a takeover in 1.5 s, a health
 // check's verdict in 4 s), on the virtual clock: each drill reaches its states, is restored, and its
 // report has the expected shape, events, windows and requests.
+import {collectSteps} from '../../../src/ops/steps.js'
 import {afterEach, describe, expect, it} from 'vitest'
 import {labStatus} from '../../../src/ops/status.js'
 import {DRILLS} from '../../../src/drills/drill.js'
@@ -107,11 +108,11 @@ describe('each drill, restored', () => {
 describe('chaos all', () => {
   it('runs the three drills in order, each from the original state, and reports them all', async () => {
     const rt = await running({timings: LAB_PACE})
-    const progress: string[] = []
+    const steps = collectSteps()
     const r = await chaos(
       rt,
       DRILLS.map((name) => ({name})),
-      {onProgress: (line) => progress.push(line)},
+      {onStep: steps.sink},
     )
     expect(r.ok).toBe(true)
     expect(r.drills.map((d) => [d.drill, d.ok])).toEqual([
@@ -119,7 +120,18 @@ describe('chaos all', () => {
       ['director-down', true],
       ['kill-master', true],
     ])
-    expect(progress.filter((l) => l.startsWith('drill '))).toEqual(['drill rs-down', 'drill director-down', 'drill kill-master'])
+    // each drill a step: started, its timeline as progress lines, done
+    expect(steps.events.filter((e) => e.type !== 'progress').map((e) => `${e.type} ${e.step}`)).toEqual([
+      'start drill-rs-down',
+      'done drill-rs-down',
+      'start drill-director-down',
+      'done drill-director-down',
+      'start drill-kill-master',
+      'done drill-kill-master',
+    ])
+    expect(steps.events.find((e) => e.step === 'drill-director-down' && /VIP moved to lvs2/.test(e.detail ?? ''))?.title).toBe(
+      'drill director-down',
+    )
     expect(r.drills.every((d) => d.requests.sent > 50)).toBe(true)
     await backToNormal(rt)
   })
