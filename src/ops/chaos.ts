@@ -9,7 +9,7 @@ import {makeDrill} from '../drills/drills.js'
 import {runDrill} from './drill/run.js'
 import type {DrillReport} from './drill/report.js'
 import {waitConverged} from './converge.js'
-import {labMode} from './restore.js'
+import {labMode} from './up/lab.js'
 import type {ProbeFrom} from '../probe/choose.js'
 
 /** What `chaos` returns: a report per drill run (and prints with --json). */

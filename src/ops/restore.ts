@@ -1,37 +1,14 @@
-// `chaos restore`: undo whatever drill is in place and wait for the lab's original state; and the
-// running of a drill's commands (data of src/drills) through the Runtime.
-import {StepError} from '../errors.js'
+// `chaos restore`: undo whatever drill is in place and wait for the lab's original state.
 import {type Lab, masterOf} from '../lab/model.js'
 import {ContainerContinuousProber} from '../probe/continuous.js'
-import {bringEth0Up, type Command, startHttpd, startKeepalived} from '../drills/drill.js'
-import {bounds, CLIENT_NODE, containerName, type Mode, waitMs} from '../plan/plan.js'
+import {bringEth0Up, startHttpd, startKeepalived} from '../drills/drill.js'
+import {bounds, CLIENT_NODE, containerName, waitMs} from '../plan/plan.js'
 import {LABELS} from '../runtime/labels.js'
 import type {Runtime} from '../runtime/types.js'
 import {waitConverged} from './converge.js'
 import {directorFacts, realServerFacts} from './facts.js'
-import {runningMode} from './up/index.js'
-import {sh} from './up/shell.js'
-
-/**
- * Runs a command of a drill (`bash -c`) in its container, through sh (its last line of output quoted).
- * @param signal aborts the exec
- * @throws StepError named by the command's step, with the container and its last line of output, when it exits non-zero;
- *   "interrupted" when the signal aborts
- */
-export async function runCommand(rt: Runtime, c: Command, signal?: AbortSignal): Promise<void> {
-  await sh(rt, c.container, c.cmd, c.step, undefined, 1, signal)
-}
-
-/**
- * The mode the running lab was made in.
- * @param signal aborts the inspect
- * @throws StepError ("chaos: lab X is not running") when its first director is not running; "interrupted" when the signal aborts
- */
-export async function labMode(rt: Runtime, lab: Lab, signal?: AbortSignal): Promise<Mode> {
-  const mode = await runningMode(rt, lab, signal)
-  if (!mode) throw new StepError('chaos', `lab ${lab.name} is not running`, '`lvslab up` first')
-  return mode
-}
+import {runCommand} from './drill/command.js'
+import {labMode} from './up/lab.js'
 
 /**
  * Undoes whatever drill is in place: every httpd started, every eth0 up, every keepalived running

@@ -1,4 +1,5 @@
 // The lab as its running resources know it: the mode it was made in and the VRRP password it keeps.
+import {StepError} from '../../errors.js'
 import {type Lab, withAuthPass} from '../../lab/model.js'
 import {containerName, type Mode, networkName} from '../../plan/plan.js'
 import {LABELS} from '../../runtime/labels.js'
@@ -28,4 +29,15 @@ export async function resolveLab(rt: Runtime, labFile: Lab, signal?: AbortSignal
     ? undefined
     : (await rt.findNetwork(networkName(labFile), {signal}).catch(() => undefined))?.labels[LABELS.AUTH]
   return withAuthPass(labFile, kept)
+}
+
+/**
+ * The mode the running lab was made in.
+ * @param signal aborts the inspect
+ * @throws StepError ("chaos: lab X is not running") when its first director is not running; "interrupted" when the signal aborts
+ */
+export async function labMode(rt: Runtime, lab: Lab, signal?: AbortSignal): Promise<Mode> {
+  const mode = await runningMode(rt, lab, signal)
+  if (!mode) throw new StepError('chaos', `lab ${lab.name} is not running`, '`lvslab up` first')
+  return mode
 }

@@ -1,0 +1,14 @@
+// The running of a drill's commands (data of src/drills: container, command, step) through the Runtime.
+import type {Command} from '../../drills/drill.js'
+import type {Runtime} from '../../runtime/types.js'
+import {sh} from '../up/shell.js'
+
+/**
+ * Runs a command of a drill (`bash -c`) in its container, through sh (its last line of output quoted).
+ * @param signal aborts the exec
+ * @throws StepError named by the command's step, with the container and its last line of output, when it exits non-zero;
+ *   "interrupted" when the signal aborts
+ */
+export async function runCommand(rt: Runtime, c: Command, signal?: AbortSignal): Promise<void> {
+  await sh(rt, c.container, c.cmd, c.step, undefined, 1, signal)
+}
