@@ -32,6 +32,11 @@ export interface ContinuousProber {
   /** The answers so far, in the order they arrived. */
   readonly answers: TimedAnswer[]
   /**
+   * Why the prober stopped sending before stop() was called (it could not start, or its loop died),
+   * with the engine's own words; undefined while it runs, and always for the prober on this machine.
+   */
+  readonly error?: Error
+  /**
    * The prober's clock (epoch ms): the one `sentAt` and `doneAt` are stamped with. A drill takes every
    * time it reports (injection, states seen, phase bounds) from it, so they compare with the answers.
    */
@@ -138,7 +143,7 @@ export class ContainerContinuousProber implements ContinuousProber {
     ].join('\n')
   }
 
-  /** Why the request loop ended early (its exec failed), when it did. */
+  /** Why the request loop ended before stop() (its exec failed: the engine's StepError), when it did. */
   error?: Error
 
   async start(): Promise<void> {
@@ -158,8 +163,9 @@ export class ContainerContinuousProber implements ContinuousProber {
         this.abort.signal,
       )
       .catch((error: Error) => {
-        // the drill's waits then see no answers and fail, naming what they saw
-        this.error = error
+        // the drill's waits then see no answers and fail, naming what they saw and this error; the
+        // "interrupted" of our own stop() is no failure of the prober
+        if (!this.abort.signal.aborted) this.error = error
         return -1
       })
   }

@@ -41,6 +41,18 @@ interface Driver {
 const lastSeen = (error: unknown) => (error instanceof StepError ? error.message.replace(/^.*last seen: /, '') : String(error))
 
 /**
+ * The baseline wait's error with, when the prober stopped sending (it could not start), the prober's
+ * own error appended: "<wait's message>; the prober: <the engine's words>" (an exec's StepError
+ * without its step, which quotes the whole prober script). Unchanged when the prober did not fail.
+ */
+function withProberError(error: Error, proberError: Error | undefined): Error {
+  if (!proberError) return error
+  const words = proberError instanceof StepError ? proberError.message.slice(proberError.step.length + 2) : proberError.message
+  const said = error instanceof StepError ? error.message.slice(error.step.length + 2) : error.message
+  return new StepError(error instanceof StepError ? error.step : 'baseline answers', `${said}; the prober: ${words}`)
+}
+
+/**
  * Does what an action asks and says what happened: an interrupt when the signal aborted it, else its
  * outcome stamped on the prober's clock. Polls: baseline answers every 50 ms, snapshots every 200 ms
  * (only the nodes the expectation reads), a sample's answers every 100 ms.
@@ -54,7 +66,7 @@ async function perform(d: Driver, action: DrillAction): Promise<DrillEvent> {
       const poll = async () => ({done: good() >= action.good, seen: `${prober.answers.length} answers, ${good()} good`})
       return waitFor('baseline answers', action.limitMs, poll, {intervalMs: 50, signal}).then(
         (): DrillEvent => ({type: 'baseline', at: prober.now()}),
-        (error: Error): DrillEvent => interrupt() ?? {type: 'baseline-missed', error},
+        (error: Error): DrillEvent => interrupt() ?? {type: 'baseline-missed', error: withProberError(error, prober.error)},
       )
     }
     case 'run':
@@ -112,7 +124,8 @@ export function interruption(drill: Drill, at: RunningKind): StepError {
  * Every time is taken on the prober's clock (src/probe/continuous.ts).
  * @returns the drill's report; a failed expectation is reported, not thrown
  * @throws StepError "chaos <drill>: interrupted ..." when the signal aborts (the fault left in place);
- *   the baseline's wait error when no baseline came (nothing injected); StepError from choosing the prober's place
+ *   the baseline's wait error when no baseline came (nothing injected; "...; the prober: <its error>" when
+ *   the prober could not start); StepError from choosing the prober's place
  */
 export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillOptions): Promise<DrillReport> {
   const rate = opts.rateHz ?? 20

@@ -125,8 +125,10 @@ export class Images {
 
   /**
    * POST /build of a tar of `context` (the Dockerfile 0644, every other file 0755) tagged tags[0],
-   * then GET /images/{tags[0]}/json and a tag for each other tag. No timeout; `signal` aborts it.
-   * @throws StepError naming the build, with the engine's first error event or its error.
+   * then GET /images/{tags[0]}/json and a tag for each other tag. No timeout; `signal` aborts it (the
+   * request and its progress stream, under withDeadline: ended at once even if the stream ignores it).
+   * @throws StepError naming the build, with the engine's first error event or its error; "interrupted"
+   *   when `signal` aborts.
    */
   build(context: Record<string, string>, tags: string[], onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo> {
     const [first = ''] = tags
@@ -134,13 +136,10 @@ export class Images {
     return engineStep(step, async () => {
       const files = Object.fromEntries(Object.entries(context).map(([k, v]) => [k, {content: v, mode: k === 'Dockerfile' ? 0o644 : 0o755}]))
       const tar = await tarOf(files)
-      const stream = await this.docker.buildImage(bufferStream(tar), {
-        t: first,
-        rm: true,
-        forcerm: true,
-        ...(signal ? {abortSignal: signal} : {}),
+      await withDeadline({step, call: 'image build', signal}, async (abortSignal) => {
+        const stream = await this.docker.buildImage(bufferStream(tar), {t: first, rm: true, forcerm: true, abortSignal})
+        await this.follow(step, stream, onProgress)
       })
-      await this.follow(step, stream, onProgress)
       const image = await this.find(first, {signal})
       if (!image) throw new StepError(step, 'the build finished but left no image')
       for (const t of tags.slice(1)) await this.tag(image.id, t, {signal})
@@ -150,15 +149,18 @@ export class Images {
 
   /**
    * POST /images/create?fromSrc=- of a root filesystem tar, as `ref`, then GET /images/{ref}/json.
-   * No timeout; `signal` aborts it.
-   * @throws StepError naming the import, with the engine's first error event or its error.
+   * No timeout; `signal` aborts it (the request and its progress stream, as for a build).
+   * @throws StepError naming the import, with the engine's first error event or its error; "interrupted"
+   *   when `signal` aborts.
    */
   import(rootfs: Readable, ref: string, onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo> {
     const step = `import image ${ref}`
     const [repo, tag] = splitRef(ref)
     return engineStep(step, async () => {
-      const stream = await this.docker.importImage(rootfs, {repo, tag, ...(signal ? {abortSignal: signal} : {})})
-      await this.follow(step, stream, onProgress)
+      await withDeadline({step, call: 'image import', signal}, async (abortSignal) => {
+        const stream = await this.docker.importImage(rootfs, {repo, tag, abortSignal})
+        await this.follow(step, stream, onProgress)
+      })
       const image = await this.find(ref, {signal})
       if (!image) throw new StepError(step, 'the import finished but left no image')
       return image

@@ -136,11 +136,13 @@ describe('what runChaos refuses', () => {
     expect(r.stopped).toMatch(/^chaos director-down: the lab is not in its original state \(.*also holding: lvs2/)
   })
 
-  it('a prober that cannot start: no baseline, said as what was seen', async () => {
+  it("a prober that cannot start: no baseline, said as what was seen and with the engine's words", async () => {
     const rt = await running({timings: LAB_PACE})
     rt.inject({call: 'execStream', effect: {fail: 'container 4f2a is not running'}})
-    await expect(chaos(rt, [{name: 'rs-down'}])).rejects.toThrow(
-      'baseline answers: not reached within 10.0 s; last seen: 0 answers, 0 good',
+    const e = await chaos(rt, [{name: 'rs-down'}]).catch((error: unknown) => error)
+    expect(e).toBeInstanceOf(StepError)
+    expect((e as StepError).message).toBe(
+      'baseline answers: not reached within 10.0 s; last seen: 0 answers, 0 good; the prober: container 4f2a is not running',
     )
     expect(rt.calls.filter((x) => x.call === 'exec' && /lvslab-svc stop/.test(x.subject))).toEqual([])
   })
