@@ -76,7 +76,7 @@ export default tseslint.config(
             ClassDeclaration: true,
             ArrowFunctionExpression: true,
             FunctionExpression: true,
-            MethodDefinition: false,
+            MethodDefinition: true,
           },
           contexts: [
             'TSInterfaceDeclaration',

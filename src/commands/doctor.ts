@@ -15,6 +15,10 @@ export default class Doctor extends BaseCommand {
     {description: 'Check for a second lab: its subnet and names must be free', command: '<%= config.bin %> doctor -f examples/lab2.yaml'},
   ]
 
+  /**
+   * Runs doctor: prints one line per finding (✔ or ✖, each failed one with its fix), returns DoctorResult;
+   * exit 1 (with the result and error) when a finding fails, 2 for a bad lab file, 130/143 when interrupted.
+   */
   async run(): Promise<DoctorResult> {
     const {flags} = await this.parse(Doctor)
     const lab = this.lab(flags.file)

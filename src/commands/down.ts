@@ -24,6 +24,10 @@ export default class Down extends BaseCommand {
     name: Flags.string({description: 'the lab name, instead of reading it from the lab file', exclusive: ['file']}),
   }
 
+  /**
+   * Runs down: prints "lab NAME: removed <containers>, <network>" or "nothing to remove" (still exit 0),
+   * returns DownResult; exit 2 for a bad --name or lab file, 1 when the engine fails, 130/143 when interrupted.
+   */
   async run(): Promise<DownResult> {
     const {flags} = await this.parse(Down)
     if (flags.name !== undefined && !DNS_LABEL.test(flags.name))

@@ -32,6 +32,11 @@ export default class Render extends BaseCommand {
     }),
   }
 
+  /**
+   * Runs render: prints each file under "### node:path" (nothing but the JSON with --json), or "wrote PATH"
+   * per file with --out; a note on stderr when the lab file sets no auth_pass. Returns RenderResult; exit 2 for a bad
+   * lab file or --keepalived-version, 1 (an unexpected error) when a file cannot be written.
+   */
   async run(): Promise<RenderResult> {
     const {flags} = await this.parse(Render)
     const lab = this.lab(flags.file)

@@ -17,6 +17,11 @@ export default class Status extends BaseCommand {
     {description: 'Show a second lab', command: '<%= config.bin %> status -f examples/lab2.yaml'},
   ]
 
+  /**
+   * Runs status: prints the VIP holder, the directors' and the real servers' tables and the notes (or that the
+   * lab is not running, exit 0), returns StatusResult; exit 1 (with the result and error) on split brain, 2 for a bad
+   * lab file, 130/143 when interrupted.
+   */
   async run(): Promise<StatusResult> {
     const {flags} = await this.parse(Status)
     const lab = this.lab(flags.file)

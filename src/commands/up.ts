@@ -31,6 +31,11 @@ export default class Up extends BaseCommand {
     'no-verify': Flags.boolean({description: 'wait for convergence but skip the HTTP verification'}),
   }
 
+  /**
+   * Runs up: its steps rendered by listr2, then the summary line and, unless --no-verify, the VIP's answers per
+   * real server; returns UpResult; exit 1 (a StepError naming the step) when a step fails, 2 for a bad lab file or
+   * flag, 130/143 when interrupted (saying what of the lab exists).
+   */
   async run(): Promise<UpResult> {
     const signal = this.interruptSignal()
     const {flags} = await this.parse(Up)

@@ -31,6 +31,10 @@ export default class Verify extends BaseCommand {
     requests: Flags.integer({description: 'how many HTTP requests to send (default: 20, or 4 per real server)', min: 1, max: 10_000}),
   }
 
+  /**
+   * Runs verify: prints each check (and writes them to --junit), returns VerifyResult; exit 1 (with the result
+   * and error) when a check fails, 1 (a StepError) when the lab is not running, 2 for bad input, 130/143 when interrupted.
+   */
   async run(): Promise<VerifyResult> {
     const {flags} = await this.parse(Verify)
     const lab = this.lab(flags.file)

@@ -55,6 +55,12 @@ export class HostContinuousProber implements ContinuousProber {
   private timer?: NodeJS.Timeout
   private readonly inFlight = new Set<Promise<void>>()
 
+  /**
+   * @param once sends one request and reports it (src/probe/choose.ts passes a HostProber's once(), which times it out)
+   * @param rateHz requests per second (default 20)
+   * @param timeoutMs each request's timeout in ms (default 1000), as `once` enforces it: reported, not applied here
+   * @param maxInFlight at most this many requests at once (default 64): a tick with that many under way sends none
+   */
   constructor(
     private readonly once: () => Promise<Answer>,
     readonly rateHz = 20,
@@ -98,6 +104,13 @@ export class ContainerContinuousProber implements ContinuousProber {
   private readonly abort = new AbortController()
   private running?: Promise<number>
 
+  /**
+   * @param runtime the engine the client container runs on
+   * @param container the lab's client container, running, with bash and curl (src/probe/choose.ts probeSite)
+   * @param target the VIP, port and path requested (its timeoutMs is not read: see timeoutMs)
+   * @param rateHz requests per second (default 20)
+   * @param timeoutMs each request's timeout in ms (default 1000), given to curl's -m in whole seconds (curlMaxTime)
+   */
   constructor(
     private readonly runtime: Runtime,
     private readonly container: string,

@@ -60,6 +60,12 @@ export interface Target {
 export class HostProber implements Prober {
   readonly via = 'host' as const
   private readonly t0 = Date.now()
+
+  /**
+   * @param target the VIP, port and path, and each request's timeout (ms: the whole request, and undici's connect,
+   *   headers and body timeouts)
+   * @param signal aborts a request under way (its answer is then a failure) and makes many() throw StepError "interrupted"
+   */
   constructor(
     private readonly target: Target,
     private readonly signal?: AbortSignal,
@@ -104,6 +110,7 @@ export class HostProber implements Prober {
     return out
   }
 
+  /** Nothing to release: each request's client is destroyed after its answer. */
   async close(): Promise<void> {}
 }
 
@@ -114,6 +121,13 @@ export class HostProber implements Prober {
 export class ContainerProber implements Prober {
   readonly via = 'container' as const
   private readonly t0 = Date.now()
+
+  /**
+   * @param runtime the engine the container runs on
+   * @param container a running container on the lab's network with bash and curl (the lab's client container)
+   * @param target the VIP, port and path, and each request's timeout (ms; curl's -m in whole seconds, see curlMaxTime)
+   * @param signal aborts the exec of the curl loop: many() then throws StepError "interrupted" (Runtime.exec)
+   */
   constructor(
     private readonly runtime: Runtime,
     private readonly container: string,
@@ -174,6 +188,7 @@ export class ContainerProber implements Prober {
     return out
   }
 
+  /** Nothing to release: each many() is one exec, ended when it returns. */
   async close(): Promise<void> {}
 }
 

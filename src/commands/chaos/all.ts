@@ -21,6 +21,11 @@ export default class All extends ChaosCommand {
   ]
   static override flags = chaosFlags
 
+  /**
+   * Runs chaos all: prints each drill's progress and its report (ChaosCommand.drills), returns ChaosResult;
+   * exit 1 (with the result and error) when a drill fails, 1 (a StepError) when the lab is not in its original state,
+   * 2 for --no-restore or a bad lab file, 130/143 when interrupted.
+   */
   async run(): Promise<ChaosResult> {
     const {flags} = await this.parse(All)
     return this.drills(

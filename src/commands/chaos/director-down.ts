@@ -22,6 +22,11 @@ export default class DirectorDown extends ChaosCommand {
   static override args = {director: Args.string({description: 'the director (default: the MASTER)'})}
   static override flags = chaosFlags
 
+  /**
+   * Runs the director-down drill: prints its progress and report (ChaosCommand.drills), returns ChaosResult;
+   * exit 1 (with the result and error) when it fails, 1 (a StepError) when the lab is not in its original state, 2 for
+   * a director not in the lab, 130/143 when interrupted.
+   */
   async run(): Promise<ChaosResult> {
     const {args, flags} = await this.parse(DirectorDown)
     return this.drills(flags, [{name: 'director-down', target: args.director}])

@@ -17,6 +17,11 @@ export default class KillMaster extends ChaosCommand {
   ]
   static override flags = chaosFlags
 
+  /**
+   * Runs the kill-master drill: prints its progress and report (ChaosCommand.drills), returns ChaosResult;
+   * exit 1 (with the result and error) when it fails, 1 (a StepError) when the lab is not in its original state, 2 for
+   * a lab with one director, 130/143 when interrupted.
+   */
   async run(): Promise<ChaosResult> {
     const {flags} = await this.parse(KillMaster)
     return this.drills(flags, [{name: 'kill-master'}])

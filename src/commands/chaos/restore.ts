@@ -13,6 +13,11 @@ export default class Restore extends BaseCommand {
     {description: 'In a second lab, with the result as JSON', command: '<%= config.bin %> chaos restore -f examples/lab2.yaml --json'},
   ]
 
+  /**
+   * Runs chaos restore: prints what it undid (or "nothing was out of place") and the convergence time (s),
+   * returns RestoreResult; exit 1 (a StepError) when the lab is not running or does not converge in time, 2 for a bad
+   * lab file, 130/143 when interrupted.
+   */
   async run(): Promise<RestoreResult> {
     const {flags} = await this.parse(Restore)
     const lab = this.lab(flags.file)

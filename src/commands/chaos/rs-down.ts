@@ -19,6 +19,11 @@ export default class RsDown extends ChaosCommand {
   static override args = {rs: Args.string({description: 'the real server (default: the first, rs1)'})}
   static override flags = chaosFlags
 
+  /**
+   * Runs the rs-down drill: prints its progress and report (ChaosCommand.drills), returns ChaosResult; exit 1
+   * (with the result and error) when it fails, 1 (a StepError) when the lab is not in its original state, 2 for a real
+   * server not in the lab (or a lab with one), 130/143 when interrupted.
+   */
   async run(): Promise<ChaosResult> {
     const {args, flags} = await this.parse(RsDown)
     return this.drills(flags, [{name: 'rs-down', target: args.rs}])

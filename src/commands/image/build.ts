@@ -33,6 +33,10 @@ export default class ImageBuild extends BaseCommand {
     mirror: Flags.string({description: 'centos7 only: base URL of the CentOS vault (its mirrors are retired)'}),
   }
 
+  /**
+   * Runs image build: the build's output as one listr2 step, then "built TAGS in N s"; returns ImageResult;
+   * exit 2 for centos7 without --mirror or a bad --mirror, 1 (a StepError) when the build fails, 130/143 when interrupted.
+   */
   async run(): Promise<ImageResult> {
     const {flags} = await this.parse(ImageBuild)
     checkBuildOptions({base: flags.base as BuildBase, mirror: flags.mirror})

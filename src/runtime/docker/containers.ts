@@ -54,6 +54,10 @@ export type ContainerClient = Pick<Docker, 'listContainers' | 'getContainer' | '
  * unless opts.timeoutMs; opts.signal aborts any. Every failure is a StepError naming the step.
  */
 export class Containers {
+  /**
+   * @param docker the dockerode calls containers use (listContainers, getContainer, createContainer)
+   * @param engine the engine whose API version (GET /version, cached) decides where create() places sysctls
+   */
   constructor(
     private readonly docker: ContainerClient,
     private readonly engine: Engine,

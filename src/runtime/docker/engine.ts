@@ -50,6 +50,10 @@ export function engineClient(docker: Docker): EngineClient {
 export class Engine {
   private cached?: Promise<Docker.DockerVersion>
 
+  /**
+   * @param docker the client GET /version and GET /info go through (engineClient of a dockerode)
+   * @param endpoint where that engine is (endpointOf), reported as EngineInfo.local
+   */
   constructor(
     private readonly docker: EngineClient,
     private readonly endpoint: Endpoint,

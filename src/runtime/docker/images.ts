@@ -51,6 +51,10 @@ export type ImageClient = Pick<Docker, 'getImage' | 'listImages' | 'buildImage' 
  * their signal aborts. Every failure is a StepError naming the step.
  */
 export class Images {
+  /**
+   * @param docker the dockerode calls images use (getImage, listImages, buildImage, importImage, and its modem's
+   *   followProgress for a build's or an import's progress stream)
+   */
   constructor(private readonly docker: ImageClient) {}
 
   /**

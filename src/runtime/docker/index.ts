@@ -34,7 +34,8 @@ export {splitRef, tarOf} from './images.js'
  * create, start, remove and tag; EXEC_TIMEOUT_MS 120 s for an exec's output and a runOnce container's
  * run; none for builds, imports and execStream's output) unless the caller's opts.timeoutMs, and stops
  * when the caller's signal aborts. Every failure becomes a StepError naming the step, with the engine's
- * own words; a timeout says which call and after how many seconds.
+ * own words; a timeout says which call and after how many seconds. Every default timeout (in the methods' docs too)
+ * is times LVSLAB_TIME_SCALE (src/plan/plan.ts timeScale: 1 unless set, e.g. 8 on a slow emulated engine).
  */
 export class DockerRuntime implements Runtime {
   readonly docker: Docker
@@ -55,42 +56,98 @@ export class DockerRuntime implements Runtime {
     this.images = new Images(this.docker)
   }
 
+  /**
+   * Runtime.info (contract: src/runtime/types.ts): GET /version (asked once per DockerRuntime) and GET /info at once, each
+   * READ_TIMEOUT_MS (30 s) unless opts.timeoutMs (Engine.info).
+   * @throws StepError "engine: ..." (a timeout, "interrupted", the engine's error); an unreachable engine with the fix
+   */
   info(opts?: CallOptions): Promise<EngineInfo> {
     return engineStep('engine', () => this.engine.info('engine', opts))
   }
 
+  /**
+   * Runtime.listNetworks (contract: src/runtime/types.ts): GET /networks with the label filters; READ_TIMEOUT_MS (30 s)
+   * unless opts.timeoutMs (Networks.list).
+   * @throws StepError "list networks: ..." (a timeout, "interrupted", the engine's error)
+   */
   listNetworks(filters?: {label?: string[]}, opts?: CallOptions): Promise<NetworkInfo[]> {
     return this.networks.list(filters, opts)
   }
 
+  /**
+   * Runtime.findNetwork (contract: src/runtime/types.ts): GET /networks/{name}; READ_TIMEOUT_MS (30 s) unless opts.timeoutMs.
+   * Undefined on 404, or when the engine answers with another network (it also matches ids; Networks.find).
+   * @throws StepError "inspect network NAME: ..." (a timeout, "interrupted", the engine's error)
+   */
   findNetwork(name: string, opts?: CallOptions): Promise<NetworkInfo | undefined> {
     return this.networks.find(name, opts)
   }
 
+  /**
+   * Runtime.createNetwork (contract: src/runtime/types.ts): POST /networks/create (a bridge, CheckDuplicate, one IPAM subnet
+   * and gateway; WRITE_TIMEOUT_MS, 60 s, an abort waits for it to settle), then GET /networks/{name} (READ_TIMEOUT_MS,
+   * 30 s); opts.timeoutMs overrides both (Networks.create).
+   * @throws StepError "create network NAME: ..." (a timeout, "interrupted", the engine's error), or when the engine
+   *   did not keep the network
+   */
   createNetwork(spec: NetworkSpec, opts?: CallOptions): Promise<NetworkInfo> {
     return this.networks.create(spec, opts)
   }
 
+  /**
+   * Runtime.removeNetwork (contract: src/runtime/types.ts): DELETE /networks/{id}; WRITE_TIMEOUT_MS (60 s, an abort waits for
+   * it to settle) unless opts.timeoutMs. A network already gone (404) is no failure (Networks.remove).
+   * @throws StepError "remove network ID: ..." (a timeout, "interrupted", the engine's error)
+   */
   removeNetwork(id: string, opts?: CallOptions): Promise<void> {
     return this.networks.remove(id, opts)
   }
 
+  /**
+   * Runtime.listContainers (contract: src/runtime/types.ts): GET /containers/json?all=1 with the label filters;
+   * READ_TIMEOUT_MS (30 s) unless opts.timeoutMs (Containers.list).
+   * @throws StepError "list containers: ..." (a timeout, "interrupted", the engine's error)
+   */
   listContainers(filters?: {label?: string[]}, opts?: CallOptions): Promise<ContainerInfo[]> {
     return this.containers.list(filters, opts)
   }
 
+  /**
+   * Runtime.findContainer (contract: src/runtime/types.ts): GET /containers/{name}/json; READ_TIMEOUT_MS (30 s) unless
+   * opts.timeoutMs. Undefined on 404 (Containers.find).
+   * @throws StepError "inspect container NAME: ..." (a timeout, "interrupted", the engine's error)
+   */
   findContainer(name: string, opts?: CallOptions): Promise<ContainerInfo | undefined> {
     return this.containers.find(name, opts)
   }
 
+  /**
+   * Runtime.createContainer (contract: src/runtime/types.ts): GET /version (cached), POST /containers/create (WRITE_TIMEOUT_MS,
+   * 60 s, an abort waits for it to settle), GET /containers/{id}/json (READ_TIMEOUT_MS, 30 s); opts.timeoutMs overrides
+   * each. Per-interface sysctls go where the engine's API version wants them (src/runtime/sysctls.ts placeSysctls: on the
+   * network endpoint from API 1.46; Containers.create).
+   * @throws StepError "create container NAME: ..." (a timeout, "interrupted", the engine's error); with the fix on an
+   *   engine known to fail per-interface sysctls (src/runtime/sysctls.ts sysctlDefect)
+   */
   createContainer(spec: ContainerSpec, opts?: CallOptions): Promise<ContainerInfo> {
     return this.containers.create(spec, opts)
   }
 
+  /**
+   * Runtime.startContainer (contract: src/runtime/types.ts): POST /containers/{id}/start; WRITE_TIMEOUT_MS (60 s, an abort
+   * waits for it to settle) unless opts.timeoutMs. A container already started (304) is no failure (Containers.start).
+   * @throws StepError "start container ID: ..." (a timeout, "interrupted", the engine's error)
+   */
   startContainer(id: string, opts?: CallOptions): Promise<void> {
     return this.containers.start(id, opts)
   }
 
+  /**
+   * Runtime.removeContainer (contract: src/runtime/types.ts): DELETE /containers/{id}?force=1&v=1; WRITE_TIMEOUT_MS (60 s,
+   * an abort waits for it to settle) unless opts.timeoutMs. One already gone (404) or being removed is no failure
+   * (Containers.remove).
+   * @throws StepError "remove container ID: ..." (a timeout, "interrupted", the engine's error)
+   */
   removeContainer(id: string, opts?: CallOptions): Promise<void> {
     return this.containers.remove(id, opts)
   }
@@ -118,30 +175,74 @@ export class DockerRuntime implements Runtime {
     return engineStep(step, () => execIn(this.docker, {container, cmd, step, timeoutMs: opts.timeoutMs, signal}, lineSinks(onLine)))
   }
 
+  /**
+   * Runtime.putFile (contract: src/runtime/types.ts): one exec (src/runtime/docker/files.ts putFile: mkdir -p, base64 -d, chmod,
+   * rename; the content base64 in its environment, since Docker 28's archive upload fails on kernels before 6.6):
+   * POST /containers/{id}/exec, POST /exec/{id}/start, GET /exec/{id}/json, each READ_TIMEOUT_MS (30 s); its output
+   * EXEC_TIMEOUT_MS (120 s) unless opts.timeoutMs.
+   * @throws StepError "install PATH in CONTAINER: ..." when the script fails (its last two lines); the exec's StepError
+   *   "exec in CONTAINER: ..." (a timeout, "interrupted", the engine's error)
+   */
   putFile(container: string, path: string, content: string, mode?: number, opts?: CallOptions): Promise<void> {
     return putFile(this.docker, container, path, content, mode, opts)
   }
 
+  /**
+   * Runtime.findImage (contract: src/runtime/types.ts): GET /images/{ref}/json; READ_TIMEOUT_MS (30 s) unless opts.timeoutMs,
+   * raced (dockerode's image inspect takes no signal). Undefined on 404 (Images.find).
+   * @throws StepError "inspect image REF: ..." (a timeout, "interrupted", the engine's error)
+   */
   findImage(ref: string, opts?: CallOptions): Promise<ImageInfo | undefined> {
     return this.images.find(ref, opts)
   }
 
+  /**
+   * Runtime.listImages (contract: src/runtime/types.ts): GET /images/json with the label filters; READ_TIMEOUT_MS (30 s) unless
+   * opts.timeoutMs; `created` from the list's epoch seconds (Images.list).
+   * @throws StepError "list images: ..." (a timeout, "interrupted", the engine's error)
+   */
   listImages(filters?: {label?: string[]}, opts?: CallOptions): Promise<ImageInfo[]> {
     return this.images.list(filters, opts)
   }
 
+  /**
+   * Runtime.tagImage (contract: src/runtime/types.ts): POST /images/{id}/tag (tag "latest" when ref has none); WRITE_TIMEOUT_MS
+   * (60 s, an abort waits for it to settle) unless opts.timeoutMs (Images.tag).
+   * @throws StepError "tag REF: ..." (a timeout, "interrupted", the engine's error)
+   */
   tagImage(id: string, ref: string, opts?: CallOptions): Promise<void> {
     return this.images.tag(id, ref, opts)
   }
 
+  /**
+   * Runtime.buildImage (contract: src/runtime/types.ts): POST /build of a tar of `context`, tagged tags[0], its progress lines to
+   * onProgress; then GET /images/{tags[0]}/json and POST /images/{id}/tag for each other tag. No timeout on the build (it
+   * may download for long); `signal` stops it (Images.build).
+   * @throws StepError "build image TAG: ..." with the engine's first error event or its error, "interrupted" when `signal`
+   *   aborts, or when the build left no image
+   */
   buildImage(context: Record<string, string>, tags: string[], onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo> {
     return this.images.build(context, tags, onProgress, signal)
   }
 
+  /**
+   * Runtime.importImage (contract: src/runtime/types.ts): POST /images/create?fromSrc=- of the root filesystem tar as `ref`, its
+   * progress lines to onProgress; then GET /images/{ref}/json. No timeout; `signal` stops it (Images.import).
+   * @throws StepError "import image REF: ..." with the engine's first error event or its error, "interrupted" when `signal`
+   *   aborts, or when the import left no image
+   */
   importImage(rootfs: Readable, ref: string, onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo> {
     return this.images.import(rootfs, ref, onProgress, signal)
   }
 
+  /**
+   * Runtime.runOnce (contract: src/runtime/types.ts): a throwaway container, never on a network (NetworkMode none), labelled
+   * lvslab.throwaway (src/runtime/docker/files.ts runOnce): POST /containers/create and .../start (WRITE_TIMEOUT_MS, 60 s,
+   * each), POST .../wait (opts.timeoutMs, default EXEC_TIMEOUT_MS, 120 s), GET .../logs (READ_TIMEOUT_MS, 30 s), then
+   * DELETE /containers/{id}?force=1 in every case. opts.files travel base64 in its environment, written by sh first.
+   * @throws StepError "run CMD in IMAGE: ..." (a timeout, "interrupted", the engine's error), or for a file path
+   *   with other characters than letters, digits and ._/-
+   */
   runOnce(image: string, cmd: string[], opts?: RunOnceOptions): Promise<ExecResult> {
     return runOnce(this.docker, image, cmd, opts)
   }

@@ -22,6 +22,7 @@ export type NetworkClient = Pick<Docker, 'listNetworks' | 'getNetwork' | 'create
  * unless opts.timeoutMs; opts.signal aborts any. Every failure is a StepError naming the step.
  */
 export class Networks {
+  /** @param docker the dockerode calls networks use (listNetworks, getNetwork, createNetwork) */
   constructor(private readonly docker: NetworkClient) {}
 
   /** GET /networks, with label filters if given. */
