@@ -16,6 +16,11 @@ import {labFilter} from '../runtime/labels.js'
  * with `exitCode` (default 1), and with --json prints the result with `error` set to the message.
  */
 export class ResultError extends Error {
+  /**
+   * @param message the failure in one line (printed as `lvslab: <message>`, or as `error` with --json)
+   * @param result the command's result, printed with --json
+   * @param exitCode the process' exit code (default 1)
+   */
   constructor(
     message: string,
     readonly result: object,
@@ -39,6 +44,14 @@ export abstract class BaseCommand extends Command {
       helpGroup: 'GLOBAL',
     }),
   }
+
+  /**
+   * Makes the engine every command of this process runs on (see runtime()): a DockerRuntime, as
+   * DOCKER_HOST (or the local socket) says. A seam for tests only: test/unit/commands-engine.test.ts
+   * sets it on the built class (dist/cli/base.js, which the commands oclif loads extend) to run the
+   * commands in-process on the memory runtime, and puts it back after. Nothing in src/ sets it.
+   */
+  static runtimeFactory: () => Runtime = () => new DockerRuntime()
 
   private labName?: string
   private interruptedBy?: NodeJS.Signals
@@ -71,9 +84,9 @@ export abstract class BaseCommand extends Command {
     return this.controller.signal
   }
 
-  /** The engine the lab runs on: Docker, as DOCKER_HOST (or the local socket) says. */
+  /** The engine the lab runs on: BaseCommand.runtimeFactory's, by default Docker as DOCKER_HOST (or the local socket) says. */
   protected runtime(): Runtime {
-    return new DockerRuntime()
+    return BaseCommand.runtimeFactory()
   }
 
   /** The listr2 renderer for this run: live on a terminal, plain lines in CI or a log, silent with --json. */
@@ -86,6 +99,11 @@ export abstract class BaseCommand extends Command {
     return withSteps(this.renderer(), run)
   }
 
+  /**
+   * What --json prints on failure (src/cli/json.ts ErrorJson): a ResultError's result with `error` its
+   * message; {error: {kind: 'input', lines}} for InputError; {error: {kind: 'step', step, message, fix}}
+   * for StepError; {error: message} for anything else.
+   */
   protected override toErrorJson(err: unknown): unknown {
     if (err instanceof ResultError) return {...err.result, error: err.message}
     if (err instanceof InputError) return {error: {kind: 'input', lines: err.lines}}
@@ -93,6 +111,14 @@ export abstract class BaseCommand extends Command {
     return {error: err instanceof Error ? err.message : String(err)}
   }
 
+  /**
+   * Maps a failure to its exit code and output (README.md "Commands" and "JSON output"): after an
+   * interrupt, what of the lab exists (exit 130/143); oclif's parse errors (exit 2) as one InputError
+   * line with the fix; InputError 2, StepError 1, ResultError its exitCode, anything else 1, as one
+   * line each on stderr or toErrorJson on stdout with --json. oclif's own exits (and everything when
+   * DEBUG is set) keep oclif's handling.
+   * @throws oclif's ExitError carrying the exit code (this.exit), or what super.catch throws
+   */
   protected override async catch(err: Interfaces.CommandError): Promise<unknown> {
     if (this.interruptedBy) return this.interrupted(err)
     const known = err instanceof InputError || err instanceof StepError || err instanceof ResultError
@@ -123,6 +149,12 @@ export abstract class BaseCommand extends Command {
     return this.exit(exit)
   }
 
+  /**
+   * The report of an interrupted command: what of the lab exists now (its containers and network, by
+   * the lvslab.lab label, from this.runtime()) and the fix, one line on stderr or {error: {kind:
+   * 'interrupted', signal, message}} with --json; exits 130 for SIGINT, 143 for SIGTERM.
+   * @throws oclif's ExitError carrying that exit code (this.exit)
+   */
   private async interrupted(err: Interfaces.CommandError): Promise<unknown> {
     const exit = this.interruptedBy === 'SIGINT' ? 130 : 143
     let exists = 'nothing of the lab'
