@@ -47,7 +47,10 @@ export default class Verify extends BaseCommand {
     for (const line of checkLines(result.checks)) this.log(line)
     if (!result.ok)
       throw new ResultError(
-        `lab ${lab.name}: ${result.checks.filter((c) => !c.ok).length} of ${result.checks.length} checks failed`,
+        `lab ${lab.name}: ${result.checks.filter((c) => !c.ok).length} of ${result.checks.length} checks failed: ${result.checks
+          .filter((c) => !c.ok)
+          .map((c) => c.name)
+          .join('; ')}`,
         result,
       )
     this.log(`lab ${lab.name}: all ${result.checks.length} checks pass (probes from the ${result.via})`)

@@ -84,12 +84,13 @@ describe('one classic lab through its life, on the memory runtime', () => {
     const r = await lvslab(['verify', '--json', '--from', 'container'])
     expect(r.exit).toBe(1)
     expect(schemaProblems('verify.schema.json', r.json)).toBe('')
-    expect(r.json).toMatchObject({ok: false, error: `lab classic: 3 of ${CHECKS} checks failed`})
+    const named = "every answer is 200; round robin order; the MASTER's IPVS table equals the healthy real servers"
+    expect(r.json).toMatchObject({ok: false, error: `lab classic: 3 of ${CHECKS} checks failed: ${named}`})
     expect(failed(r.json)).toEqual(['every answer is 200', 'round robin order', "the MASTER's IPVS table equals the healthy real servers"])
     // without --json: the checks on stdout, the failure as one line on stderr
     const text = await lvslab(['verify', '--from', 'container'])
     expect(text.exit).toBe(1)
-    expect(text.stderr).toBe(`lvslab: lab classic: 3 of ${CHECKS} checks failed\n`)
+    expect(text.stderr).toBe(`lvslab: lab classic: 3 of ${CHECKS} checks failed: ${named}\n`)
     expect(text.stdout).toContain('every answer is 200')
   })
 
