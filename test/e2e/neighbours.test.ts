@@ -34,6 +34,22 @@ afterAll(async () => {
   for (const name of ['classic', 'lab2', 'internal']) await downLab(rt, name)
 })
 
+/** What a failed verify needs to be understood: each director's addresses and IPVS connections, this machine's neighbours. */
+async function diagnose(lab: typeof classic): Promise<string> {
+  const out: string[] = []
+  for (const d of lab.directors) {
+    const c = `${lab.name}-${d.name}`
+    const r = await rt
+      .exec(c, ['bash', '-c', 'ip -o -4 addr; ipvsadm -Ln; ipvsadm -Lnc | head -40; ipvsadm -Lnc | wc -l'])
+      .catch((e: Error) => ({stdout: e.message, stderr: ''}))
+    out.push(`== ${c}\n${r.stdout}${r.stderr}`)
+  }
+  const {execa} = await import('execa')
+  const neigh = await execa('ip', ['neigh'], {reject: false})
+  out.push(`== ip neigh here\n${neigh.stdout}${neigh.stderr}`)
+  return out.join('\n')
+}
+
 describe('two labs side by side', () => {
   it('both come up and verify', async () => {
     await up(classic)
@@ -64,7 +80,9 @@ describe('two labs side by side', () => {
     expect(await rt.listContainers(labFilter('classic'))).toEqual([])
     // lab2's four nodes (and its client container, when its prober ran from inside: a remote engine)
     expect((await rt.listContainers(labFilter('lab2'))).filter((c) => c.labels[LABELS.ROLE] !== 'client').length).toBe(4)
-    expectVerified(await verifyLab(rt, lab2), 'lab2')
+    const v = await verifyLab(rt, lab2)
+    if (!v.ok) console.log(`LAB2 AFTER DOWN OF CLASSIC:\n${await diagnose(lab2)}`)
+    expectVerified(v, 'lab2')
     await downLab(rt, 'lab2')
   })
 })
