@@ -219,7 +219,7 @@ for (const mode of MODES) {
 
     it('down leaves no lab resource', async () => {
       const d = await cli('down', '--json')
-      expect(d.exitCode).toBe(0)
+      expect(d.exitCode, `down: ${d.stdout} ${d.stderr}`).toBe(0)
       // the client container exists when lvslab probed from inside the lab (a remote engine)
       expect(d.json.removed.containers).toEqual([
         ...(VIA === 'container' ? ['classic-client'] : []),
