@@ -1,8 +1,8 @@
 // `down`: exactly this lab's containers and network, found by label alone. Idempotent.
-import {waitMs} from '../plan/plan.js'
+import {timeScale, waitMs} from '../plan/plan.js'
 import {labFilter} from '../runtime/labels.js'
-import type {Runtime} from '../runtime/types.js'
-import {waitFor} from './wait.js'
+import type {NetworkInfo, Runtime} from '../runtime/types.js'
+import {pause, waitFor} from './wait.js'
 
 /** What `down` returns (and prints with --json): the lab's name and the names removed (containers sorted, then networks). */
 export interface DownResult {
@@ -36,6 +36,32 @@ export async function downLab(rt: Runtime, labName: string, opts: {signal?: Abor
     {intervalMs: 250, signal},
   )
   const networks = await rt.listNetworks(labFilter(labName), {signal})
-  for (const n of networks) await rt.removeNetwork(n.id, {signal})
+  for (const n of networks) await removeNetwork(rt, n, signal)
   return {lab: labName, removed: {containers: containers.map((c) => c.name).sort(), networks: networks.map((n) => n.name)}}
+}
+
+/**
+ * How long (ms) `down` tries again to remove a network the engine says still "has active endpoints":
+ * 5 s x LVSLAB_TIME_SCALE. An engine may detach a removed container's endpoint a moment after the
+ * removal returned (moby's endpoint cleanup is asynchronous); a foreign container on the network keeps
+ * it for good, and then the engine's own failure is reported after this.
+ */
+export const NETWORK_RETRY_MS = 5_000 * timeScale()
+
+/**
+ * Removes a network, again every 500 ms while the engine says it "has active endpoints", for at most
+ * NETWORK_RETRY_MS; any other failure at once.
+ * @throws StepError the engine's own failure (the last one); "interrupted" when the signal aborts
+ */
+async function removeNetwork(rt: Runtime, n: NetworkInfo, signal?: AbortSignal): Promise<void> {
+  const started = Date.now()
+  for (;;) {
+    try {
+      await rt.removeNetwork(n.id, {signal})
+      return
+    } catch (error) {
+      if (!/active endpoints/i.test((error as Error).message) || Date.now() - started >= NETWORK_RETRY_MS) throw error
+    }
+    await pause(500, signal)
+  }
 }

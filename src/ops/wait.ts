@@ -109,8 +109,8 @@ function bounded<T>(work: Promise<T>, signal: AbortSignal, caller?: AbortSignal)
   })
 }
 
-/** Waits `ms` (the pause between polls), or less when the caller's signal aborts. */
-function pause(ms: number, caller?: AbortSignal): Promise<void> {
+/** Waits `ms` (ms; the pause between polls), or less when the caller's signal aborts; never throws. */
+export function pause(ms: number, caller?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer)
