@@ -2,12 +2,13 @@
 import {type Lab, masterOf} from '../lab/model.js'
 import {type Answer, answersPerServer} from '../probe/http.js'
 import {makeProber, type ProbeFrom} from '../probe/choose.js'
-import type {Mode} from '../plan/plan.js'
+import {bounds, type Mode} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import {StepError} from '../errors.js'
 import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
+import {pause} from './wait.js'
 
 /** One of verify's checks, as reported (text, JSON, JUnit): its name is user-visible, detail is what was seen. */
 export interface Check {
@@ -121,7 +122,7 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
 /**
  * `verify`: HTTP against the VIP (a new connection per request, from this machine or the lab's client
  * container) and the nodes' own facts, judged by checksFrom. Sends opts.requests (default 20, or 4
- * per healthy real server), and a second sample of as many when the first had a failure or was out of
+ * per healthy real server), and a second sample of as many, one health-check period later (delay_loop + connect_timeout s), when the first had a failure or was out of
  * round robin order; each request times out after 3000 ms (src/probe/choose.ts target).
  * @throws StepError when the lab is not running, when a container of the client's name is not the
  *   lab's (probeSite), or when the engine fails; "interrupted" at once when opts.signal aborts (its
@@ -145,7 +146,12 @@ export async function verifyLab(
       answers.map((a) => a.server ?? ''),
       healthy.length,
     )
-  const second = inOrder && answers.every((a) => a.ok) ? undefined : await prober.many(count)
+  // The second sample comes one health-check period (delay_loop + connect_timeout, keepalived's own
+  // real-time timers) after the first: right after keepalived (re)starts, its checker may still edit the
+  // IPVS table, and each edit restarts round robin (seen: all answers 200 out of order in both samples
+  // taken back to back, after `chaos restore`, on Docker 28.5).
+  const second =
+    inOrder && answers.every((a) => a.ok) ? undefined : await pause(bounds(lab).readd * 1000, opts.signal).then(() => prober.many(count))
   await prober.close()
   const holder = opts.expectedHolder ?? masterOf(lab).name
   const checks = checksFrom(lab, answers, facts, holder, second)
