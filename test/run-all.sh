@@ -4,6 +4,12 @@
 # ../shared/kernel-vm/vm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# vitest 5, ESLint 10 and lvslab itself need Node >= 22.19 (package.json engines); an older Node fails
+# deep inside vitest (e.g. "Map.groupBy is not a function"), so say it here in one line.
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)' || {
+  echo "lvslab tests: Node $(node --version) is too old: they need Node >= 22.19 (fix: put Node 22 or 24 first on PATH; .ci/run installs Node 24)" >&2
+  exit 1
+}
 results=.cache/test-results
 rm -rf "$results"; mkdir -p "$results"
 summary() {

@@ -1,5 +1,5 @@
 import {StepError} from '../errors.js'
-import {timeScale} from '../plan/plan.js'
+import {timeScale} from '../time-scale.js'
 
 /** One look at a condition: whether it holds, what was seen (for the timeout's message), and a value to return once it holds. */
 export interface Poll<T> {

@@ -1,5 +1,6 @@
 // Pure: the validated lab becomes the resources to create (network and containers, with their
 // labels, capabilities and sysctls), the files to install, and the time bounds of its waits.
+import {timeScale} from '../time-scale.js'
 import {createHash} from 'node:crypto'
 import ipaddr from 'ipaddr.js'
 import {type Director, type Lab, masterOf, type NodeRole} from '../lab/model.js'
@@ -188,10 +189,4 @@ export function bounds(lab: Lab): Bounds {
  */
 export function waitMs(boundSeconds: number, scale = timeScale()): number {
   return Math.round((boundSeconds + 5) * scale * 1000)
-}
-
-/** The host's slowness factor: LVSLAB_TIME_SCALE when it is a number of at least 1, else 1. */
-export function timeScale(): number {
-  const v = Number(process.env.LVSLAB_TIME_SCALE ?? '1')
-  return Number.isFinite(v) && v >= 1 ? v : 1
 }

@@ -7,8 +7,8 @@ import {downLab} from '../../src/ops/down.js'
 import {neighbourProblems} from '../../src/ops/up/index.js'
 import {planLab} from '../../src/plan/plan.js'
 import {DockerRuntime} from '../../src/runtime/docker/index.js'
-import {labFilter} from '../../src/runtime/labels.js'
 import {ensureLabImage} from '../helpers/image.js'
+import {labelledCount} from '../helpers/labelled.js'
 
 const rt = new DockerRuntime()
 const CLI = ['bin/run.js']
@@ -16,10 +16,6 @@ const LAB_YAML =
   'name: itest\nnetwork: {name: net, subnet: 172.29.0.0/16}\nvip: 172.29.1.100\ndirectors:\n  - {name: lvs1, ip: 172.29.1.1}\n  - {name: lvs2, ip: 172.29.1.2}\nreal_servers:\n  - {name: rs1, ip: 172.29.1.10}\n  - {name: rs2, ip: 172.29.1.11}\n'
 const itLab = () => parseLab(LAB_YAML)
 const labYaml = () => LAB_YAML
-
-async function labResources(name: string): Promise<number> {
-  return (await rt.listContainers(labFilter(name))).length + (await rt.listNetworks(labFilter(name))).length
-}
 
 beforeAll(async () => {
   await ensureLabImage(rt)
@@ -61,7 +57,7 @@ describe('foreign resources', () => {
       expect(r.stderr).toMatch(
         /lvslab: check names and subnet: refusing to touch what is not this lab's: container itest-rs2 exists and is not node rs2 of lab itest \(fix: /,
       )
-      expect(await labResources('itest')).toBe(0)
+      expect(await labelledCount(rt, 'itest')).toBe(0)
       expect(await rt.findContainer('itest-rs2')).toBeDefined()
     } finally {
       await execa('docker', ['rm', '-f', 'itest-rs2'], {reject: false})

@@ -13,6 +13,7 @@ import {renderKeepalivedConf} from '../../src/render/index.js'
 import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {LABELS, labFilter} from '../../src/runtime/labels.js'
 import {ensureLabImage} from '../helpers/image.js'
+import {labelledCount} from '../helpers/labelled.js'
 
 const rt = new DockerRuntime()
 const CLI = ['bin/run.js']
@@ -20,10 +21,6 @@ const itLab = (extra = '') =>
   parseLab(
     `name: itest\nnetwork: {name: net, subnet: 172.29.0.0/16}\nvip: 172.29.1.100\ndirectors:\n  - {name: lvs1, ip: 172.29.1.1}\n  - {name: lvs2, ip: 172.29.1.2}\nreal_servers:\n  - {name: rs1, ip: 172.29.1.10}\n  - {name: rs2, ip: 172.29.1.11}\n${extra}`,
   )
-
-async function labResources(name: string): Promise<number> {
-  return (await rt.listContainers(labFilter(name))).length + (await rt.listNetworks(labFilter(name))).length
-}
 
 beforeAll(async () => {
   await ensureLabImage(rt)
@@ -54,7 +51,7 @@ describe('a lab on the host engine, without IPVS', () => {
       /lvslab: check IPVS: the ip_vs kernel module is not loaded in the engine's host \(this machine, .*?\), kernel \S+, .*\(fix: load the module on this host: `sudo modprobe ip_vs`\)/,
     )
     expect(r.stderr).not.toMatch(/\n\s+at /) // no stack
-    expect(await labResources('itest')).toBe(0)
+    expect(await labelledCount(rt, 'itest')).toBe(0)
   })
 
   it('creates the network and the containers with fixed addresses and labels', async () => {
@@ -201,7 +198,7 @@ describe('a lab on the host engine, without IPVS', () => {
       const out = JSON.parse(r.stdout)
       expect(out.removed.containers).toEqual(['itest-lvs1', 'itest-lvs2', 'itest-rs1', 'itest-rs2'])
       expect(out.removed.networks).toEqual(['itest-net'])
-      expect(await labResources('itest')).toBe(0)
+      expect(await labelledCount(rt, 'itest')).toBe(0)
       const again = JSON.parse((await execa('node', [...CLI, 'down', '--name', 'itest', '--json'])).stdout)
       expect(again.removed).toEqual({containers: [], networks: []})
       expect((await rt.findContainer('itest-bystander'))?.running).toBe(true)

@@ -1,7 +1,7 @@
 // How every call to the Docker engine is made: with a deadline and an abort signal, and with any failure
 // turned into a StepError that names the step and keeps the engine's own words.
 import {StepError} from '../../errors.js'
-import {timeScale} from '../../plan/plan.js'
+import {timeScale} from '../../time-scale.js'
 
 // Every default below is times LVSLAB_TIME_SCALE: on a slow engine (the emulated test VM, scale 8) the
 // engine's calls take 5-10x longer, and a deadline there must not fail what would pass.

@@ -4,7 +4,7 @@
 import {Writable} from 'node:stream'
 import type Docker from 'dockerode'
 import {StepError} from '../../errors.js'
-import {timeScale} from '../../plan/plan.js'
+import {timeScale} from '../../time-scale.js'
 import {type Deadline, READ_TIMEOUT_MS, seconds, withDeadline} from './calls.js'
 
 /** Where a command's output goes, chunk by chunk, in the order the engine sent it. */
