@@ -8,6 +8,7 @@ import {StepError} from '../errors.js'
 import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
+import {markReused, trackedClients, type Tracked} from './tracked.js'
 import {pause} from './wait.js'
 
 /** One of verify's checks, as reported (text, JSON, JUnit): its name is user-visible, detail is what was seen. */
@@ -28,7 +29,8 @@ export interface VerifyResult {
   lab: string
   via: 'host' | 'container'
   checks: Check[]
-  requests: {sent: number; failed: number; perServer: Record<string, number>; sequence: string[]}
+  /** reused: requests from a client port the holder's IPVS still tracked (sent without scheduling, not judged for order). */
+  requests: {sent: number; failed: number; reused: number; perServer: Record<string, number>; sequence: string[]}
   healthy: string[]
   vipHolders: string[]
   /** The lab's state by the one definition of a healthy lab (src/state/predicates.ts `converged`) on the expected holder. */
@@ -96,15 +98,21 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
   })
   if (lab.virtual_server.scheduler === 'rr') {
     const show = (seq: string[]) => `${seq.slice(0, 8).join(' ')}${seq.length > 8 ? ' ...' : ''}`
-    const first = isRoundRobin(sequence, healthy.length)
-    const again = second?.map(entry)
+    // judged on the requests IPVS scheduled: a reused client port goes where its old connection went
+    const scheduled = (list: Answer[]) => list.filter((a) => !a.reused)
+    const unjudged = (list: Answer[]) => {
+      const n = list.length - scheduled(list).length
+      return n ? `; ${n} not judged (a client port IPVS still tracked, sent without scheduling)` : ''
+    }
+    const first = isRoundRobin(scheduled(answers).map(entry), healthy.length)
+    const again = second && scheduled(second)
     checks.push(
       first || !second || !again
-        ? {name: 'round robin order', ok: first, detail: `sequence: ${show(sequence)}`}
+        ? {name: 'round robin order', ok: first, detail: `sequence: ${show(sequence)}${unjudged(answers)}`}
         : {
             name: 'round robin order',
-            ok: isRoundRobin(again, healthy.length) && again.every((s, i) => Boolean(second[i]?.ok) && Boolean(s)),
-            detail: `first sample out of order (${show(sequence)}); second sample: ${show(again)}`,
+            ok: isRoundRobin(again.map(entry), healthy.length) && again.every((a) => a.ok && Boolean(entry(a))),
+            detail: `first sample out of order (${show(sequence)}${unjudged(answers)}); second sample: ${show(second.map(entry))}${unjudged(second)}`,
           },
     )
   }
@@ -122,8 +130,11 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
 /**
  * `verify`: HTTP against the VIP (a new connection per request, from this machine or the lab's client
  * container) and the nodes' own facts, judged by checksFrom. Sends opts.requests (default 20, or 4
- * per healthy real server), and a second sample of as many, one health-check period later (delay_loop + connect_timeout s), when the first had a failure or was out of
- * round robin order; each request times out after 3000 ms (src/probe/choose.ts target).
+ * per healthy real server), and a second sample of as many, one health-check period later (delay_loop
+ * + connect_timeout s), when the first had a failure or was out of round robin order; each request
+ * times out after 3000 ms (src/probe/choose.ts target). Before each sample it reads the holder's IPVS
+ * connection table (src/ops/tracked.ts): a request from a client port still in it is not scheduled, so
+ * it is left out of the order's judgement.
  * @throws StepError when the lab is not running, when a container of the client's name is not the
  *   lab's (probeSite), or when the engine fails; "interrupted" at once when opts.signal aborts (its
  *   engine calls, the probe container's exec, or "probe the VIP" for this machine's requests)
@@ -139,21 +150,28 @@ export async function verifyLab(
   const healthy = healthyServers(lab, facts.realServers)
   const prober = await makeProber(rt, lab, opts.from ?? 'auto', opts.mode ?? 'least-privilege', opts.signal)
   const count = opts.requests ?? Math.max(20, 4 * Math.max(1, healthy.length))
-  const answers = await prober.many(count)
+  const holder = opts.expectedHolder ?? masterOf(lab).name
+  // the table of the director the requests meet: the expected holder when it holds the VIP
+  const holders = vipHolders(facts)
+  const meets = holders.find((d) => d.name === holder) ?? holders[0]
+  const tracked = async (): Promise<Tracked> =>
+    meets && lab.virtual_server.scheduler === 'rr' ? trackedClients(rt, lab, meets.name, opts.signal) : {ok: false, why: 'not read'}
+  const sample = async () => {
+    const before = await tracked()
+    return markReused(await prober.many(count), before)
+  }
+  const answers = await sample()
   const inOrder =
     lab.virtual_server.scheduler !== 'rr' ||
     isRoundRobin(
-      answers.map((a) => a.server ?? ''),
+      answers.filter((a) => !a.reused).map((a) => a.server ?? ''),
       healthy.length,
     )
   // The second sample comes one health-check period (delay_loop + connect_timeout, keepalived's own
-  // real-time timers) after the first: right after keepalived (re)starts, its checker may still edit the
-  // IPVS table, and each edit restarts round robin (seen: all answers 200 out of order in both samples
-  // taken back to back, after `chaos restore`, on Docker 28.5).
-  const second =
-    inOrder && answers.every((a) => a.ok) ? undefined : await pause(bounds(lab).readd * 1000, opts.signal).then(() => prober.many(count))
+  // real-time timers) after the first: right after a VRRP transition or a restart of keepalived, a
+  // neighbour may still reach the other director, or a real server may still be on its way into the table.
+  const second = inOrder && answers.every((a) => a.ok) ? undefined : await pause(bounds(lab).readd * 1000, opts.signal).then(sample)
   await prober.close()
-  const holder = opts.expectedHolder ?? masterOf(lab).name
   const checks = checksFrom(lab, answers, facts, holder, second)
   // the checks above imply it (they are finer); it is kept in the result as the one definition of a healthy lab
   const state = converged(facts, lab, holder)
@@ -165,6 +183,7 @@ export async function verifyLab(
     requests: {
       sent: answers.length,
       failed: answers.filter((a) => !a.ok).length,
+      reused: answers.filter((a) => a.reused).length,
       perServer: answersPerServer(answers),
       sequence: answers.map((a) => a.server ?? 'error'),
     },

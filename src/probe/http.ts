@@ -2,7 +2,7 @@
 // requests, so a kept-alive connection would always land on the same real server.
 import {networkInterfaces} from 'node:os'
 import ipaddr from 'ipaddr.js'
-import {Client} from 'undici'
+import {buildConnector, Client} from 'undici'
 import {StepError} from '../errors.js'
 import type {Runtime} from '../runtime/types.js'
 
@@ -18,6 +18,14 @@ export interface Answer {
   ms: number
   /** Why it failed: the socket's error code (e.g. ECONNREFUSED), curl's "no answer", or what went wrong. */
   error?: string
+  /** The connection's own end, "ADDRESS:PORT" as IPVS sees the client (absent when none was made). */
+  client?: string
+  /**
+   * Set by verify: the director holding the VIP already tracked this client address and port when the
+   * sample began, so IPVS sent the request where the earlier connection went, without scheduling it
+   * (src/ops/tracked.ts).
+   */
+  reused?: boolean
 }
 
 const FROM = /^from (\d+\.\d+\.\d+\.\d+)\s*$/
@@ -75,8 +83,15 @@ export class HostProber implements Prober {
     const {vip, port, path, timeoutMs} = this.target
     const at = Date.now() - this.t0
     const started = performance.now()
+    let local: string | undefined
+    const connector = buildConnector({timeout: timeoutMs})
     const client = new Client(`http://${vip}:${port}`, {
-      connectTimeout: timeoutMs,
+      // undici's own connector, told the socket's local end (the client address and port IPVS sees)
+      connect: (options, callback) =>
+        connector(options, (error, socket) => {
+          if (socket?.localAddress) local = `${socket.localAddress}:${socket.localPort}`
+          ;(callback as (e: Error | null, s: typeof socket) => void)(error, socket)
+        }),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       pipelining: 0,
@@ -86,7 +101,14 @@ export class HostProber implements Prober {
       const signal = this.signal ? AbortSignal.any([timeout, this.signal]) : timeout
       const res = await client.request({method: 'GET', path, headers: {connection: 'close'}, signal})
       const body = await res.body.text()
-      return {at, ok: res.statusCode === 200, status: res.statusCode, server: parseAnswerBody(body), ms: performance.now() - started}
+      const answer: Answer = {
+        at,
+        ok: res.statusCode === 200,
+        status: res.statusCode,
+        server: parseAnswerBody(body),
+        ms: performance.now() - started,
+      }
+      return local ? {...answer, client: local} : answer
     } catch (error) {
       return {
         at,
@@ -94,6 +116,7 @@ export class HostProber implements Prober {
         status: 0,
         ms: performance.now() - started,
         error: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+        ...(local ? {client: local} : {}),
       }
     } finally {
       await client.destroy().catch(() => undefined)
@@ -142,8 +165,9 @@ export class ContainerProber implements Prober {
   }
 
   /**
-   * One line of the container's curl loop: "R <body> <seconds the request took> <status>", e.g.
-   * "R from 172.20.1.10  0.004213 200"; a request without an answer has status 000. The duration is
+   * One line of the container's curl loop: "R <body> <seconds the request took> <status> <local
+   * address>:<local port>", e.g. "R from 172.20.1.10  0.004213 200 172.20.255.254:43522"; a request
+   * without an answer has status 000 (and port 0 when no connection was made). The duration is
    * curl's own (%{time_total}, a monotonic measure): no clock of the container is read, so a report
    * never mixes the container's clock with lvslab's.
    * @returns the answer without its time of sending (the caller places it on its own clock), or
@@ -152,7 +176,7 @@ export class ContainerProber implements Prober {
   static parseLine(line: string): Omit<Answer, 'at'> | undefined {
     const text = line.trim()
     if (!/^R( |$)/.test(text)) return undefined
-    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})$/.exec(text)
+    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})(?: (\S*):(\d+))?$/.exec(text)
     // curl ran but printed no status (it refused its options, or died): a failed request, not no request
     if (!m) return {ok: false, status: 0, ms: 0, error: `curl printed no status: ${JSON.stringify(text.slice(0, 80))}`}
     const status = Number(m[3])
@@ -162,6 +186,7 @@ export class ContainerProber implements Prober {
       server: parseAnswerBody(m[1] ?? ''),
       ms: Math.round(Number(m[2]) * 10000) / 10,
       ...(status === 0 ? {error: 'no answer'} : {}),
+      ...(m[4] && m[5] && m[5] !== '0' ? {client: `${m[4]}:${m[5]}`} : {}),
     }
   }
 
@@ -202,13 +227,14 @@ export function curlMaxTime(timeoutMs: number): number {
 }
 
 /**
- * The bash command of one probe request in a container: "R <body> <seconds> <status>" on one line
+ * The bash command of one probe request in a container: "R <body> <seconds> <status> <address>:<port>"
+ * on one line (curl's %{local_ip} and %{local_port}, both since curl 7.29, CentOS 7's)
  * (see ContainerProber.parseLine). Only builtins besides curl itself: in an emulated VM every extra
  * process costs a request's worth of time. The URL is lvslab's own (VIP, port, a validated path).
  * @param timeoutMs the request's timeout in ms (rounded up to whole seconds, see curlMaxTime)
  */
 export function curlLine(url: string, timeoutMs: number): string {
-  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code}' '${url}'); echo "R \${r//$'\\n'/ }"`
+  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port}' '${url}'); echo "R \${r//$'\\n'/ }"`
 }
 
 /**

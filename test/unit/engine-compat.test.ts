@@ -56,6 +56,25 @@ describe('the container prober reads no clock of the container', () => {
     expect(ContainerProber.parseLine('R ')).toMatchObject({ok: false, status: 0, error: 'curl printed no status: "R"'})
   })
 
+  it("a request's line with the connection's local end (curl's %{local_ip}:%{local_port}): the client IPVS sees", () => {
+    expect(ContainerProber.parseLine('R from 172.20.1.10  0.004213 200 172.20.255.254:43522')).toEqual({
+      ok: true,
+      status: 200,
+      server: '172.20.1.10',
+      ms: 4.2,
+      client: '172.20.255.254:43522',
+    })
+    // no connection made: curl prints an empty address and port 0
+    expect(ContainerProber.parseLine('R  1.001234 000 :0')).toEqual({
+      ok: false,
+      status: 0,
+      server: undefined,
+      ms: 1001.2,
+      error: 'no answer',
+    })
+    expect(curlLine('http://172.20.1.100:80/', 1000)).toContain("-w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port}'")
+  })
+
   it('the shell line asks curl for its own duration and reads no date', () => {
     const line = curlLine('http://172.20.1.100:80/', 1000)
     expect(line).toContain('%{time_total} %{http_code}')

@@ -1,5 +1,6 @@
 import {describe, it, expect} from 'vitest'
 import {parseIpvsadm} from '../../src/parse/ipvsadm.js'
+import {parseIpvsConnections} from '../../src/parse/ipvs-connections.js'
 
 // ---------------------------------------------------------------------------
 // ipvsadm -Ln (ipvsadm 1.31). Lines are built with the same widths ipvsadm's
@@ -147,5 +148,58 @@ TCP  172.20.1.100:80 rr
     expect(() => parseIpvsadm([...IPVS_HEADER, 'garbage here'].join('\n'))).toThrow(/unrecognised line: garbage here/)
     expect(() => parseIpvsadm([...IPVS_HEADER, 'TCP  lvs-vip:http rr'].join('\n'))).toThrow(/run ipvsadm with -n/)
     expect(() => parseIpvsadm([...IPVS_HEADER, rs('172.20.1.10:80', 'Route', 1, 0, 0)].join('\n'))).toThrow(/before any service/)
+  })
+})
+
+describe('parseIpvsConnections (ipvsadm -Lnc)', () => {
+  const HEAD = ['IPVS connection entries', 'pro expire state       source             virtual            destination']
+
+  it('reads each entry: protocol, seconds left, state, client, virtual, real server', () => {
+    const text = [
+      ...HEAD,
+      'TCP 01:08  FIN_WAIT    172.20.255.254:37672 172.20.1.100:80    172.20.1.10:80',
+      'TCP 14:33  ESTABLISHED 172.20.255.254:48488 172.20.1.100:80    172.20.1.11:80',
+      'TCP 00:59  SYN_RECV    [2001:db8::5]:40000 [2001:db8::64]:80  [2001:db8::a]:80',
+    ].join('\n')
+    expect(parseIpvsConnections(text)).toEqual([
+      {
+        protocol: 'TCP',
+        expiresS: 68,
+        state: 'FIN_WAIT',
+        client: '172.20.255.254:37672',
+        virtual: '172.20.1.100:80',
+        realServer: '172.20.1.10:80',
+      },
+      {
+        protocol: 'TCP',
+        expiresS: 873,
+        state: 'ESTABLISHED',
+        client: '172.20.255.254:48488',
+        virtual: '172.20.1.100:80',
+        realServer: '172.20.1.11:80',
+      },
+      {
+        protocol: 'TCP',
+        expiresS: 59,
+        state: 'SYN_RECV',
+        client: '[2001:db8::5]:40000',
+        virtual: '[2001:db8::64]:80',
+        realServer: '[2001:db8::a]:80',
+      },
+    ])
+  })
+
+  it('an empty table is the two title lines', () => {
+    expect(parseIpvsConnections(`${HEAD.join('\n')}\n`)).toEqual([])
+  })
+
+  it('refuses what is not that listing, and a line it cannot read', () => {
+    expect(() => parseIpvsConnections('')).toThrow('not ipvsadm -Lnc output: (empty)')
+    expect(() => parseIpvsConnections("Can't initialize ipvs: Protocol not available")).toThrow(
+      /^not ipvsadm -Lnc output: Can't initialize/,
+    )
+    expect(() => parseIpvsConnections([...HEAD, 'TCP 01:08  FIN_WAIT    client:http lvs-vip:http rs1:http'].join('\n'))).toThrow(
+      /cannot read the line: TCP 01:08/,
+    )
   })
 })

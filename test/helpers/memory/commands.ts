@@ -1,6 +1,6 @@
 // The commands lvslab sends into its containers, recognised and played on the simulated node as the
 // real programs would play them (lvslab-svc, ip, keepalived -t, sysctl, the real server's setup
-// script, lvslab-facts, the probers' curl loops and their KILL, the throwaway IPVS check). Anything
+// script, lvslab-facts, the probers' curl loops and their KILL, the throwaway IPVS check, ipvsadm -Lnc). Anything
 // else is refused loudly: a command the simulation does not know must never pass as a success.
 import type {ExecResult} from '../../../src/runtime/types.js'
 import type {SimRecord} from './engine.js'
@@ -9,6 +9,7 @@ import {lvslabFacts} from './facts.js'
 import type {LabModel} from './model.js'
 import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow} from './prober.js'
+import {IPVS_MISSING, ipvsadmLnc} from './texts.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -159,6 +160,12 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
 export async function runCommand(sh: Shell, cmd: string[]): Promise<ExecResult | undefined> {
   if (cmd[0] === 'lvslab-facts') return lvslabFacts(sh.model, sh.c, cmd.slice(1), sh.ipvs, sh.prefix, sh.facts)
   if ((cmd[0] === 'bash' || cmd[0] === 'sh') && cmd[1] === '-c' && cmd.length === 3) return script(sh, cmd[2]!)
+  if (cmd.join(' ') === 'ipvsadm -Lnc') {
+    if (!sh.ipvs) return fail(2, IPVS_MISSING)
+    if (!canAdmin(sh.c)) return fail(2, "Can't initialize ipvs: Permission denied (you must be root)\n")
+    const svc = sh.c.node.conf?.service
+    return ok(ipvsadmLnc(svc?.address ?? '0.0.0.0', svc?.port ?? 0, sh.c.node.conns))
+  }
   return undefined
 }
 

@@ -66,11 +66,17 @@ export interface LabFaults {
   checksFrozen: boolean
   /** Unreadable facts of a node's lvslab-facts. */
   facts: Map<string, FactFault[]>
+  /**
+   * How many of the next requests come from a client port the holder's IPVS still tracks (the client's
+   * kernel wrapped its port range within IPVS's FIN_WAIT 120 s): each goes to the real server of the
+   * tracked connection, unscheduled (conn_reuse_mode 1).
+   */
+  reusePorts: number
 }
 
 /** No lab fault. */
 export function newLabFaults(): LabFaults {
-  return {neverMaster: new Set(), splitBrain: false, checksFrozen: false, facts: new Map()}
+  return {neverMaster: new Set(), splitBrain: false, checksFrozen: false, facts: new Map(), reusePorts: 0}
 }
 
 /** The call faults of a runtime, taken in the order they were put. */

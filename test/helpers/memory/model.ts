@@ -33,6 +33,8 @@ export const QUICK: Timings = {vrrpMs: 60, checkMs: 120, httpMs: 1}
 export interface HttpAnswer {
   /** 0 when no answer came (curl prints 000). */
   status: number
+  /** The connection's local end "ADDRESS:PORT" (curl's %{local_ip}:%{local_port}); absent when none was made. */
+  client?: string
   body: string
   /** curl's time_total (ms). */
   ms: number
@@ -166,11 +168,19 @@ export class LabModel {
     const svc = d.node.conf!.service
     if (svc.port !== port || d.node.table.length === 0) return {status: 0, body: '', ms: 1, exit: 7}
     const table = d.node.table
-    const ip = svc.scheduler === 'sh' ? table[ipOrder(client.ip, '0.0.0.0') % table.length]! : table[d.node.rr++ % table.length]!
+    // a client port the table still tracks goes where its connection went, unscheduled (LVS-DR: FIN_WAIT)
+    const mine = [...d.node.conns].filter(([end]) => end.startsWith(`${client.ip}:`))
+    const reused = this.faults.reusePorts > 0 && mine.length > 0 ? mine[0] : undefined
+    if (reused) this.faults.reusePorts--
+    const end = reused?.[0] ?? `${client.ip}:${(client.node.nextPort += 2)}`
+    const ip =
+      reused?.[1] ?? (svc.scheduler === 'sh' ? table[ipOrder(client.ip, '0.0.0.0') % table.length]! : table[d.node.rr++ % table.length]!)
+    d.node.conns.delete(end)
+    d.node.conns.set(end, ip)
     d.node.served.set(ip, (d.node.served.get(ip) ?? 0) + 1)
     const rs = this.at(d.network, ip)
-    if (!rs || !rs.node.loAddresses.some((a) => a.address === vip)) return timedOut(timeoutMs)
-    return this.serve(rs, port, path, timeoutMs)
+    if (!rs || !rs.node.loAddresses.some((a) => a.address === vip)) return {...timedOut(timeoutMs), client: end}
+    return {...this.serve(rs, port, path, timeoutMs), client: end}
   }
 }
 

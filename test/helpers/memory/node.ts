@@ -107,6 +107,10 @@ export class NodeState {
   rr = 0
   /** Connections each real server got through this director's IPVS service (ipvsadm's InActConn). */
   readonly served = new Map<string, number>()
+  /** IPVS's connection table (ipvsadm -Lnc): client "ADDRESS:PORT" to the real server it went to, oldest first. */
+  readonly conns = new Map<string, string>()
+  /** A client's next source port (the kernel's ephemeral range, in steps of 2 as Linux picks them). */
+  nextPort = 40000
 
   constructor(readonly spec: ContainerSpec) {
     for (const [k, v] of Object.entries(spec.sysctls)) this.sysctls[k] = v
@@ -128,6 +132,7 @@ export class NodeState {
     this.vrrp = undefined
     this.vipHeld = false
     this.table = []
+    this.conns.clear()
   }
 
   /** Whether this node's keepalived takes part in the VRRP election: running, with eth0 up. */

@@ -145,6 +145,17 @@ export function ipvsadmLn(services: ShownService[]): string {
   return `${out.join('\n')}\n`
 }
 
+/**
+ * `ipvsadm -Lnc` (ipvsadm 1.31 list_conn): its two title lines, then one entry per connection, each
+ * FIN_WAIT with 01:30 left (a closed connection in LVS-DR, where IPVS sees only the client's packets).
+ * @param conns client "ADDRESS:PORT" to the real server's address, oldest first
+ */
+export function ipvsadmLnc(vip: string, port: number, conns: ReadonlyMap<string, string>): string {
+  const out = ['IPVS connection entries', 'pro expire state       source             virtual            destination']
+  for (const [client, rs] of conns) out.push(`TCP 01:30  FIN_WAIT    ${client.padEnd(18)} ${`${vip}:${port}`.padEnd(18)} ${rs}:${port}`)
+  return `${out.join('\n')}\n`
+}
+
 /** ipvsadm's words on a kernel without ip_vs (ipvsadm.c: "Can't initialize ipvs: ..."), exit 2. */
 export const IPVS_MISSING =
   "Can't initialize ipvs: Protocol not available\nAre you sure that IP Virtual Server is built in the kernel or as module?\n"

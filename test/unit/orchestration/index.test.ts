@@ -2,7 +2,7 @@
 // (test/helpers/memory), on every path, failures and interrupts included, in seconds. The real engine
 // suites (test/docker, test/e2e) stay as they are and keep the final word.
 //
-// Paths covered: 86 (one test each)
+// Paths covered: 89 (one test each)
 //  upLab: 30 (up.test.ts, up-failures.test.ts, real-clock.test.ts)
 //   1 fresh engine: network + 4 nodes created with their labels, converged on the MASTER, verified over HTTP
 //   2 what it installs: arp sysctls, VIP on lo:1, pages, keepalived.conf per director; the VRRP states
@@ -34,7 +34,7 @@
 //  28 a hanging facts read: cut at the wait's bound, and the interrupt ends it at once
 //  29 on the real clock: the convergence poll meets lvs1 before it is MASTER
 //  30 step events: each step started then done or skipped with its reason, in order; a failed step's one line
-//  verifyLab and labStatus: 14 (verify.test.ts)
+//  verifyLab and labStatus: 16 (verify.test.ts)
 //  31 passes: every check, the round robin sequence, requests per server
 //  32 a real server down but still scheduled: answers, order and table checks fail
 //  33 a real server down and evicted: passes
@@ -94,6 +94,10 @@
 //  84 a drill interrupted while its fault's command hangs: the fault in place, the prober stopped
 //  85 status, down, doctor and chaos restore: a hanging engine call ends at once on an interrupt
 //  86 a signal aborted before a use case starts: no engine call that changes anything
+//  verifyLab and IPVS's port reuse: 3 (verify.test.ts, interrupts.test.ts)
+//  87 requests from a client port the MASTER's IPVS still tracked: not judged for order, counted
+//  88 the connection table unreadable: every request judged, the reuse puts the first sample out of order
+//  89 the host prober: each answer names its connection's local end (a local server)
 // The memory runtime's own behaviour (engine refusals, faults, unknown commands): memory.test.ts.
 import {readFileSync} from 'node:fs'
 import {afterEach, describe, expect, it} from 'vitest'

@@ -186,6 +186,24 @@ describe('verify', () => {
     expect(lateMs).toBeLessThanOrEqual(AT_ONCE_MS)
   })
 
+  it("from this machine: each answer names its connection's local end, the client IPVS sees", async () => {
+    const server: Server = createServer((_, res) => res.end('from 172.20.1.10\n'))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const {port} = server.address() as AddressInfo
+      const answers = await new HostProber({vip: '127.0.0.1', port, path: '/', timeoutMs: 3000}).many(2)
+      expect(answers.map((a) => [a.ok, a.server])).toEqual([
+        [true, '172.20.1.10'],
+        [true, '172.20.1.10'],
+      ])
+      for (const a of answers) expect(a.client).toMatch(/^127\.0\.0\.1:\d+$/)
+      expect(answers[0]!.client).not.toBe(answers[1]!.client)
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
+  })
+
   it('from this machine: an interrupt aborts the request under way and ends the sample', async () => {
     // a server that takes every request and never answers
     const server: Server = createServer(() => {})

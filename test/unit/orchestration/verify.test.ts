@@ -3,7 +3,7 @@
 // MASTER, an unreadable fact) and status says the same in its fields and notes.
 import {afterEach, describe, expect, it} from 'vitest'
 import {labStatus} from '../../../src/ops/status.js'
-import {type VerifyResult, verifyLab} from '../../../src/ops/verify.js'
+import {isRoundRobin, type VerifyResult, verifyLab} from '../../../src/ops/verify.js'
 import {IPVS_MISSING, type MemoryRuntime, onVirtualClock, sleep} from '../../helpers/memory/index.js'
 import {c, classic, closeAll, memory, running} from './lab.js'
 
@@ -111,6 +111,34 @@ describe('verifyLab', () => {
 
   it('refuses a lab that is not running', async () => {
     await expect(verify(memory())).rejects.toThrow('verify: lab classic is not running (fix: `lvslab up`)')
+  })
+
+  it("leaves out of the order's judgement a request from a client port the MASTER's IPVS still tracked", async () => {
+    const rt = await running()
+    // the client's kernel hands out ports IPVS still holds as FIN_WAIT: each such request goes where
+    // its old connection went, unscheduled, and round robin skips a turn
+    rt.model.faults.reusePorts = 3
+    const v = await verify(rt)
+    expect(failed(v)).toEqual([])
+    expect(v.requests.reused).toBe(3)
+    // the simulated reuse did break the plain sequence: without the table it would fail
+    expect(isRoundRobin(v.requests.sequence, 2)).toBe(false)
+    expect(detail(v, 'round robin order')).toMatch(/; 3 not judged \(a client port IPVS still tracked, sent without scheduling\)$/)
+  })
+
+  it('judges every request when the connection table cannot be read: the reuse puts the first sample out of order', async () => {
+    const rt = await running()
+    rt.inject({
+      call: 'exec',
+      match: /ipvsadm -Lnc/,
+      effect: {exit: 2, stderr: "Can't initialize ipvs: Permission denied (you must be root)\n"},
+    })
+    rt.model.faults.reusePorts = 3
+    const v = await verify(rt)
+    expect(v.requests.reused).toBe(0)
+    // the reuses were all taken by the first sample, judged whole; the second, clean, passes
+    expect(detail(v, 'round robin order')).toMatch(/^first sample out of order \([^;]*\); second sample: [\d. ]+\.\.\.$/)
+    expect(failed(v)).toEqual([])
   })
 })
 
