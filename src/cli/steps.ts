@@ -48,14 +48,24 @@ class StepQueue {
 
 type Task = Parameters<ListrTask['task']>[1]
 
+/**
+ * A finished step's duration as its title shows it: " (0.4 s)", one decimal, from the step event's
+ * own ms (the figure `up --json` reports in its steps); nothing without one.
+ */
+export function took(ms: number | undefined): string {
+  return ms === undefined ? '' : ` (${(ms / 1000).toFixed(1)} s)`
+}
+
 /** Moves a listr2 task along its step's events until the step ends; a failed step throws its message. */
 async function drive(queue: StepQueue, task: Task): Promise<void> {
   for (;;) {
     const e = await queue.next()
     task.title = e.title
     if (e.type === 'progress' && e.detail !== undefined) task.output = e.detail
-    else if (e.type === 'done') return
-    else if (e.type === 'skip') {
+    else if (e.type === 'done') {
+      task.title = `${e.title}${took(e.ms)}`
+      return
+    } else if (e.type === 'skip') {
       task.skip(e.detail)
       return
     } else if (e.type === 'fail') throw new Error(e.detail ?? 'failed')

@@ -7,7 +7,8 @@ import {CLIENT_NODE, containerName, type Mode, planClient} from '../plan/plan.js
 import {LABELS} from '../runtime/labels.js'
 import type {Runtime} from '../runtime/types.js'
 import {type ContinuousProber, ContainerContinuousProber, HostContinuousProber} from './continuous.js'
-import {ContainerProber, HostProber, hostReaches, type Prober, type Target} from './http.js'
+import {ContainerProber, type Prober, type Target} from './http.js'
+import {HostProber, hostReaches} from './host.js'
 
 /** Where HTTP probes run from: auto (the host when it reaches the lab's subnet, else a container), host, container. */
 export type ProbeFrom = 'auto' | 'host' | 'container'

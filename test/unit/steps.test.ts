@@ -168,6 +168,8 @@ describe('step events rendered with listr2', () => {
     ].map((s) => text.indexOf(s))
     expect(order.every((i) => i >= 0)).toBe(true)
     expect([...order].sort((a, b) => a - b)).toEqual(order)
+    // a step that ran shows its time (the step event's ms) beside its last title
+    expect(text).toMatch(/Built the lab image \(\d+\.\d s\)/)
   })
 
   it('withSteps rethrows the use case error, and returns its value', async () => {

@@ -33,7 +33,7 @@ export interface UpOptions {
   onStep?: StepSink
 }
 
-/** What `up` did: what it created or found, the keepalived version, the convergence time (ms) and the whole run (s). */
+/** What `up` did: what it created or found, the keepalived version, the convergence time (ms), the whole run (s) and each step's time. */
 export interface UpResult {
   lab: string
   mode: Mode
@@ -44,7 +44,17 @@ export interface UpResult {
   existing: string[]
   convergedMs: number
   seconds: number
+  /** Each step that ended, in order: its id, its last title, whether it ran or was skipped, and how long it took (ms). */
+  steps: StepTime[]
   verify?: VerifyResult
+}
+
+/** How long one step of `up` took (ms), from its start event to its done or skip event. */
+export interface StepTime {
+  step: string
+  title: string
+  status: 'done' | 'skipped'
+  tookMs: number
 }
 
 /**
@@ -69,10 +79,17 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     existing: [],
     convergedMs: 0,
     seconds: 0,
+    steps: [],
   }
   const b = bounds(lab)
   const stepOpts: StepOptions = {signal: opts.signal}
-  const step = <T>(id: string, title: string, work: (s: StepControl) => Promise<T>) => runStep(opts.onStep, id, title, work, stepOpts)
+  // every ended step's duration goes into the result, and each event on to the caller's sink
+  const onStep: StepSink = (e) => {
+    if ((e.type === 'done' || e.type === 'skip') && e.ms !== undefined)
+      result.steps.push({step: e.step, title: e.title, status: e.type === 'done' ? 'done' : 'skipped', tookMs: e.ms})
+    opts.onStep?.(e)
+  }
+  const step = <T>(id: string, title: string, work: (s: StepControl) => Promise<T>) => runStep(onStep, id, title, work, stepOpts)
 
   const engine = await step('engine', 'Check the engine', async (s) => {
     const info = await rt.info({signal: opts.signal})

@@ -17,7 +17,7 @@ import {collectSteps, type StepEvent} from '../../../src/ops/steps.js'
 import {upLab} from '../../../src/ops/up/index.js'
 import {verifyLab} from '../../../src/ops/verify.js'
 import {CHECK_ABORT_GRACE_MS, CHECK_OVERRUN_MS, type Poll, waitFor} from '../../../src/ops/wait.js'
-import {HostProber} from '../../../src/probe/http.js'
+import {HostProber} from '../../../src/probe/host.js'
 import {type MemoryRuntime, onVirtualClock, sleep} from '../../helpers/memory/index.js'
 import {c, classic, closeAll, memory, running, UP} from './lab.js'
 

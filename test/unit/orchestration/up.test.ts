@@ -32,6 +32,15 @@ describe('up on an empty engine', () => {
     }
     // the probe container verify made is the lab's too
     expect((await rt.findContainer(c('client')))?.labels).toMatchObject({[LABELS.LAB]: 'classic', [LABELS.ROLE]: 'client'})
+    // each step's time, in order, as the step events reported it
+    expect(r.steps.map((s) => [s.step, s.status])).toEqual(
+      ['engine', 'neighbours', 'image', 'ipvs', 'network', 'containers', 'real-servers', 'directors', 'converge', 'verify'].map((id) => [
+        id,
+        'done',
+      ]),
+    )
+    expect(r.steps.every((s) => Number.isInteger(s.tookMs) && s.tookMs >= 0)).toBe(true)
+    expect(r.steps.find((s) => s.step === 'converge')!.tookMs).toBeGreaterThanOrEqual(r.convergedMs)
   })
 
   it('installs what the classic lab had: arp sysctls and the VIP on lo:1, pages, keepalived.conf per director', async () => {
