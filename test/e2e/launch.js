@@ -67,17 +67,43 @@ function collectFailures(leg) {
 const hasIpvs = existsSync('/proc/net/ip_vs') || existsSync('/sys/module/ip_vs')
 const results = []
 
-function run(name, cmd, args, env) {
+// The exit code of a remote-engine leg whose tests failed while the VM's engine itself no longer
+// answers (GET /_ping, asked after the tests): the emulated VM lost its engine, which is not lvslab's
+// doing (seen once: a container start hung 480 s, then every call met ECONNRESET for the rest of the leg).
+const ENGINE_LOST = 86
+
+function run(name, cmd, args, env, again = false) {
   const started = Date.now()
-  say(`leg ${name}: starting`)
+  say(`leg ${name}: starting${again ? ' again, in a new VM' : ''}`)
   const res = spawnSync(cmd, args, {stdio: 'inherit', env: {...process.env, ...env}})
   const seconds = Math.round((Date.now() - started) / 1000)
   if (res.error) say(`leg ${name}: could not start: ${res.error.message}`)
   const code = res.error ? 1 : (res.status ?? 1)
+  if (code === ENGINE_LOST && !again) {
+    // once, and said: the failures of this run are in the log above, the next run's are judged
+    say(
+      `leg ${name}: the VM's engine stopped answering during the leg (GET /_ping failed at its end) after ${seconds} s; the leg runs once more`,
+    )
+    collectFailures(name.split(' ')[0])
+    for (const f of failures.splice(0)) say(`failed in the run that lost its engine: ${f}`)
+    return run(name, cmd, args, env, true)
+  }
   say(`leg ${name}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds} s`)
-  results.push({name, code, seconds})
+  results.push({name: again ? `${name}, run again after the VM lost its engine` : name, code, seconds})
   if (code !== 0) collectFailures(name.split(' ')[0])
 }
+
+/**
+ * A command for `vm engine` that exits ENGINE_LOST instead of its own failure when the engine no longer
+ * answers at its end (curl: `vm engine` needs it on this machine already).
+ */
+const engineChecked = (argv) => [
+  'bash',
+  '-c',
+  `"$@"; rc=$?; if [ $rc -ne 0 ] && ! curl -sf -m 20 "http://127.0.0.1:$KERNEL_VM_DOCKER_PORT/_ping" >/dev/null; then exit ${ENGINE_LOST}; fi; exit $rc`,
+  'e2e-leg',
+  ...argv,
+]
 
 if (hasIpvs) {
   say('this kernel has ip_vs: running the end-to-end tests here')
@@ -94,7 +120,7 @@ if (hasIpvs) {
   const base = {LVSLAB_TIME_SCALE: process.env.LVSLAB_TIME_SCALE ?? '8', CI: process.env.CI || 'true'}
   const timeout = process.env.LVSLAB_E2E_TIMEOUT ?? '2400'
   const inVm = (files) => ['run', '--share', dirname(bookworm), '--timeout', timeout, '--', ...vitest(files)]
-  const viaEngine = (files) => ['engine', '--timeout', timeout, '--', ...vitest(files)]
+  const viaEngine = (files) => ['engine', '--timeout', timeout, '--', ...engineChecked(vitest(files))]
   const classic = 'test/e2e/classic.test.ts'
   const legs = [
     {
