@@ -8,8 +8,8 @@
  *   TCP 01:08  FIN_WAIT    172.20.255.254:37672 172.20.1.100:80    172.20.1.10:80
  *
  * - an entry: protocol, time left (mm:ss), state, then client, virtual and real server as ADDRESS:PORT;
- *   IPv6 addresses are bracketed (`[2001:db8::1]:80`); ipvsadm 1.31 may add a fifth column (the
- *   director's own address, "dest" of -Lnc with --persistent-conn), which is ignored.
+ *   IPv6 addresses are bracketed (`[2001:db8::1]:80`); with --persistent-conn ipvsadm adds the
+ *   columns "pe name" and "pe_data", which are ignored.
  * - In direct routing (LVS-DR) IPVS sees only the client's packets, so a closed connection stays in
  *   FIN_WAIT until its timeout (tcpfin, 120 s by default; `ipvsadm -L --timeout`), and an entry whose
  *   end it never saw stays ESTABLISHED (900 s): Documentation/networking/ipvs-sysctl.rst, conn_reuse_mode.

@@ -35,7 +35,8 @@ export class HostProber implements Prober {
       connect: (options, callback) =>
         connector(options, (error, socket) => {
           if (socket?.localAddress) local = `${socket.localAddress}:${socket.localPort}`
-          ;(callback as (e: Error | null, s: typeof socket) => void)(error, socket)
+          if (error || !socket) callback(error ?? new Error('no socket'), null)
+          else callback(null, socket)
         }),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

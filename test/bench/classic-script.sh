@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The classic LVS-DR lab with the docker CLI alone, as a person would script it: what `npm run bench`
-# times against `lvslab up`, on the same engine and image, with the same guarantees. Least privilege
-# as lvslab's default (NET_ADMIN and NET_RAW); the real servers' arp sysctls given at creation, so set
-# before anything runs in them, then the VIP on lo:1 as /32, the page and httpd; each director's
-# keepalived.conf copied in, tested with `keepalived -t`, started. It ends when a client container on
-# the lab network gets answers from both real servers through the VIP and lvs1's IPVS table lists both
-# as Route: the state `lvslab up` verifies.
+# times against `lvslab up`, on the same engine and image, with the steps that give the same lab:
+# least privilege as lvslab's default (NET_ADMIN and NET_RAW); the real servers' arp sysctls given at
+# creation, so set before anything runs in them, then the VIP on lo:1 as /32, the page and httpd; each
+# director's keepalived.conf copied in, tested with `keepalived -t`, started. It ends when a client
+# container on the lab network gets answers from both real servers through the VIP and lvs1's IPVS
+# table lists both as Route. That end is weaker than what `lvslab up` verifies before it returns (VRRP
+# states, one VIP holder, 20 requests in round robin order, the neighbour and IPVS checks first).
 #
 # usage: classic-script.sh IMAGE PREFIX CONF_DIR
 #   IMAGE     the lab image (lvslab/lab:latest: it has keepalived, httpd, ipvsadm, curl and lvslab-svc)
@@ -41,9 +42,11 @@ for d in lvs1 lvs2; do
   docker exec "$p-$d" lvslab-svc start keepalived
 done
 deadline=$((SECONDS + ${BENCH_TIMEOUT_S:-300}))
+# the table first (cheap), then the answers, each curl bounded to 1 s: before the VIP is up a request
+# would otherwise wait out its whole timeout
 both() {
-  [ "$(docker exec "$p-client" sh -c "for i in 1 2 3 4; do curl -s -m 2 http://$vip/; echo; done" | grep '^from ' | sort -u | wc -l)" = 2 ] &&
-    [ "$(docker exec "$p-lvs1" ipvsadm -Ln | grep -c ' Route ')" = 2 ]
+  [ "$(docker exec "$p-lvs1" ipvsadm -Ln | grep -c ' Route ')" = 2 ] &&
+    [ "$(docker exec "$p-client" sh -c "for i in 1 2 3 4; do curl -s --connect-timeout 1 -m 1 http://$vip/; echo; done" | grep '^from ' | sort -u | wc -l)" = 2 ]
 }
 until both; do
   [ $SECONDS -lt $deadline ] || {

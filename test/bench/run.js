@@ -11,7 +11,7 @@
 // Needs: the docker CLI, the lab image on the engine (`lvslab up` or `lvslab image build` once), no lab
 // named classic and nothing of the bench's (label lvslab.bench=lvsbench) on the engine, ip_vs in the
 // engine's kernel. Here: ../shared/kernel-vm/vm engine -- npm run bench
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -32,6 +32,7 @@ const {values: opts} = parseArgs({
 const rounds = Number(opts.rounds)
 const goal = Number(opts.goal)
 if (!Number.isInteger(rounds) || rounds < 1) fail(`--rounds must be a whole number of at least 1, not ${opts.rounds}`)
+if (!(goal > 0)) fail(`--goal must be a ratio above 0, e.g. 0.6, not ${opts.goal}`)
 
 /** Stops the bench with one line (and the fix when there is one). */
 function fail(line) {
@@ -124,6 +125,7 @@ for (let round = 1; round <= rounds; round++) {
   results.push(r)
   for (const line of roundLines(r)) console.log(line)
 }
+rmSync(confDir, {recursive: true, force: true})
 const s = summary(results, goal)
 for (const line of s.lines) console.log(line)
 if (opts.json) writeFileSync(opts.json, `${JSON.stringify({engine, rounds: results, summary: {...s, lines: undefined}}, null, 2)}\n`)

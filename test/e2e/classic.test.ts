@@ -70,7 +70,7 @@ for (const mode of MODES) {
       // a request from a client port lvs1's IPVS still tracks is not scheduled (src/ops/tracked.ts)
       const tracked = await trackedClients(rt, lab, 'lvs1')
       expect(tracked.ok).toBe(true)
-      const answers = markReused(await prober.many(20), tracked)
+      const answers = markReused(await prober.many(20), tracked, Date.now())
       expect(answers.every((a) => a.ok && a.status === 200 && a.client)).toBe(true)
       const seq = answers.map((a) => a.server!)
       expect(new Set(seq)).toEqual(new Set(['172.20.1.10', '172.20.1.11']))

@@ -84,8 +84,9 @@ function run(name, cmd, args, env, again = false) {
     say(
       `leg ${name}: the VM's engine stopped answering during the leg (GET /_ping failed at its end) after ${seconds} s; the leg runs once more`,
     )
+    const before = failures.length
     collectFailures(name.split(' ')[0])
-    for (const f of failures.splice(0)) say(`failed in the run that lost its engine: ${f}`)
+    for (const f of failures.splice(before)) say(`failed in the run that lost its engine: ${f}`)
     return run(name, cmd, args, env, true)
   }
   say(`leg ${name}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${seconds} s`)
