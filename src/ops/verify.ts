@@ -2,14 +2,13 @@
 import {type Lab, masterOf} from '../lab/model.js'
 import {type Answer, answersPerServer} from '../probe/http.js'
 import {makeProber, type ProbeFrom} from '../probe/choose.js'
-import {bounds, type Mode} from '../plan/plan.js'
+import type {Mode} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import {StepError} from '../errors.js'
 import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
-import {markReused, trackedClients, type Tracked} from './tracked.js'
-import {pause} from './wait.js'
+import {markReused, trackedClients} from './tracked.js'
 
 /** One of verify's checks, as reported (text, JSON, JUnit): its name is user-visible, detail is what was seen. */
 export interface Check {
@@ -49,6 +48,14 @@ export function isRoundRobin(sequence: string[], servers: number): boolean {
 
 /** An answer as a sequence entry: the server's address, "?" for a 200 without one, else "error:<why>". */
 const entry = (a: Answer) => a.server ?? (a.ok ? '?' : `error:${a.error ?? a.status}`)
+
+/**
+ * Whether a sample is in round robin order over `servers` real servers, judged on the requests IPVS
+ * scheduled (those not marked `reused`, src/ops/tracked.ts).
+ */
+export function inRoundRobin(answers: readonly Answer[], servers: number): boolean {
+  return isRoundRobin(answers.filter((a) => !a.reused).map(entry), servers)
+}
 
 /** "n/m answered 200", with the first three failures. */
 function failures(list: Answer[]): string {
@@ -104,7 +111,7 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
       const n = list.length - scheduled(list).length
       return n ? `; ${n} not judged (a client port IPVS still tracked, sent without scheduling)` : ''
     }
-    const first = isRoundRobin(scheduled(answers).map(entry), healthy.length)
+    const first = inRoundRobin(answers, healthy.length)
     const again = second && scheduled(second)
     checks.push(
       first || !second || !again
@@ -130,8 +137,8 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
 /**
  * `verify`: HTTP against the VIP (a new connection per request, from this machine or the lab's client
  * container) and the nodes' own facts, judged by checksFrom. Sends opts.requests (default 20, or 4
- * per healthy real server), and a second sample of as many, one health-check period later (delay_loop
- * + connect_timeout s), when the first had a failure or was out of round robin order; each request
+ * per healthy real server), and a second sample of as many right after, when the first had a failure
+ * or was out of round robin order; each request
  * times out after 3000 ms (src/probe/choose.ts target). Before each sample it reads the holder's IPVS
  * connection table (src/ops/tracked.ts): a request from a client port still in it is not scheduled, so
  * it is left out of the order's judgement.
@@ -154,26 +161,19 @@ export async function verifyLab(
   // the table of the director the requests meet: the expected holder when it holds the VIP
   const holders = vipHolders(facts)
   const meets = holders.find((d) => d.name === holder) ?? holders[0]
-  const tracked = async (): Promise<Tracked> =>
-    meets && lab.virtual_server.scheduler === 'rr' ? trackedClients(rt, lab, meets.name, opts.signal) : {ok: false, why: 'not read'}
+  const rr = lab.virtual_server.scheduler === 'rr'
   const unread: string[] = []
   const sample = async () => {
-    const before = await tracked()
-    if (!before.ok && before.why !== 'not read') unread.push(before.why)
+    const before = meets && rr ? await trackedClients(rt, lab, meets.name, opts.signal) : undefined
+    if (before && !before.ok) unread.push(before.why)
     const startedMs = Date.now()
-    return markReused(await prober.many(count), before, startedMs)
+    const list = await prober.many(count)
+    return before ? markReused(list, before, startedMs) : list
   }
   const answers = await sample()
-  const inOrder =
-    lab.virtual_server.scheduler !== 'rr' ||
-    isRoundRobin(
-      answers.filter((a) => !a.reused).map((a) => a.server ?? ''),
-      healthy.length,
-    )
-  // The second sample comes one health-check period (delay_loop + connect_timeout, keepalived's own
-  // real-time timers) after the first: right after a VRRP transition or a restart of keepalived, a
-  // neighbour may still reach the other director, or a real server may still be on its way into the table.
-  const second = inOrder && answers.every((a) => a.ok) ? undefined : await pause(bounds(lab).readd * 1000, opts.signal).then(sample)
+  // a second sample, right after: just after a VRRP transition a neighbour's ARP cache may still point
+  // at the other director for a request or two
+  const second = (!rr || inRoundRobin(answers, healthy.length)) && answers.every((a) => a.ok) ? undefined : await sample()
   await prober.close()
   const checks = checksFrom(lab, answers, facts, holder, second)
   // said where it matters: the order was judged on every request
