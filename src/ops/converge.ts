@@ -2,7 +2,7 @@
 import type {Director, Lab} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
 import {converged, type SnapshotCheck} from '../state/predicates.js'
-import type {SnapshotScope} from '../state/snapshot.js'
+import type {LabSnapshot, SnapshotScope} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 import {type Poll, waitFor} from './wait.js'
 
@@ -18,10 +18,11 @@ export function snapshotPoll(
   lab: Lab,
   check: SnapshotCheck,
   scope?: SnapshotScope,
-): (signal: AbortSignal) => Promise<Poll<unknown>> {
+): (signal: AbortSignal) => Promise<Poll<LabSnapshot>> {
   return async (signal) => {
-    const v = check(await labSnapshot(rt, lab, scope, signal))
-    return {done: v.ok, seen: v.seen}
+    const snap = await labSnapshot(rt, lab, scope, signal)
+    const v = check(snap)
+    return {done: v.ok, seen: v.seen, value: snap}
   }
 }
 
@@ -35,11 +36,30 @@ export function snapshotPoll(
  * @throws StepError "VIP on <holder> and IPVS table complete: not reached within ..." with the last state seen, or "interrupted"
  */
 export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, timeoutMs: number, signal?: AbortSignal): Promise<number> {
-  const {ms} = await waitFor(
+  return (await convergedSnapshot(rt, lab, holder, timeoutMs, signal)).ms
+}
+
+/**
+ * waitConverged, returning also the snapshot that showed the lab converged (every node's facts, read
+ * in the poll that held), so that a caller judging the same state next (`up`'s verify) need not read
+ * it again.
+ * @param timeoutMs the bound (ms)
+ * @returns how long it took (ms) and that snapshot
+ * @throws as waitConverged
+ */
+export async function convergedSnapshot(
+  rt: Runtime,
+  lab: Lab,
+  holder: Director,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<{ms: number; snapshot: LabSnapshot}> {
+  const {ms, value} = await waitFor(
     `VIP on ${holder.name} and IPVS table complete`,
     timeoutMs,
     snapshotPoll(rt, lab, (snap) => converged(snap, lab, holder.name)),
     {intervalMs: 500, signal},
   )
-  return ms
+  // a poll that holds always carries its snapshot (snapshotPoll)
+  return {ms, snapshot: value as LabSnapshot}
 }

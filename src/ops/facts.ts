@@ -51,6 +51,15 @@ export function why(f: RawFact): string {
  */
 export const FACTS_TIMEOUT_MS = 30_000 * timeScale()
 
+/** The error of a lab image without lvslab-facts (made by an older lvslab): StepError "read <container>", with the fix. */
+export function noFactsHelper(container: string): StepError {
+  return new StepError(
+    `read ${container}`,
+    'the lab image has no lvslab-facts: it was made by an older lvslab',
+    'make the image again (`lvslab image build` or `lvslab image import`), then `lvslab down` and `lvslab up`',
+  )
+}
+
 /**
  * Runs lvslab-facts in a node (one exec) and parses its JSON document.
  * @param args the helper's flags: --ipvs, --vrrp, --page URL
@@ -59,13 +68,8 @@ export const FACTS_TIMEOUT_MS = 30_000 * timeScale()
  */
 export async function readNode(rt: Runtime, container: string, args: string[], opts: CallOptions = {}): Promise<NodeReport> {
   const res = await rt.exec(container, ['lvslab-facts', ...args], {timeoutMs: opts.timeoutMs ?? FACTS_TIMEOUT_MS, signal: opts.signal})
-  if (res.exitCode === 126 || res.exitCode === 127 || /executable file not found|no such file/i.test(res.stderr)) {
-    throw new StepError(
-      `read ${container}`,
-      'the lab image has no lvslab-facts: it was made by an older lvslab',
-      'make the image again (`lvslab image build` or `lvslab image import`), then `lvslab down` and `lvslab up`',
-    )
-  }
+  if (res.exitCode === 126 || res.exitCode === 127 || /executable file not found|no such file/i.test(res.stderr))
+    throw noFactsHelper(container)
   try {
     const report = JSON.parse(res.stdout) as NodeReport
     if (report.v !== 1) throw new Error(`version ${String(report.v)}`)

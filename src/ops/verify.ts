@@ -141,7 +141,8 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
  * or was out of round robin order; each request
  * times out after 3000 ms (src/probe/choose.ts target). Before each sample it reads the holder's IPVS
  * connection table (src/ops/tracked.ts): a request from a client port still in it is not scheduled, so
- * it is left out of the order's judgement.
+ * it is left out of the order's judgement. opts.facts: every node's facts just read (a whole snapshot,
+ * e.g. the one `up`'s convergence wait ended on), judged instead of reading them again.
  * @throws StepError when the lab is not running, when a container of the client's name is not the
  *   lab's (probeSite), or when the engine fails; "interrupted" at once when opts.signal aborts (its
  *   engine calls, the probe container's exec, or "probe the VIP" for this machine's requests)
@@ -149,9 +150,9 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
 export async function verifyLab(
   rt: Runtime,
   lab: Lab,
-  opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode; signal?: AbortSignal} = {},
+  opts: {from?: ProbeFrom; requests?: number; expectedHolder?: string; mode?: Mode; signal?: AbortSignal; facts?: LabSnapshot} = {},
 ): Promise<VerifyResult> {
-  const facts = await labSnapshot(rt, lab, undefined, opts.signal)
+  const facts = opts.facts ?? (await labSnapshot(rt, lab, undefined, opts.signal))
   if (![...facts.directors, ...facts.realServers].some((n) => n.running))
     throw new StepError('verify', `lab ${lab.name} is not running`, '`lvslab up`')
   const healthy = healthyServers(lab, facts.realServers)

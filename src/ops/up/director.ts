@@ -1,23 +1,104 @@
-// A director of the lab: keepalived.conf rendered for its keepalived, tested, installed and started.
+// A director of the lab: keepalived.conf rendered for its keepalived, tested, installed and started,
+// in two execs (its keepalived version, then everything else).
 import {StepError} from '../../errors.js'
 import type {Director, Lab} from '../../lab/model.js'
-import {keepalivedFeatures, parseKeepalivedVersion} from '../../parse/keepalived.js'
+import {parseKeepalivedVersion} from '../../parse/keepalived.js'
 import {containerName} from '../../plan/plan.js'
 import {type KeepalivedVersion, renderKeepalivedConf} from '../../render/index.js'
 import type {EngineInfo, Runtime} from '../../runtime/types.js'
-import {readNode, servicePid, why} from '../facts.js'
+import {noFactsHelper} from '../facts.js'
 import {ipvsFix} from '../ipvs.js'
-import {sh} from './shell.js'
 
 /**
- * A director: IPVS available, keepalived.conf rendered for its keepalived, tested with `keepalived -t`
- * (--config-test, keepalived(8)) where that build has it (2.0.4 and later; 1.3.5 exits 0 on -t without testing), installed, started.
- * What it needs to know is read in one exec of lvslab-facts; nothing is changed when the running
- * config is already the rendered one.
+ * The keepalived version of a lab image, as the image recorded it when it was made
+ * (templates/Dockerfile.lvslab-layer.hbs), else keepalived's own `--version` (printed on stderr by every
+ * version); exit 127 when the image has no lvslab-facts (made by an older lvslab: the later reads need it).
+ */
+export const ASK_VERSION =
+  'command -v lvslab-facts >/dev/null || exit 127; cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1'
+
+/**
+ * A director's keepalived brought to the rendered config, in one exec (the config base64 in LVSLAB_CONF):
+ * IPVS must answer (`ipvsadm -Ln`; exit 3 with its error); nothing more when keepalived runs with that
+ * config already (prints "current"); else the config is tested with `keepalived -t` (--config-test,
+ * keepalived(8)) where that build has it (2.0.4 and later; 1.3.5 has no -t and would start instead;
+ * exit 4 with its output), installed by rename, and keepalived (re)started by lvslab-svc.
+ */
+export const START_DIRECTOR = [
+  'c=/etc/keepalived/keepalived.conf; n=$c.lvslab-new',
+  'err=$(ipvsadm -Ln 2>&1 >/dev/null) || { echo "$err" >&2; exit 3; }',
+  'mkdir -p /etc/keepalived && printf %s "$LVSLAB_CONF" | base64 -d > "$n" || exit 1',
+  'if [ -f "$c" ] && [ "$(cat "$c")" = "$(cat "$n")" ] && lvslab-svc status keepalived >/dev/null; then rm -f "$n"; echo current; exit 0; fi',
+  'if keepalived --help 2>&1 | grep -q -e "-t, --config-test"; then out=$(keepalived -t -f "$n" 2>&1) || { echo "$out" >&2; exit 4; }; fi',
+  'mv -f "$n" "$c" && lvslab-svc stop keepalived && lvslab-svc start keepalived',
+].join('\n')
+
+/** A director made ready by prepareDirector: the director, its keepalived version and the config rendered for it. */
+export interface PreparedDirector {
+  director: Director
+  version: KeepalivedVersion
+  conf: string
+}
+
+/**
+ * A director made ready to start, all but the start itself (which `up` does once the real servers
+ * answer): its keepalived version asked in one exec (ASK_VERSION), keepalived.conf rendered for it.
+ * @throws StepError "start director <name>" when keepalived cannot be asked its version or the answer
+ *   is not a version; StepError "read <container>" (noFactsHelper) for an image without lvslab-facts; the exec's StepError ("interrupted" when `signal` aborts it)
+ */
+export async function prepareDirector(rt: Runtime, lab: Lab, d: Director, signal?: AbortSignal): Promise<PreparedDirector> {
+  const c = containerName(lab, d.name)
+  const step = `start director ${d.name}`
+  const res = await rt.exec(c, ['bash', '-c', ASK_VERSION], {signal})
+  if (res.exitCode === 127) throw noFactsHelper(c)
+  let version: KeepalivedVersion
+  try {
+    if (res.exitCode !== 0) throw new Error((res.stderr || res.stdout).trim().split('\n')[0] || `exit ${res.exitCode}`)
+    version = parseKeepalivedVersion(res.stdout)
+  } catch (error) {
+    throw new StepError(
+      step,
+      `keepalived cannot be asked (keepalived --version): ${(error as Error).message}`,
+      'the lab image needs keepalived: make it again',
+    )
+  }
+  return {director: d, version, conf: renderKeepalivedConf(lab, d, version)}
+}
+
+/**
+ * Brings a prepared director's keepalived to its config in one exec (START_DIRECTOR): nothing is
+ * changed when keepalived runs that config already.
+ * @returns whether keepalived was (re)started
+ * @throws StepError "start director <name>": "IPVS is not available: ..." with the fix for this
+ *   engine (from `engine`, else `modprobe ip_vs`), "<container>: <keepalived -t's words>" (a config
+ *   keepalived refuses: a bug of lvslab, said in the fix), or the failing command's words; "interrupted" when `signal` aborts the exec
+ */
+export async function startPrepared(
+  rt: Runtime,
+  lab: Lab,
+  p: PreparedDirector,
+  engine?: EngineInfo,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const c = containerName(lab, p.director.name)
+  const step = `start director ${p.director.name}`
+  const res = await rt.exec(c, ['bash', '-c', START_DIRECTOR], {env: {LVSLAB_CONF: Buffer.from(p.conf, 'utf8').toString('base64')}, signal})
+  const said = (lines: number) => (res.stderr || res.stdout).trim().split('\n').slice(-lines).join(' / ') || `exit ${res.exitCode}`
+  if (res.exitCode === 3)
+    throw new StepError(
+      step,
+      `IPVS is not available: ${(res.stderr || res.stdout).trim().split('\n')[0] || 'exit 3'}`,
+      engine ? ipvsFix(engine) : "load the module on the engine's host: `sudo modprobe ip_vs`",
+    )
+  if (res.exitCode === 4) throw new StepError(step, `${c}: ${said(3)}`, 'this is a bug of lvslab: please report the lab file')
+  if (res.exitCode !== 0) throw new StepError(step, `${c}: ${said(3)}`)
+  return res.stdout.trim() !== 'current'
+}
+
+/**
+ * A director: prepareDirector, then startPrepared.
  * @returns the director's keepalived version
- * @throws StepError "start director <name>" when IPVS is not available (with the fix for this
- *   engine), keepalived cannot be asked its version or options, or a command fails; "interrupted"
- *   when `signal` aborts a call
+ * @throws StepError as prepareDirector and startPrepared
  */
 export async function startDirector(
   rt: Runtime,
@@ -26,46 +107,7 @@ export async function startDirector(
   engine?: EngineInfo,
   signal?: AbortSignal,
 ): Promise<KeepalivedVersion> {
-  const c = containerName(lab, d.name)
-  const step = `start director ${d.name}`
-  const report = await readNode(rt, c, ['--ipvs', '--keepalived'], {signal})
-  if (!report.ipvs?.ok) {
-    throw new StepError(
-      step,
-      `IPVS is not available: ${report.ipvs ? why(report.ipvs) : 'not reported'}`,
-      engine ? ipvsFix(engine) : "load the module on the engine's host: `sudo modprobe ip_vs`",
-    )
-  }
-  const facts = (name: 'keepalived_version' | 'keepalived_help') => {
-    const f = report[name]
-    if (!f?.ok)
-      throw new StepError(
-        step,
-        `keepalived cannot be asked (${name.replace('_', ' --')}): ${f ? why(f) : 'not reported'}`,
-        'the lab image needs keepalived: make it again',
-      )
-    return f.out
-  }
-  const version = parseKeepalivedVersion(facts('keepalived_version'))
-  const features = keepalivedFeatures(facts('keepalived_help'))
-  const conf = renderKeepalivedConf(lab, d, version)
-  const problems: string[] = []
-  const running = Boolean(servicePid(report.keepalived, 'keepalived', problems))
-  if (problems.length > 0) throw new StepError(step, problems.join('; '))
-  // the helper's text loses trailing newlines
-  if (running && report.keepalived_conf?.ok && report.keepalived_conf.out.trimEnd() === conf.trimEnd()) return version
-  await rt.putFile(c, '/etc/keepalived/keepalived.conf', conf, undefined, {signal})
-  if (features.configTest)
-    await sh(
-      rt,
-      c,
-      'keepalived -t -f /etc/keepalived/keepalived.conf',
-      step,
-      'this is a bug of lvslab: please report the lab file',
-      undefined,
-      signal,
-    )
-  if (running) await sh(rt, c, 'lvslab-svc stop keepalived', step, undefined, undefined, signal)
-  await sh(rt, c, 'lvslab-svc start keepalived', step, undefined, undefined, signal)
-  return version
+  const p = await prepareDirector(rt, lab, d, signal)
+  await startPrepared(rt, lab, p, engine, signal)
+  return p.version
 }

@@ -2,21 +2,22 @@
 // step whose events go to the caller's sink (the CLI renders them with listr2).
 import {StepError} from '../../errors.js'
 import {type Lab, masterOf} from '../../lab/model.js'
+import {probeSite} from '../../probe/choose.js'
 import {bounds, containerName, type Mode, planLab, waitMs} from '../../plan/plan.js'
 import {keepalivedVersionText} from '../../render/index.js'
 import type {Runtime} from '../../runtime/types.js'
-import {waitConverged} from '../converge.js'
+import {convergedSnapshot} from '../converge.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from '../image.js'
 import {checkEngineIpvs} from '../ipvs.js'
 import {runStep, type StepControl, type StepOptions, type StepSink} from '../steps.js'
 import {type ProbeFrom, verifyLab, type VerifyResult} from '../verify.js'
 import {ensureContainer, ensureNetwork} from './create.js'
-import {startDirector} from './director.js'
+import {prepareDirector, startPrepared} from './director.js'
 import {resolveLab} from './lab.js'
 import {neighbourProblems} from './neighbours.js'
 import {configureRealServer} from './real-server.js'
 
-export {startDirector} from './director.js'
+export {prepareDirector, startDirector, startPrepared} from './director.js'
 export {resolveLab, runningMode} from './lab.js'
 export {neighbourProblems} from './neighbours.js'
 export {configureRealServer} from './real-server.js'
@@ -129,22 +130,39 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     })
   await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () => ensureNetwork(rt, plan.network, result, opts.signal))
   await step('containers', 'Containers', async () => {
-    await Promise.all([...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result, opts.signal)))
+    await Promise.all([
+      ...[...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result, opts.signal)),
+      // verify's client container (when the probes run from one) with the lab's, not after convergence
+      ...(opts.noVerify ? [] : [probeSite(rt, lab, opts.from ?? 'auto', opts.mode, opts.signal)]),
+    ])
   })
+  // The directors are made ready (facts, keepalived.conf, keepalived -t) while the real servers are
+  // configured; keepalived starts only once the real servers are done, as in the classic order, so
+  // its first HTTP_GET checks meet httpd running.
+  const prepared = Promise.all(lab.directors.map((d) => prepareDirector(rt, lab, d, opts.signal)))
+  prepared.catch(() => undefined)
   await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', async () => {
-    await Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode, opts.signal)))
+    const done = await Promise.allSettled([
+      Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode, opts.signal))),
+      prepared,
+    ])
+    if (done[0].status === 'rejected') throw done[0].reason
   })
   await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
-    const versions = await Promise.all(lab.directors.map((d) => startDirector(rt, lab, d, engine, opts.signal)))
-    result.keepalived = versions[0] ? keepalivedVersionText(versions[0]) : undefined
+    const ready = await prepared
+    await Promise.all(ready.map((p) => startPrepared(rt, lab, p, engine, opts.signal)))
+    result.keepalived = ready[0] ? keepalivedVersionText(ready[0].version) : undefined
   })
   const bound = waitMs(b.failover + b.readd)
-  await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
-    result.convergedMs = await waitConverged(rt, lab, masterOf(lab), bound, opts.signal)
+  const snapshot = await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
+    const c = await convergedSnapshot(rt, lab, masterOf(lab), bound, opts.signal)
+    result.convergedMs = c.ms
+    return c.snapshot
   })
   if (!opts.noVerify)
     await step('verify', 'Verify over HTTP against the VIP', async (s) => {
-      const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode, signal: opts.signal})
+      // the facts the convergence wait has just read and judged, not read again
+      const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode, signal: opts.signal, facts: snapshot})
       result.verify = v
       s.title(`Verify over HTTP against the VIP (from the ${v.via}): ${v.checks.filter((c) => c.ok).length}/${v.checks.length} checks pass`)
       if (!v.ok)

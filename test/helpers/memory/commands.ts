@@ -9,7 +9,8 @@ import {lvslabFacts} from './facts.js'
 import type {LabModel} from './model.js'
 import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow} from './prober.js'
-import {IPVS_MISSING, ipvsadmLnc} from './texts.js'
+import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
+import {ASK_VERSION, START_DIRECTOR} from '../../../src/ops/up/director.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -21,6 +22,8 @@ export interface Shell {
   facts: FactFault[]
   /** The client's prober loops (the pid file's loop first). */
   loops: Set<ProberLoop>
+  /** The exec's extra environment. */
+  env?: Record<string, string>
 }
 
 /** The prober's pid-file KILL (src/probe/continuous.ts ContainerContinuousProber.KILL). */
@@ -33,15 +36,17 @@ export const IPVS_PROBE =
 const ok = (stdout = ''): ExecResult => ({exitCode: 0, stdout, stderr: ''})
 const fail = (exitCode: number, stderr: string, stdout = ''): ExecResult => ({exitCode, stdout, stderr})
 
-/** The real server's setup of src/ops/up/real-server.ts configureRealServer: sysctl writes, their check, the VIP on lo:1. */
+/** The real server's script of src/ops/up/real-server.ts realServerScript: sysctl writes, their check, the VIP on lo:1, the pages, httpd. */
 const RS_SETUP = new RegExp(
   [
     '^set -e',
     '((?:sysctl -q -w \\S+=\\S+\\n)*)for kv in ([^;\\n]+); do',
     '  k=\\$\\{kv%=\\*\\}; want=\\$\\{kv#\\*=\\}; got=\\$\\(cat /proc/sys/\\$\\(echo "\\$k" \\| tr \\. /\\)\\)',
-    '  \\[ "\\$got" = "\\$want" \\] \\|\\| \\{ echo "\\$k is \\$got, not \\$want" >&2; exit 1; \\}',
+    '  \\[ "\\$got" = "\\$want" \\] \\|\\| \\{ echo "\\$k is \\$got, not \\$want" >&2; exit 5; \\}',
     'done',
-    "ip -o addr show dev lo \\| grep -q ' (\\d+\\.\\d+\\.\\d+\\.\\d+)/32 ' \\|\\| ip addr add \\3/32 dev lo label lo:1$",
+    "ip -o addr show dev lo \\| grep -q ' (\\d+\\.\\d+\\.\\d+\\.\\d+)/32 ' \\|\\| ip addr add \\3/32 dev lo label lo:1",
+    'for p in ((?:\'[^\']+\' ?)+); do mkdir -p "\\$\\{p%/\\*\\}"; printf %s "\\$LVSLAB_PAGE" \\| base64 -d > "\\$p\\.lvslab-new"; mv -f "\\$p\\.lvslab-new" "\\$p"; done',
+    'lvslab-svc start httpd$',
   ].join('\\n'),
 )
 
@@ -100,14 +105,34 @@ function rsSetup(sh: Shell, m: RegExpExecArray): ExecResult {
   for (const kv of m[2]!.trim().split(/\s+/)) {
     const [k, want] = kv.split('=') as [string, string]
     const got = n.sysctls[k] ?? '0'
-    if (got !== want) return fail(1, `${k} is ${got}, not ${want}\n`)
+    if (got !== want) return fail(5, `${k} is ${got}, not ${want}\n`)
   }
   const vip = m[3]!
   if (!n.loAddresses.some((a) => a.address === vip)) {
     if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
-    n.loAddresses.push({address: vip, prefix: 32, label: 'lo:1'})
+    if (!sh.model.faults.noLoVip.has(sh.c.name)) n.loAddresses.push({address: vip, prefix: 32, label: 'lo:1'})
   }
-  return ok()
+  const page = Buffer.from(sh.env?.LVSLAB_PAGE ?? '', 'base64').toString('utf8')
+  for (const quoted of m[4]!.trim().split(' ')) n.files.set(quoted.slice(1, -1), page)
+  return svc(sh, 'start', 'httpd')
+}
+
+/** src/ops/up/director.ts START_DIRECTOR: IPVS, the config (LVSLAB_CONF) compared, tested, installed, keepalived (re)started. */
+function startDirector(sh: Shell): ExecResult {
+  const n = sh.c.node
+  if (!sh.ipvs) return fail(3, IPVS_MISSING)
+  if (!canAdmin(sh.c)) return fail(3, "Can't initialize ipvs: Permission denied (you must be root)\n")
+  const conf = Buffer.from(sh.env?.LVSLAB_CONF ?? '', 'base64').toString('utf8')
+  const path = '/etc/keepalived/keepalived.conf'
+  if (n.files.get(path)?.trimEnd() === conf.trimEnd() && n.pids.keepalived) return ok('current\n')
+  try {
+    parseKeepalivedConf(conf)
+  } catch (error) {
+    return fail(4, `${(error as Error).message}\n`)
+  }
+  n.files.set(path, conf)
+  const stopped = svc(sh, 'stop', 'keepalived')
+  return stopped.exitCode === 0 ? svc(sh, 'start', 'keepalived') : stopped
 }
 
 /** Plays `bash -c SCRIPT` (or `sh -c`) in a container; undefined when the script is not one lvslab sends. */
@@ -122,6 +147,8 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     sh.model.changed()
     return ok()
   }
+  if (text === ASK_VERSION) return ok(KEEPALIVED_VERSION)
+  if (text === START_DIRECTOR) return startDirector(sh)
   if (text === 'keepalived -t -f /etc/keepalived/keepalived.conf') {
     const conf = n.files.get('/etc/keepalived/keepalived.conf')
     if (conf === undefined) return fail(1, "Configuration file '/etc/keepalived/keepalived.conf' is not a regular non-executable file\n")

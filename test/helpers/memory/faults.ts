@@ -72,11 +72,13 @@ export interface LabFaults {
    * tracked connection, unscheduled (conn_reuse_mode 1).
    */
   reusePorts: number
+  /** Real servers whose `ip addr add` of the VIP on lo does nothing, though it exits 0 (packets to the VIP are dropped there). */
+  noLoVip: Set<string>
 }
 
 /** No lab fault. */
 export function newLabFaults(): LabFaults {
-  return {neverMaster: new Set(), splitBrain: false, checksFrozen: false, facts: new Map(), reusePorts: 0}
+  return {neverMaster: new Set(), splitBrain: false, checksFrozen: false, facts: new Map(), reusePorts: 0, noLoVip: new Set()}
 }
 
 /** The call faults of a runtime, taken in the order they were put. */

@@ -109,7 +109,7 @@ export class MemoryRuntime extends EngineCalls implements Runtime {
   exec(container: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const step = execStep(container, cmd)
     return this.door.pass('exec', `${container} ${cmd.join(' ')}`, step, bound('exec', 'exec', opts), async (exit) => {
-      const sh = this.shell(container, step)
+      const sh = {...this.shell(container, step), env: opts.env}
       if (exit) return exit
       return (await runCommand(sh, cmd)) ?? this.refuse(container, cmd)
     })
