@@ -3,7 +3,7 @@
 import {StepError} from '../../errors.js'
 import type {NodePlan} from '../../plan/plan.js'
 import {LABELS} from '../../runtime/labels.js'
-import type {ContainerInfo, NetworkSpec, Runtime} from '../../runtime/types.js'
+import type {ContainerInfo, NetworkInfo, NetworkSpec, Runtime} from '../../runtime/types.js'
 
 /** The names `up` created, and those it found already there, in the order it met them. */
 export interface Made {
@@ -21,19 +21,26 @@ function foreign(what: string, name: string, lab: string | undefined): StepError
 
 /**
  * The lab's network: inspected by name, created from its spec when missing.
+ * @returns the network, and whether this call created it
  * @throws StepError when a network of that name carries another lab label (the neighbour check
  *   refuses that first; this guards against one made in between); the engine's errors as they come
  *   ("interrupted" when `signal` aborts one of its calls)
  */
-export async function ensureNetwork(rt: Runtime, spec: NetworkSpec, made: Made, signal?: AbortSignal): Promise<void> {
+export async function ensureNetwork(
+  rt: Runtime,
+  spec: NetworkSpec,
+  made: Made,
+  signal?: AbortSignal,
+): Promise<{network: NetworkInfo; created: boolean}> {
   const n = await rt.findNetwork(spec.name, {signal})
   if (n) {
     if (n.labels[LABELS.LAB] !== spec.labels[LABELS.LAB]) throw foreign('network', spec.name, spec.labels[LABELS.LAB])
     made.existing.push(spec.name)
-    return
+    return {network: n, created: false}
   }
-  await rt.createNetwork(spec, {signal})
+  const network = await rt.createNetwork(spec, {signal})
   made.created.push(spec.name)
+  return {network, created: true}
 }
 
 /**

@@ -115,20 +115,36 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     s.title(`Build the lab image (${DEFAULT_BASE}; no image yet)`)
     await buildImage(rt, {base: DEFAULT_BASE}, (line) => s.progress(line), opts.signal)
   })
-  // LVSLAB_IPVS_PRECHECK=off skips this (the directors still check before keepalived starts):
-  // for tests of the later steps on an engine without IPVS.
-  if (process.env.LVSLAB_IPVS_PRECHECK !== 'off')
+  // IPVS is checked in a throwaway container while the network is made (a running lab's directors
+  // already hold IPVS tables: no check for a second `up`); nothing is started before it passes, and the
+  // network made meanwhile is removed again when it fails. LVSLAB_IPVS_PRECHECK=off skips the check
+  // (the directors still check before keepalived starts): for tests of the later steps on an engine without IPVS.
+  const ipvsCheck =
+    process.env.LVSLAB_IPVS_PRECHECK === 'off'
+      ? undefined
+      : rt
+          .findContainer(containerName(lab, masterOf(lab).name), {signal: opts.signal})
+          .then((c) => (c?.running ? undefined : checkEngineIpvs(rt, lab.image, engine, opts.signal)))
+  ipvsCheck?.catch(() => undefined)
+  const made = await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () =>
+    ensureNetwork(rt, plan.network, result, opts.signal),
+  ).catch(async (error: unknown) => {
+    await ipvsCheck?.catch(() => undefined)
+    throw error
+  })
+  if (ipvsCheck)
     await step('ipvs', "Check IPVS on the engine's kernel", async (s) => {
-      // a running lab's directors already hold IPVS tables: no throwaway container for a second `up`
-      if ((await rt.findContainer(containerName(lab, masterOf(lab).name), {signal: opts.signal}))?.running) {
-        s.skip('IPVS: checked by the running directors')
-        return
+      try {
+        const ipvs = await ipvsCheck
+        if (!ipvs) return s.skip('IPVS: checked by the running directors')
+        if (!ipvs.ok) throw new StepError('check IPVS', ipvs.detail, ipvs.fix)
+        s.title(`IPVS: ${ipvs.detail}`)
+      } catch (error) {
+        // nothing of this run is left behind on an engine where the lab cannot work
+        if (made.created) await rt.removeNetwork(made.network.id).catch(() => undefined)
+        throw error
       }
-      const ipvs = await checkEngineIpvs(rt, lab.image, engine, opts.signal)
-      if (!ipvs.ok) throw new StepError('check IPVS', ipvs.detail, ipvs.fix)
-      s.title(`IPVS: ${ipvs.detail}`)
     })
-  await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () => ensureNetwork(rt, plan.network, result, opts.signal))
   await step('containers', 'Containers', async () => {
     await Promise.all([
       ...[...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result, opts.signal)),

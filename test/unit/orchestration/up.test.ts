@@ -34,7 +34,7 @@ describe('up on an empty engine', () => {
     expect((await rt.findContainer(c('client')))?.labels).toMatchObject({[LABELS.LAB]: 'classic', [LABELS.ROLE]: 'client'})
     // each step's time, in order, as the step events reported it
     expect(r.steps.map((s) => [s.step, s.status])).toEqual(
-      ['engine', 'neighbours', 'image', 'ipvs', 'network', 'containers', 'real-servers', 'directors', 'converge', 'verify'].map((id) => [
+      ['engine', 'neighbours', 'image', 'network', 'ipvs', 'containers', 'real-servers', 'directors', 'converge', 'verify'].map((id) => [
         id,
         'done',
       ]),
@@ -57,7 +57,7 @@ describe('up on an empty engine', () => {
     expect(rt.container(c('lvs2')).node).toMatchObject({vrrp: 'BACKUP', vipHeld: false})
   })
 
-  it('makes its engine calls in order: the engine, its neighbours, the IPVS check in a throwaway container, network, containers', async () => {
+  it('makes its engine calls in order: the engine, its neighbours, the IPVS check in a throwaway container beside the network, containers', async () => {
     const rt = memory()
     await up(rt)
     const kinds = rt.calls.map((x) => x.call)
@@ -65,7 +65,8 @@ describe('up on an empty engine', () => {
     // the lab's kept password first (resolveLab), then the engine
     expect(kinds[0]).toBe('findNetwork')
     expect(first('info')).toBeLessThan(first('listNetworks'))
-    expect(first('runOnce')).toBeLessThan(first('createNetwork'))
+    expect(first('listNetworks')).toBeLessThan(first('runOnce'))
+    expect(first('runOnce')).toBeLessThan(first('createContainer'))
     expect(first('createNetwork')).toBeLessThan(first('createContainer'))
     expect(kinds.filter((k) => k === 'runOnce')).toHaveLength(1)
     // the real servers serve before any keepalived starts checking them
@@ -197,8 +198,8 @@ describe("up's step events", () => {
       'engine done',
       'neighbours done',
       'image done',
-      'ipvs done',
       'network done',
+      'ipvs done',
       'containers done',
       'real-servers done',
       'directors done',
