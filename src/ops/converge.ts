@@ -1,8 +1,8 @@
 // Waiting for a lab's state: snapshots read through the Runtime until a check over them holds.
 import type {Director, Lab} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
-import {converged, type SnapshotCheck} from '../state/predicates.js'
-import type {LabSnapshot, SnapshotScope} from '../state/snapshot.js'
+import {converged, holdsVip, type SnapshotCheck} from '../state/predicates.js'
+import {type LabSnapshot, type SnapshotScope, wholeLab} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 import {type Poll, waitFor} from './wait.js'
 
@@ -36,15 +36,18 @@ export function snapshotPoll(
  * @throws StepError "VIP on <holder> and IPVS table complete: not reached within ..." with the last state seen, or "interrupted"
  */
 export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, timeoutMs: number, signal?: AbortSignal): Promise<number> {
-  return (await convergedSnapshot(rt, lab, holder, timeoutMs, signal)).ms
+  return (await convergedSnapshot(rt, lab, holder, timeoutMs, {signal})).ms
 }
 
 /**
- * waitConverged, returning also the snapshot that showed the lab converged (every node's facts, read
- * in the poll that held), so that a caller judging the same state next (`up`'s verify) need not read
- * it again.
+ * waitConverged, returning also the snapshot that showed the lab converged, so that a caller judging
+ * the same state next (`up`'s verify) need not read it again. For `up`, whose real servers were just
+ * configured and stay as they are while keepalived comes up, `realServersOnce` reads the real servers'
+ * facts once, beside the first poll (again after a read that failed, or when the holder holds the VIP
+ * and the lab is still not converged), and polls the directors alone: each poll then costs two reads,
+ * not every node's.
  * @param timeoutMs the bound (ms)
- * @returns how long it took (ms) and that snapshot
+ * @returns how long it took (ms) and the snapshot that held (its real servers as read once, with realServersOnce)
  * @throws as waitConverged
  */
 export async function convergedSnapshot(
@@ -52,14 +55,31 @@ export async function convergedSnapshot(
   lab: Lab,
   holder: Director,
   timeoutMs: number,
-  signal?: AbortSignal,
+  opts: {signal?: AbortSignal; realServersOnce?: boolean} = {},
 ): Promise<{ms: number; snapshot: LabSnapshot}> {
-  const {ms, value} = await waitFor(
-    `VIP on ${holder.name} and IPVS table complete`,
-    timeoutMs,
-    snapshotPoll(rt, lab, (snap) => converged(snap, lab, holder.name)),
-    {intervalMs: 500, signal},
-  )
-  // a poll that holds always carries its snapshot (snapshotPoll)
+  const check = (snap: LabSnapshot) => converged(snap, lab, holder.name)
+  const all = wholeLab(lab)
+  let realServers: Promise<LabSnapshot['realServers']> | undefined
+  const poll: (signal: AbortSignal) => Promise<Poll<LabSnapshot>> = opts.realServersOnce
+    ? async (signal) => {
+        realServers ??= labSnapshot(rt, lab, {directors: [], realServers: all.realServers}, signal).then((s) => s.realServers)
+        const rs = realServers
+        rs.catch(() => (realServers = undefined))
+        const [directors, read] = await Promise.all([
+          labSnapshot(rt, lab, {directors: all.directors, realServers: []}, signal).then((s) => s.directors),
+          rs,
+        ])
+        const snap = {directors, realServers: read}
+        const v = check(snap)
+        // the directors are there and yet it does not hold: the real servers are read again next time
+        if (!v.ok && holdsVip(snap, holder.name).ok) realServers = undefined
+        return {done: v.ok, seen: v.seen, value: snap}
+      }
+    : snapshotPoll(rt, lab, check)
+  const {ms, value} = await waitFor(`VIP on ${holder.name} and IPVS table complete`, timeoutMs, poll, {
+    intervalMs: 500,
+    signal: opts.signal,
+  })
+  // a poll that holds always carries its snapshot
   return {ms, snapshot: value as LabSnapshot}
 }

@@ -57,9 +57,12 @@ export interface Target {
   timeoutMs: number
 }
 
+/** The start of the line curl's -w writes after each request of ContainerProber's sample. */
+const MARK = 'lvslab-R '
+
 /**
  * Probes from a container inside the lab network, with its curl, for engines whose VIP the host cannot
- * reach. The signal aborts the exec of the curl loop (it then throws StepError "interrupted").
+ * reach. The signal aborts the exec of the curl (it then throws StepError "interrupted").
  */
 export class ContainerProber implements Prober {
   readonly via = 'container' as const
@@ -78,10 +81,34 @@ export class ContainerProber implements Prober {
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** The shell loop: `count` requests one after the other, each printed as a line for parseLine. */
+  /**
+   * One curl for `count` requests one after the other, each on a new connection (Connection: close: the
+   * server closes, so curl connects again, from a new port): a process per request would cost a
+   * request's worth of time each in an emulated VM. curl goes on after a failed transfer and writes
+   * -w for each one: the body, then a line "lvslab-R <seconds> <status> <address>:<port>" (see fromOneCurl).
+   */
   script(count: number): string {
     const {vip, port, path, timeoutMs} = this.target
-    return `i=0; while [ $i -lt ${count} ]; do i=$((i+1)); ${curlLine(`http://${vip}:${port}${path}`, timeoutMs)}; done`
+    const url = ` '${`http://${vip}:${port}${path}`}'`
+    return `LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -H 'Connection: close' -w '\\n${MARK}%{time_total} %{http_code} %{local_ip}:%{local_port}\\n'${url.repeat(count)}`
+  }
+
+  /**
+   * script()'s output as parseLine's lines, one per request: "R <body, newlines as spaces> <seconds>
+   * <status> <address>:<port>" (the body is what came since the previous request's mark line).
+   */
+  static fromOneCurl(stdout: string): string[] {
+    const lines: string[] = []
+    let body: string[] = []
+    for (const line of stdout.split('\n')) {
+      if (!line.startsWith(MARK)) {
+        body.push(line)
+        continue
+      }
+      lines.push(`R ${body.join('\n').replace(/\n+$/, '').replaceAll('\n', ' ')} ${line.slice(MARK.length)}`)
+      body = []
+    }
+    return lines
   }
 
   /**
@@ -124,12 +151,15 @@ export class ContainerProber implements Prober {
     })
     let at = 0
     const out: Answer[] = []
-    for (const line of res.stdout.split('\n')) {
+    for (const line of ContainerProber.fromOneCurl(res.stdout)) {
       const a = ContainerProber.parseLine(line)
       if (!a) continue
       out.push({at, ...a})
       at += a.ms
     }
+    // requests curl never made (it stopped, or refused its options): failed, with curl's words
+    const why = (res.stderr || res.stdout).trim().split('\n')[0] || `curl: exit ${res.exitCode}`
+    while (out.length < count) out.push({at, ok: false, status: 0, ms: 0, error: why})
     return out
   }
 

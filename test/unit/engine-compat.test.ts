@@ -6,7 +6,7 @@ import {ipvsFix, engineKernelPlace} from '../../src/ops/ipvs.js'
 import {ContainerProber, curlLine} from '../../src/probe/http.js'
 import {RS_SYSCTLS} from '../../src/plan/plan.js'
 import {compareApi, placeSysctls, sysctlDefect} from '../../src/runtime/sysctls.js'
-import type {EngineInfo} from '../../src/runtime/types.js'
+import type {EngineInfo, Runtime} from '../../src/runtime/types.js'
 
 const arp = Object.fromEntries(RS_SYSCTLS)
 
@@ -137,5 +137,58 @@ describe("the container prober's loop, run here with bash and curl against a loo
     } finally {
       server.close()
     }
+  })
+})
+
+describe("verify's sample in a container: one curl for every request, run here against a loopback server", () => {
+  const runtime = async (script: string) => {
+    const {execa} = await import('execa')
+    const r = await execa('bash', ['-c', script], {reject: false, timeout: 10_000})
+    return {exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: r.stderr}
+  }
+  const localExec = {exec: (_c: string, cmd: string[]) => runtime(cmd[2]!)} as unknown as Runtime
+
+  it('each request on a new connection (a new client port), one answer per request, bodies kept apart', async () => {
+    const {createServer} = await import('node:http')
+    const server = createServer((_req, res) => res.end('from 172.20.1.10\n'))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = (server.address() as {port: number}).port
+    try {
+      const answers = await new ContainerProber(localExec, 'unused', {vip: '127.0.0.1', port, path: '/', timeoutMs: 1000}).many(6)
+      expect(answers).toHaveLength(6)
+      expect(answers.every((a) => a.ok && a.server === '172.20.1.10')).toBe(true)
+      expect(new Set(answers.map((a) => a.client)).size).toBe(6)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('goes on after a request without an answer: every request reported, failed ones as no answer', async () => {
+    const {createServer} = await import('node:net')
+    // a port that refuses: bound, then closed
+    const s = createServer()
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
+    const port = (s.address() as {port: number}).port
+    await new Promise<void>((r) => s.close(() => r()))
+    const answers = await new ContainerProber(localExec, 'unused', {vip: '127.0.0.1', port, path: '/', timeoutMs: 1000}).many(3)
+    expect(answers.map((a) => [a.ok, a.status, a.error])).toEqual([
+      [false, 0, 'no answer'],
+      [false, 0, 'no answer'],
+      [false, 0, 'no answer'],
+    ])
+  })
+
+  it('a curl that makes no request at all: each request failed with its words', async () => {
+    const broken = {exec: async () => ({exitCode: 2, stdout: '', stderr: 'curl: option -m: expected a proper numerical parameter\n'})}
+    const answers = await new ContainerProber(broken as unknown as Runtime, 'unused', {
+      vip: '127.0.0.1',
+      port: 1,
+      path: '/',
+      timeoutMs: 1000,
+    }).many(2)
+    expect(answers.map((a) => a.error)).toEqual([
+      'curl: option -m: expected a proper numerical parameter',
+      'curl: option -m: expected a proper numerical parameter',
+    ])
   })
 })

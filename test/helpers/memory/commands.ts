@@ -8,7 +8,7 @@ import type {FactFault} from './faults.js'
 import {lvslabFacts} from './facts.js'
 import type {LabModel} from './model.js'
 import {newPid, parseKeepalivedConf} from './node.js'
-import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow} from './prober.js'
+import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
 import {ASK_VERSION, START_DIRECTOR} from '../../../src/ops/up/director.js'
 
@@ -50,8 +50,9 @@ const RS_SETUP = new RegExp(
   ].join('\\n'),
 )
 
-/** ContainerProber's loop of src/probe/http.ts: `count` curl lines in a row. */
-const IN_ROW = /^i=0; while \[ \$i -lt (\d+) \]; do i=\$\(\(i\+1\)\); (.*); done$/
+/** ContainerProber's sample of src/probe/http.ts: one curl, its -m (s), then the same URL `count` times. */
+const IN_ROW =
+  /^LC_ALL=C curl -s -m (\d+) -H 'Connection: close' -w '\\nlvslab-R %\{time_total\} %\{http_code\} %\{local_ip\}:%\{local_port\}\\n'((?: '[^']+')+)$/
 
 /** ContainerContinuousProber's stop: the KILL, then a wait while curls are still running. */
 const STOP = /^; i=0; while pgrep -x curl >\/dev\/null && \[ \$i -lt (\d+) \]; do sleep 0\.05; i=\$\(\(i\+1\)\); done$/
@@ -162,8 +163,9 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
   m = RS_SETUP.exec(text.replace(/\n{2,}/g, '\n'))
   if (m) return rsSetup(sh, m)
   m = IN_ROW.exec(text)
-  const target = m ? curlTarget(m[2]!) : undefined
-  if (m && target) return ok(await requestsInRow(sh.model, sh.c, target, Number(m[1])))
+  const urls = m ? m[2]!.trim().split(' ') : []
+  const target = m && new Set(urls).size === 1 ? urlTarget(urls[0]!.slice(1, -1), Number(m[1])) : undefined
+  if (m && target) return ok(await requestsInRow(sh.model, sh.c, target, urls.length))
   if (text === KILL) {
     for (const loop of sh.loops) loop.end()
     sh.loops.clear()

@@ -36,15 +36,24 @@ export function curlTarget(text: string): CurlTarget | undefined {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
-/** ContainerProber's loop: `count` requests, each after the previous one's answer; its stdout. */
+/** A URL of ContainerProber's sample (http://VIP:PORT/PATH) with curl's -m (s) as a target; undefined for another URL. */
+export function urlTarget(url: string, maxTimeS: number): CurlTarget | undefined {
+  const m = /^http:\/\/(\d+\.\d+\.\d+\.\d+):(\d+)(\/.*)$/.exec(url)
+  return m ? {vip: m[1]!, port: Number(m[2]), path: m[3]!, timeoutMs: maxTimeS * 1000} : undefined
+}
+
+/**
+ * ContainerProber's sample, one curl for `count` requests, each after the previous one's answer: its
+ * stdout, per request the body, then -w's "\nlvslab-R <time_total> <http_code> <local_ip>:<local_port>\n".
+ */
 export async function requestsInRow(model: LabModel, client: SimContainer, t: CurlTarget, count: number): Promise<string> {
-  const lines: string[] = []
+  let out = ''
   for (let i = 0; i < count; i++) {
     const a = model.request(client, t.vip, t.port, t.path, t.timeoutMs)
     await sleep(a.ms)
-    lines.push(curlEcho(a))
+    out += `${a.body}\nlvslab-R ${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${a.client ?? ':0'}\n`
   }
-  return lines.map((l) => `${l}\n`).join('')
+  return out
 }
 
 /**

@@ -163,9 +163,9 @@ describe('a convergence wait', () => {
 describe('verify', () => {
   it('interrupted while the probe container sends its requests (a hanging exec): ends at once', async () => {
     const rt = await running()
-    rt.inject({call: 'exec', match: /^classic-client bash -c i=0/, effect: {hang: true}})
+    rt.inject({call: 'exec', match: /^classic-client bash -c LC_ALL=C curl/, effect: {hang: true}})
     const ended = await interruptAfter((signal) => verifyLab(rt, classic, {from: 'container', signal}), 1000)
-    expect(message(ended.error)).toMatch(/^exec in classic-client: bash -c i=0.*: interrupted$/)
+    expect(message(ended.error)).toMatch(/^exec in classic-client: bash -c LC_ALL=C curl.*: interrupted$/)
     expect(ended.lateMs).toBeLessThanOrEqual(AT_ONCE_MS)
   })
 
@@ -179,9 +179,9 @@ describe('verify', () => {
 
   it("up's verify step, interrupted while the probes hang: that step fails at once as interrupted", async () => {
     const rt = memory()
-    rt.inject({call: 'exec', match: /^classic-client bash -c i=0/, effect: {hang: true}})
+    rt.inject({call: 'exec', match: /^classic-client bash -c LC_ALL=C curl/, effect: {hang: true}})
     const {error, lateMs, events} = await upInterrupted(rt, 'verify', 1000)
-    expect(message(error)).toMatch(/^exec in classic-client: bash -c i=0.*: interrupted$/)
+    expect(message(error)).toMatch(/^exec in classic-client: bash -c LC_ALL=C curl.*: interrupted$/)
     expect(events.find((e) => e.type === 'fail')?.step).toBe('verify')
     expect(lateMs).toBeLessThanOrEqual(AT_ONCE_MS)
   })
