@@ -13,8 +13,8 @@ import {HostProber, hostReaches} from './host.js'
 /** Where HTTP probes run from: auto (the host when it reaches the lab's subnet, else a container), host, container. */
 export type ProbeFrom = 'auto' | 'host' | 'container'
 
-/** Where the probes of a lab run: this machine, or the named client container (running). */
-export type ProbeSite = {via: 'host'} | {via: 'container'; container: string}
+/** Where the probes of a lab run: this machine, or the named client container (running; created: made by this call). */
+export type ProbeSite = {via: 'host'} | {via: 'container'; container: string; created: boolean}
 
 /** Where the probes go: the VIP, the virtual server's port and the health check's path, 3000 ms timeout. */
 export function target(lab: Lab): Target {
@@ -40,7 +40,7 @@ export async function probeSite(rt: Runtime, lab: Lab, from: ProbeFrom, mode: Mo
     )
   if (!existing) await rt.createContainer(client.spec, {signal})
   if (!existing?.running) await rt.startContainer(client.spec.name, {signal})
-  return {via: 'container', container: containerName(lab, CLIENT_NODE)}
+  return {via: 'container', container: containerName(lab, CLIENT_NODE), created: !existing}
 }
 
 /**

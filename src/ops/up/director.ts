@@ -9,13 +9,22 @@ import type {EngineInfo, Runtime} from '../../runtime/types.js'
 import {noFactsHelper} from '../facts.js'
 import {ipvsFix} from '../ipvs.js'
 
+/** The line ASK_VERSION prints first when IPVS does not answer, before ipvsadm's first line of error. */
+export const NO_IPVS = 'lvslab-no-ipvs: '
+
 /**
- * The keepalived version of a lab image, as the image recorded it when it was made
- * (templates/Dockerfile.lvslab-layer.hbs), else keepalived's own `--version` (printed on stderr by every
- * version); exit 127 when the image has no lvslab-facts (made by an older lvslab: the later reads need it).
+ * What a director must be asked before its config can be rendered, in one exec: whether IPVS answers
+ * (`ipvsadm -Ln`; which also has the kernel load ip_vs where it can, as keepalived would; when it does
+ * not, a first line NO_IPVS and ipvsadm's words), then the keepalived version of the lab image, as the
+ * image recorded it when it was made (templates/Dockerfile.lvslab-layer.hbs), else keepalived's own
+ * `--version` (printed on stderr by every version). Exit 127 when the image has no lvslab-facts (made
+ * by an older lvslab: the later reads need it).
  */
-export const ASK_VERSION =
-  'command -v lvslab-facts >/dev/null || exit 127; cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1'
+export const ASK_VERSION = [
+  'command -v lvslab-facts >/dev/null || exit 127',
+  `err=$(ipvsadm -Ln 2>&1 >/dev/null) || { printf %s '${NO_IPVS}'; printf '%s\\n' "$err" | head -n 1; }`,
+  'cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1',
+].join('\n')
 
 /**
  * A director's keepalived brought to the rendered config, in one exec (the config base64 in LVSLAB_CONF):
@@ -33,16 +42,18 @@ export const START_DIRECTOR = [
   'mv -f "$n" "$c" && lvslab-svc stop keepalived && lvslab-svc start keepalived',
 ].join('\n')
 
-/** A director made ready by prepareDirector: the director, its keepalived version and the config rendered for it. */
+/** A director made ready by prepareDirector: the director, whether IPVS answers there (else ipvsadm's words), its keepalived version and the config rendered for it. */
 export interface PreparedDirector {
   director: Director
+  ipvs: {ok: true} | {ok: false; why: string}
   version: KeepalivedVersion
   conf: string
 }
 
 /**
  * A director made ready to start, all but the start itself (which `up` does once the real servers
- * answer): its keepalived version asked in one exec (ASK_VERSION), keepalived.conf rendered for it.
+ * answer): whether IPVS answers and its keepalived version asked in one exec (ASK_VERSION; a director
+ * without IPVS is reported, not refused: `up` decides), keepalived.conf rendered for it.
  * @throws StepError "start director <name>" when keepalived cannot be asked its version or the answer
  *   is not a version; StepError "read <container>" (noFactsHelper) for an image without lvslab-facts; the exec's StepError ("interrupted" when `signal` aborts it)
  */
@@ -51,10 +62,14 @@ export async function prepareDirector(rt: Runtime, lab: Lab, d: Director, signal
   const step = `start director ${d.name}`
   const res = await rt.exec(c, ['bash', '-c', ASK_VERSION], {signal})
   if (res.exitCode === 127) throw noFactsHelper(c)
+  const [first = '', ...rest] = res.stdout.split('\n')
+  const ipvs = first.startsWith(NO_IPVS)
+    ? {ok: false as const, why: first.slice(NO_IPVS.length).trim() || 'ipvsadm failed'}
+    : {ok: true as const}
   let version: KeepalivedVersion
   try {
     if (res.exitCode !== 0) throw new Error((res.stderr || res.stdout).trim().split('\n')[0] || `exit ${res.exitCode}`)
-    version = parseKeepalivedVersion(res.stdout)
+    version = parseKeepalivedVersion(ipvs.ok ? res.stdout : rest.join('\n'))
   } catch (error) {
     throw new StepError(
       step,
@@ -62,7 +77,7 @@ export async function prepareDirector(rt: Runtime, lab: Lab, d: Director, signal
       'the lab image needs keepalived: make it again',
     )
   }
-  return {director: d, version, conf: renderKeepalivedConf(lab, d, version)}
+  return {director: d, ipvs, version, conf: renderKeepalivedConf(lab, d, version)}
 }
 
 /**

@@ -2,20 +2,19 @@
 // step whose events go to the caller's sink (the CLI renders them with listr2).
 import {StepError} from '../../errors.js'
 import {type Lab, masterOf} from '../../lab/model.js'
-import {probeSite} from '../../probe/choose.js'
-import {bounds, containerName, type Mode, planLab, waitMs} from '../../plan/plan.js'
+import {bounds, type Mode, planLab, waitMs} from '../../plan/plan.js'
 import {keepalivedVersionText} from '../../render/index.js'
-import type {Runtime} from '../../runtime/types.js'
+import type {NetworkInfo, Runtime} from '../../runtime/types.js'
 import {convergedSnapshot} from '../converge.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from '../image.js'
-import {checkEngineIpvs} from '../ipvs.js'
+import {engineKernelPlace, ipvsFix} from '../ipvs.js'
 import {runStep, type StepControl, type StepOptions, type StepSink} from '../steps.js'
 import {type ProbeFrom, verifyLab, type VerifyResult} from '../verify.js'
-import {ensureContainer, ensureNetwork} from './create.js'
-import {prepareDirector, startPrepared} from './director.js'
+import {ensureNetwork} from './create.js'
+import {startPrepared} from './director.js'
+import {bringUp, type NodesUnderWay} from './nodes.js'
 import {resolveLab} from './lab.js'
 import {neighbourProblems} from './neighbours.js'
-import {configureRealServer} from './real-server.js'
 
 export {prepareDirector, startDirector, startPrepared} from './director.js'
 export {resolveLab, runningMode} from './lab.js'
@@ -115,68 +114,54 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     s.title(`Build the lab image (${DEFAULT_BASE}; no image yet)`)
     await buildImage(rt, {base: DEFAULT_BASE}, (line) => s.progress(line), opts.signal)
   })
-  // IPVS is checked in a throwaway container while the network is made (a running lab's directors
-  // already hold IPVS tables: no check for a second `up`); nothing is started before it passes, and the
-  // network made meanwhile is removed again when it fails. LVSLAB_IPVS_PRECHECK=off skips the check
-  // (the directors still check before keepalived starts): for tests of the later steps on an engine without IPVS.
-  const ipvsCheck =
-    process.env.LVSLAB_IPVS_PRECHECK === 'off'
-      ? undefined
-      : rt
-          .findContainer(containerName(lab, masterOf(lab).name), {signal: opts.signal})
-          .then((c) => (c?.running ? undefined : checkEngineIpvs(rt, lab.image, engine, opts.signal)))
-  ipvsCheck?.catch(() => undefined)
   const made = await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () =>
     ensureNetwork(rt, plan.network, result, opts.signal),
-  ).catch(async (error: unknown) => {
-    await ipvsCheck?.catch(() => undefined)
-    throw error
-  })
-  if (ipvsCheck)
-    await step('ipvs', "Check IPVS on the engine's kernel", async (s) => {
-      try {
-        const ipvs = await ipvsCheck
-        if (!ipvs) return s.skip('IPVS: checked by the running directors')
-        if (!ipvs.ok) throw new StepError('check IPVS', ipvs.detail, ipvs.fix)
-        s.title(`IPVS: ${ipvs.detail}`)
-      } catch (error) {
-        // nothing of this run is left behind on an engine where the lab cannot work
-        if (made.created) await rt.removeNetwork(made.network.id).catch(() => undefined)
-        throw error
-      }
+  )
+  const under = bringUp(rt, lab, plan, opts.mode, result, opts)
+  try {
+    await step('containers', 'Containers', () => under.containers)
+    // IPVS is asked in each director as soon as it runs (ASK_VERSION), not in a throwaway container
+    // first: on an engine without it, everything this run made is removed again before `up` says so.
+    // LVSLAB_IPVS_PRECHECK=off leaves the lab as it is and lets the directors' start say it (for tests
+    // of the later steps on an engine without IPVS).
+    if (process.env.LVSLAB_IPVS_PRECHECK !== 'off')
+      await step('ipvs', "Check IPVS on the engine's kernel", async (s) => {
+        const missing = (await under.prepared).find((p) => !p.ipvs.ok)
+        if (missing && !missing.ipvs.ok) {
+          await undo(rt, under, made, opts.signal)
+          throw new StepError(
+            'check IPVS',
+            `the ip_vs kernel module is not loaded in ${engineKernelPlace(engine)}, kernel ${engine.kernel}, so keepalived cannot program IPVS (ipvsadm in ${missing.director.name}: ${missing.ipvs.why})`,
+            ipvsFix(engine),
+          )
+        }
+        s.title(`IPVS: ipvsadm answers in ${lab.directors.map((d) => d.name).join(' and ')} (kernel ${engine.kernel})`)
+      })
+    // keepalived starts only once the real servers serve, as in the classic order, so that its first
+    // HTTP_GET checks meet httpd running
+    await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', () => under.realServers)
+    await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
+      const ready = await under.prepared
+      await Promise.all(ready.map((p) => startPrepared(rt, lab, p, engine, opts.signal)))
+      result.keepalived = ready[0] ? keepalivedVersionText(ready[0].version) : undefined
     })
-  await step('containers', 'Containers', async () => {
-    await Promise.all([
-      ...[...plan.directors, ...plan.realServers].map((p) => ensureContainer(rt, p, result, opts.signal)),
-      // verify's client container (when the probes run from one) with the lab's, not after convergence
-      ...(opts.noVerify ? [] : [probeSite(rt, lab, opts.from ?? 'auto', opts.mode, opts.signal)]),
-    ])
-  })
-  // The directors are made ready (facts, keepalived.conf, keepalived -t) while the real servers are
-  // configured; keepalived starts only once the real servers are done, as in the classic order, so
-  // its first HTTP_GET checks meet httpd running.
-  const prepared = Promise.all(lab.directors.map((d) => prepareDirector(rt, lab, d, opts.signal)))
-  prepared.catch(() => undefined)
-  await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', async () => {
-    const done = await Promise.allSettled([
-      Promise.all(lab.real_servers.map((r) => configureRealServer(rt, lab, r, opts.mode, opts.signal))),
-      prepared,
-    ])
-    if (done[0].status === 'rejected') throw done[0].reason
-  })
-  await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
-    const ready = await prepared
-    await Promise.all(ready.map((p) => startPrepared(rt, lab, p, engine, opts.signal)))
-    result.keepalived = ready[0] ? keepalivedVersionText(ready[0].version) : undefined
-  })
+  } catch (error) {
+    await under.settled()
+    throw error
+  }
   const bound = waitMs(b.failover + b.readd)
   const snapshot = await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
     const c = await convergedSnapshot(rt, lab, masterOf(lab), bound, {signal: opts.signal, realServersOnce: true})
     result.convergedMs = c.ms
     return c.snapshot
+  }).catch(async (error: unknown) => {
+    // verify's client container may still be on its way
+    await under.settled()
+    throw error
   })
   if (!opts.noVerify)
     await step('verify', 'Verify over HTTP against the VIP', async (s) => {
+      await under.client
       // the facts the convergence wait has just read and judged, not read again
       const v = await verifyLab(rt, lab, {from: opts.from, mode: opts.mode, signal: opts.signal, facts: snapshot})
       result.verify = v
@@ -192,4 +177,22 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     })
   result.seconds = (Date.now() - started) / 1000
   return result
+}
+
+/**
+ * Removes what this run of `up` made (its containers, verify's client container when it made it, and
+ * the network when it made it), once every part under way has ended; an engine error is not raised
+ * (what is left carries the lab's labels: `lvslab down` removes it).
+ */
+async function undo(
+  rt: Runtime,
+  under: NodesUnderWay,
+  made: {network: NetworkInfo; created: boolean},
+  signal?: AbortSignal,
+): Promise<void> {
+  await under.settled()
+  const site = await under.client?.catch(() => undefined)
+  const ids = [...under.createdIds, ...(site?.via === 'container' && site.created ? [site.container] : [])]
+  await Promise.all(ids.map((id) => rt.removeContainer(id, {signal}).catch(() => undefined)))
+  if (made.created) await rt.removeNetwork(made.network.id, {signal}).catch(() => undefined)
 }

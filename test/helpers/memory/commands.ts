@@ -10,7 +10,7 @@ import type {LabModel} from './model.js'
 import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
-import {ASK_VERSION, START_DIRECTOR} from '../../../src/ops/up/director.js'
+import {ASK_VERSION, NO_IPVS, START_DIRECTOR} from '../../../src/ops/up/director.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -148,7 +148,15 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     sh.model.changed()
     return ok()
   }
-  if (text === ASK_VERSION) return ok(KEEPALIVED_VERSION)
+  if (text === ASK_VERSION) {
+    // ipvsadm -Ln first (its first line of error after NO_IPVS), then the image's keepalived version
+    const noIpvs = !sh.ipvs
+      ? IPVS_MISSING.split('\n')[0]
+      : !canAdmin(sh.c)
+        ? "Can't initialize ipvs: Permission denied (you must be root)"
+        : undefined
+    return ok(`${noIpvs === undefined ? '' : `${NO_IPVS}${noIpvs}\n`}${KEEPALIVED_VERSION}`)
+  }
   if (text === START_DIRECTOR) return startDirector(sh)
   if (text === 'keepalived -t -f /etc/keepalived/keepalived.conf') {
     const conf = n.files.get('/etc/keepalived/keepalived.conf')

@@ -34,7 +34,7 @@ describe('up on an empty engine', () => {
     expect((await rt.findContainer(c('client')))?.labels).toMatchObject({[LABELS.LAB]: 'classic', [LABELS.ROLE]: 'client'})
     // each step's time, in order, as the step events reported it
     expect(r.steps.map((s) => [s.step, s.status])).toEqual(
-      ['engine', 'neighbours', 'image', 'network', 'ipvs', 'containers', 'real-servers', 'directors', 'converge', 'verify'].map((id) => [
+      ['engine', 'neighbours', 'image', 'network', 'containers', 'ipvs', 'real-servers', 'directors', 'converge', 'verify'].map((id) => [
         id,
         'done',
       ]),
@@ -57,7 +57,7 @@ describe('up on an empty engine', () => {
     expect(rt.container(c('lvs2')).node).toMatchObject({vrrp: 'BACKUP', vipHeld: false})
   })
 
-  it('makes its engine calls in order: the engine, its neighbours, the IPVS check in a throwaway container beside the network, containers', async () => {
+  it('makes its engine calls in order: the engine, its neighbours, the network, the containers; IPVS asked in the directors, in no throwaway container', async () => {
     const rt = memory()
     await up(rt)
     const kinds = rt.calls.map((x) => x.call)
@@ -65,14 +65,18 @@ describe('up on an empty engine', () => {
     // the lab's kept password first (resolveLab), then the engine
     expect(kinds[0]).toBe('findNetwork')
     expect(first('info')).toBeLessThan(first('listNetworks'))
-    expect(first('listNetworks')).toBeLessThan(first('runOnce'))
-    expect(first('runOnce')).toBeLessThan(first('createContainer'))
+    expect(first('listNetworks')).toBeLessThan(first('createNetwork'))
     expect(first('createNetwork')).toBeLessThan(first('createContainer'))
-    expect(kinds.filter((k) => k === 'runOnce')).toHaveLength(1)
-    // the real servers serve before any keepalived starts checking them
+    expect(kinds.filter((k) => k === 'runOnce')).toHaveLength(0)
     const execs = rt.calls.filter((x) => x.call === 'exec').map((x) => x.subject)
-    const httpd = execs.findLastIndex((s) => s.endsWith('lvslab-svc start httpd'))
-    expect(httpd).toBeLessThan(execs.findIndex((s) => s.endsWith('lvslab-svc start keepalived')))
+    // each director is asked (IPVS, then its keepalived version) before any keepalived starts
+    const asked = execs.filter((s) => / bash -c command -v lvslab-facts /.test(s))
+    expect(asked.map((s) => s.split(' ')[0]).sort()).toEqual([c('lvs1'), c('lvs2')])
+    expect(asked.every((s) => s.includes('ipvsadm -Ln'))).toBe(true)
+    const keepalived = execs.findIndex((s) => s.endsWith('lvslab-svc start keepalived'))
+    expect(execs.findLastIndex((s) => / bash -c command -v lvslab-facts /.test(s))).toBeLessThan(keepalived)
+    // the real servers serve before any keepalived starts checking them
+    expect(execs.findLastIndex((s) => s.endsWith('lvslab-svc start httpd'))).toBeLessThan(keepalived)
   })
 
   it('in privileged mode writes the arp sysctls itself, in privileged containers', async () => {
@@ -95,7 +99,7 @@ describe('up on an empty engine', () => {
 })
 
 describe('up again', () => {
-  it('creates nothing, restarts nothing, skips the throwaway IPVS check and verifies again', async () => {
+  it('creates nothing, restarts nothing, runs no throwaway container and verifies again', async () => {
     const rt = await running()
     const pids = NODES.map((n) => ({...rt.container(c(n)).node.pids}))
     const before = rt.calls.length
@@ -199,8 +203,8 @@ describe("up's step events", () => {
       'neighbours done',
       'image done',
       'network done',
-      'ipvs done',
       'containers done',
+      'ipvs done',
       'real-servers done',
       'directors done',
       'converge done',
@@ -208,7 +212,9 @@ describe("up's step events", () => {
     ])
     const again: StepEvent[] = []
     await up(rt, classic, {onStep: (e) => again.push(e)})
-    expect(again.find((e) => e.step === 'ipvs' && e.type === 'skip')?.detail).toBe('IPVS: checked by the running directors')
+    expect(again.find((e) => e.step === 'ipvs' && e.type === 'done')?.title).toBe(
+      'IPVS: ipvsadm answers in lvs1 and lvs2 (kernel 6.1.0-28-amd64)',
+    )
     const failed: StepEvent[] = []
     const other = memory()
     other.engine.addContainer({name: 'classic-rs1'})

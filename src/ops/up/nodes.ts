@@ -1,0 +1,71 @@
+// The lab's containers brought up as a pipeline: each node's container is created and started, and
+// each node is set to work as soon as its own container runs (a real server configured, a director
+// asked its IPVS and keepalived version), while the other containers still start; verify's client
+// container comes up beside them. `up`'s steps then wait for each part in turn.
+import type {Lab} from '../../lab/model.js'
+import type {LabPlan, Mode, NodePlan} from '../../plan/plan.js'
+import {probeSite, type ProbeFrom, type ProbeSite} from '../../probe/choose.js'
+import type {Runtime} from '../../runtime/types.js'
+import {ensureContainer, type Made} from './create.js'
+import {type PreparedDirector, prepareDirector} from './director.js'
+import {configureRealServer} from './real-server.js'
+
+/** The parts of a lab under way: each a promise that `up`'s steps wait for, in this order. */
+export interface NodesUnderWay {
+  /** Every node's container created (when missing) and running. */
+  containers: Promise<void>
+  /** Each director's IPVS and keepalived version, asked as soon as its container runs. */
+  prepared: Promise<PreparedDirector[]>
+  /** Each real server configured (realServerScript) as soon as its container runs. */
+  realServers: Promise<void>
+  /** Where verify's probes run (the client container made and started when they run from one); undefined with noVerify. */
+  client?: Promise<ProbeSite>
+  /** The ids of the containers this run created, so far (for undoing them). */
+  createdIds: string[]
+  /** Resolves once every part has ended, each either way (so that nothing is left in flight). */
+  settled(): Promise<void>
+}
+
+/**
+ * Starts every part of bringing the lab's nodes up, at once; none of the promises it returns rejects
+ * unhandled (each is also caught here), so a caller may wait for them one by one and, on the first
+ * failure, call settled() before it throws.
+ * @param made the names created and found, filled as containers are met (Made, ensureContainer)
+ * @param opts from: where verify's probes run (no client with noVerify); signal: aborts every engine call
+ * @returns the parts under way
+ */
+export function bringUp(
+  rt: Runtime,
+  lab: Lab,
+  plan: LabPlan,
+  mode: Mode,
+  made: Made,
+  opts: {from?: ProbeFrom; noVerify?: boolean; signal?: AbortSignal},
+): NodesUnderWay {
+  const createdIds: string[] = []
+  const running = new Map<string, Promise<void>>()
+  const ensure = (p: NodePlan) =>
+    ensureContainer(rt, p, made, opts.signal).then((c) => {
+      if (made.created.includes(p.spec.name)) createdIds.push(c.id)
+    })
+  for (const p of [...plan.directors, ...plan.realServers]) running.set(p.node, ensure(p))
+  const after = (node: string) => running.get(node) ?? Promise.reject(new Error(`no container planned for ${node}`))
+  const containers = Promise.all(running.values()).then(() => undefined)
+  const prepared = Promise.all(lab.directors.map((d) => after(d.name).then(() => prepareDirector(rt, lab, d, opts.signal))))
+  const realServers = Promise.all(
+    lab.real_servers.map((r) => after(r.name).then(() => configureRealServer(rt, lab, r, mode, opts.signal))),
+  ).then(() => undefined)
+  const client = opts.noVerify ? undefined : probeSite(rt, lab, opts.from ?? 'auto', mode, opts.signal)
+  const parts: Promise<unknown>[] = [containers, prepared, realServers, ...(client ? [client] : [])]
+  for (const p of parts) p.catch(() => undefined)
+  return {
+    containers,
+    prepared,
+    realServers,
+    client,
+    createdIds,
+    settled: async () => {
+      await Promise.allSettled(parts)
+    },
+  }
+}
