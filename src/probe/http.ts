@@ -72,7 +72,7 @@ export class ContainerProber implements Prober {
    * @param runtime the engine the container runs on
    * @param container a running container on the lab's network with bash and curl (the lab's client container)
    * @param target the VIP, port and path, and each request's timeout (ms; curl's -m in whole seconds, see curlMaxTime)
-   * @param signal aborts the exec of the curl loop: many() then throws StepError "interrupted" (Runtime.exec)
+   * @param signal aborts the exec of the sample's curl: many() then throws StepError "interrupted" (Runtime.exec)
    */
   constructor(
     private readonly runtime: Runtime,
@@ -112,7 +112,7 @@ export class ContainerProber implements Prober {
   }
 
   /**
-   * One line of the container's curl loop: "R <body> <seconds the request took> <status> <local
+   * One request's line (fromOneCurl makes them of the sample's output; the drills' loop prints them): "R <body> <seconds the request took> <status> <local
    * address>:<local port>", e.g. "R from 172.20.1.10  0.004213 200 172.20.255.254:43522"; a request
    * without an answer has status 000 (and port 0 when no connection was made). The duration is
    * curl's own (%{time_total}, a monotonic measure): no clock of the container is read, so a report
@@ -158,7 +158,7 @@ export class ContainerProber implements Prober {
       at += a.ms
     }
     // requests curl never made (it stopped, or refused its options): failed, with curl's words
-    const why = (res.stderr || res.stdout).trim().split('\n')[0] || `curl: exit ${res.exitCode}`
+    const why = res.stderr.trim().split('\n')[0] || `curl: exit ${res.exitCode}`
     while (out.length < count) out.push({at, ok: false, status: 0, ms: 0, error: why})
     return out
   }

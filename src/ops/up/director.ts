@@ -9,6 +9,9 @@ import type {EngineInfo, Runtime} from '../../runtime/types.js'
 import {noFactsHelper} from '../facts.js'
 import {ipvsFix} from '../ipvs.js'
 
+/** ASK_VERSION's exit code when the image has no lvslab-facts (a code neither bash nor cat nor keepalived uses). */
+export const FACTS_MISSING_EXIT = 99
+
 /** The line ASK_VERSION prints first when IPVS does not answer, before ipvsadm's first line of error. */
 export const NO_IPVS = 'lvslab-no-ipvs: '
 
@@ -18,10 +21,10 @@ export const NO_IPVS = 'lvslab-no-ipvs: '
  * not, a first line NO_IPVS and ipvsadm's words), then the keepalived version of the lab image, as the
  * image recorded it when it was made (templates/Dockerfile.lvslab-layer.hbs), else keepalived's own
  * `--version` (printed on stderr by every version). Exit 127 when the image has no lvslab-facts (made
- * by an older lvslab: the later reads need it).
+ * by an older lvslab: the later reads need it): FACTS_MISSING_EXIT.
  */
 export const ASK_VERSION = [
-  'command -v lvslab-facts >/dev/null || exit 127',
+  'command -v lvslab-facts >/dev/null || exit 99',
   `err=$(ipvsadm -Ln 2>&1 >/dev/null) || { printf %s '${NO_IPVS}'; printf '%s\\n' "$err" | head -n 1; }`,
   'cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1',
 ].join('\n')
@@ -30,15 +33,17 @@ export const ASK_VERSION = [
  * A director's keepalived brought to the rendered config, in one exec (the config base64 in LVSLAB_CONF):
  * IPVS must answer (`ipvsadm -Ln`; exit 3 with its error); nothing more when keepalived runs with that
  * config already (prints "current"); else the config is tested with `keepalived -t` (--config-test,
- * keepalived(8)) where that build has it (2.0.4 and later; 1.3.5 has no -t and would start instead;
+ * keepalived(8)) where that build has it (2.0.4 and later; 1.3.5 exits 0 on -t without testing;
  * exit 4 with its output), installed by rename, and keepalived (re)started by lvslab-svc.
  */
 export const START_DIRECTOR = [
   'c=/etc/keepalived/keepalived.conf; n=$c.lvslab-new',
   'err=$(ipvsadm -Ln 2>&1 >/dev/null) || { echo "$err" >&2; exit 3; }',
   'mkdir -p /etc/keepalived && printf %s "$LVSLAB_CONF" | base64 -d > "$n" || exit 1',
+  // not in the environment keepalived and its scripts inherit
+  'unset LVSLAB_CONF',
   'if [ -f "$c" ] && [ "$(cat "$c")" = "$(cat "$n")" ] && lvslab-svc status keepalived >/dev/null; then rm -f "$n"; echo current; exit 0; fi',
-  'if keepalived --help 2>&1 | grep -q -e "-t, --config-test"; then out=$(keepalived -t -f "$n" 2>&1) || { echo "$out" >&2; exit 4; }; fi',
+  'if keepalived --help 2>&1 | grep -q -e "-t, --config-test"; then out=$(keepalived -t -f "$n" 2>&1) || { echo "$out" >&2; rm -f "$n"; exit 4; }; fi',
   'mv -f "$n" "$c" && lvslab-svc stop keepalived && lvslab-svc start keepalived',
 ].join('\n')
 
@@ -61,7 +66,7 @@ export async function prepareDirector(rt: Runtime, lab: Lab, d: Director, signal
   const c = containerName(lab, d.name)
   const step = `start director ${d.name}`
   const res = await rt.exec(c, ['bash', '-c', ASK_VERSION], {signal})
-  if (res.exitCode === 127) throw noFactsHelper(c)
+  if (res.exitCode === FACTS_MISSING_EXIT) throw noFactsHelper(c)
   const [first = '', ...rest] = res.stdout.split('\n')
   const ipvs = first.startsWith(NO_IPVS)
     ? {ok: false as const, why: first.slice(NO_IPVS.length).trim() || 'ipvsadm failed'}

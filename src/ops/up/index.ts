@@ -4,7 +4,7 @@ import {StepError} from '../../errors.js'
 import {type Lab, masterOf} from '../../lab/model.js'
 import {bounds, type Mode, planLab, waitMs} from '../../plan/plan.js'
 import {keepalivedVersionText} from '../../render/index.js'
-import type {NetworkInfo, Runtime} from '../../runtime/types.js'
+import type {EngineInfo, NetworkInfo, Runtime} from '../../runtime/types.js'
 import {convergedSnapshot} from '../converge.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from '../image.js'
 import {engineKernelPlace, ipvsFix} from '../ipvs.js'
@@ -12,7 +12,7 @@ import {runStep, type StepControl, type StepOptions, type StepSink} from '../ste
 import {type ProbeFrom, verifyLab, type VerifyResult} from '../verify.js'
 import {ensureNetwork} from './create.js'
 import {startPrepared} from './director.js'
-import {bringUp, type NodesUnderWay} from './nodes.js'
+import {allSettledOrThrow, bringUp, type NodesUnderWay} from './nodes.js'
 import {resolveLab} from './lab.js'
 import {neighbourProblems} from './neighbours.js'
 
@@ -60,9 +60,10 @@ export interface StepTime {
 /**
  * `up`: checks, then creates what is missing (idempotent), configures the real servers, starts the
  * directors, waits for convergence (bounded by the lab's timers, ms scaled by LVSLAB_TIME_SCALE) and
- * verifies over HTTP. Its steps, in order, by id: engine, neighbours, image, ipvs (not with
- * LVSLAB_IPVS_PRECHECK=off; skipped when the directors run), network, containers, real-servers,
- * directors, converge, verify (not with noVerify).
+ * verifies over HTTP. Its steps, in order, by id: engine, neighbours, image, network, containers,
+ * ipvs (not with LVSLAB_IPVS_PRECHECK=off), real-servers, directors, converge, verify (not with
+ * noVerify). The work of containers, ipvs, real-servers and the probe container runs as a pipeline
+ * (src/ops/up/nodes.ts): each of those steps waits for what is left of its part.
  * @returns what was created or found, the convergence time (ms) and the whole run (s)
  * @throws StepError naming the failed step (or "<step title>: interrupted" when the signal aborts)
  */
@@ -129,11 +130,7 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
         const missing = (await under.prepared).find((p) => !p.ipvs.ok)
         if (missing && !missing.ipvs.ok) {
           await undo(rt, under, made, opts.signal)
-          throw new StepError(
-            'check IPVS',
-            `the ip_vs kernel module is not loaded in ${engineKernelPlace(engine)}, kernel ${engine.kernel}, so keepalived cannot program IPVS (ipvsadm in ${missing.director.name}: ${missing.ipvs.why})`,
-            ipvsFix(engine),
-          )
+          throw ipvsMissing(engine, missing.director.name, missing.ipvs.why)
         }
         s.title(`IPVS: ipvsadm answers in ${lab.directors.map((d) => d.name).join(' and ')} (kernel ${engine.kernel})`)
       })
@@ -142,7 +139,7 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', () => under.realServers)
     await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
       const ready = await under.prepared
-      await Promise.all(ready.map((p) => startPrepared(rt, lab, p, engine, opts.signal)))
+      await allSettledOrThrow(ready.map((p) => startPrepared(rt, lab, p, engine, opts.signal)))
       result.keepalived = ready[0] ? keepalivedVersionText(ready[0].version) : undefined
     })
   } catch (error) {
@@ -177,6 +174,27 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     })
   result.seconds = (Date.now() - started) / 1000
   return result
+}
+
+/**
+ * The IPVS step's refusal: ipvsadm's "Protocol not available" (or its "Are you sure that IP Virtual
+ * Server is built in the kernel") means the ip_vs module is not loaded, which the engine's host can
+ * fix (ipvsFix); any other refusal (e.g. "Permission denied" on a rootless engine, whose containers
+ * lack CAP_NET_ADMIN in the host's user namespace) is said as ipvsadm said it.
+ */
+function ipvsMissing(engine: EngineInfo, director: string, why: string): StepError {
+  const where = `${engineKernelPlace(engine)}, kernel ${engine.kernel}`
+  if (/Protocol not available|IP Virtual Server is built/i.test(why))
+    return new StepError(
+      'check IPVS',
+      `the ip_vs kernel module is not loaded in ${where}, so keepalived cannot program IPVS (ipvsadm in ${director}: ${why})`,
+      ipvsFix(engine),
+    )
+  return new StepError(
+    'check IPVS',
+    `ipvsadm fails in ${director}, in ${engineKernelPlace(engine)} with kernel ${engine.kernel}: ${why}`,
+    "the directors need CAP_NET_ADMIN in the engine's own user namespace (a rootless engine cannot program IPVS): use a rootful engine, or try `lvslab up --privileged`",
+  )
 }
 
 /**

@@ -18,12 +18,26 @@ export interface NodesUnderWay {
   prepared: Promise<PreparedDirector[]>
   /** Each real server configured (realServerScript) as soon as its container runs. */
   realServers: Promise<void>
-  /** Where verify's probes run (the client container made and started when they run from one); undefined with noVerify. */
+  /** Where verify's probes run (the client container made and started, once a lab container runs, when they run from one); undefined with noVerify. */
   client?: Promise<ProbeSite>
   /** The ids of the containers this run created, so far (for undoing them). */
   createdIds: string[]
   /** Resolves once every part has ended, each either way (so that nothing is left in flight). */
   settled(): Promise<void>
+}
+
+/**
+ * Like Promise.all, but it settles only once every promise has: a failure is thrown (the first in the
+ * list's order) when none of them is still under way, so that a caller that stops on it leaves no
+ * call in flight.
+ * @returns every value, in order
+ * @throws the first rejection's reason
+ */
+export async function allSettledOrThrow<T>(list: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(list)
+  const failed = settled.find((r) => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value)
 }
 
 /**
@@ -50,12 +64,17 @@ export function bringUp(
     })
   for (const p of [...plan.directors, ...plan.realServers]) running.set(p.node, ensure(p))
   const after = (node: string) => running.get(node) ?? Promise.reject(new Error(`no container planned for ${node}`))
-  const containers = Promise.all(running.values()).then(() => undefined)
-  const prepared = Promise.all(lab.directors.map((d) => after(d.name).then(() => prepareDirector(rt, lab, d, opts.signal))))
-  const realServers = Promise.all(
+  const containers = allSettledOrThrow([...running.values()]).then(() => undefined)
+  const prepared = allSettledOrThrow(lab.directors.map((d) => after(d.name).then(() => prepareDirector(rt, lab, d, opts.signal))))
+  const realServers = allSettledOrThrow(
     lab.real_servers.map((r) => after(r.name).then(() => configureRealServer(rt, lab, r, mode, opts.signal))),
   ).then(() => undefined)
-  const client = opts.noVerify ? undefined : probeSite(rt, lab, opts.from ?? 'auto', mode, opts.signal)
+  // decided once a lab container runs: until then the lab's bridge has no carrier, and this machine
+  // does not list its address (libuv's interface list skips an interface that is not running), so a
+  // local engine's lab would look unreachable from here (src/probe/host.ts hostReaches)
+  const client = opts.noVerify
+    ? undefined
+    : Promise.any(running.values()).then(() => probeSite(rt, lab, opts.from ?? 'auto', mode, opts.signal))
   const parts: Promise<unknown>[] = [containers, prepared, realServers, ...(client ? [client] : [])]
   for (const p of parts) p.catch(() => undefined)
   return {

@@ -24,6 +24,7 @@ for kv in ${RS_SYSCTLS.map(([k, v]) => `${k}=${v}`).join(' ')}; do
 done
 ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 dev lo label lo:1
 for p in ${pagePaths(lab).map(quoted).join(' ')}; do mkdir -p "\${p%/*}"; printf %s "$LVSLAB_PAGE" | base64 -d > "$p.lvslab-new"; mv -f "$p.lvslab-new" "$p"; done
+unset LVSLAB_PAGE
 lvslab-svc start httpd`
 }
 
@@ -48,8 +49,12 @@ export async function configureRealServer(rt: Runtime, lab: Lab, r: RealServer, 
     throw new StepError(
       `configure real server ${r.name}`,
       `${c}: ${(res.stderr || res.stdout).trim().split('\n').slice(-3).join(' / ') || `exit ${res.exitCode}`}`,
-      res.exitCode === 5 && mode !== 'privileged'
-        ? 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`'
-        : undefined,
+      mode === 'privileged'
+        ? undefined
+        : res.exitCode === 5
+          ? 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`'
+          : /not permitted/i.test(res.stderr)
+            ? 'the engine must grant the real servers NET_ADMIN; try `lvslab up --privileged`'
+            : undefined,
     )
 }

@@ -46,6 +46,7 @@ const RS_SETUP = new RegExp(
     'done',
     "ip -o addr show dev lo \\| grep -q ' (\\d+\\.\\d+\\.\\d+\\.\\d+)/32 ' \\|\\| ip addr add \\3/32 dev lo label lo:1",
     'for p in ((?:\'[^\']+\' ?)+); do mkdir -p "\\$\\{p%/\\*\\}"; printf %s "\\$LVSLAB_PAGE" \\| base64 -d > "\\$p\\.lvslab-new"; mv -f "\\$p\\.lvslab-new" "\\$p"; done',
+    'unset LVSLAB_PAGE',
     'lvslab-svc start httpd$',
   ].join('\\n'),
 )

@@ -5,6 +5,8 @@ import {afterEach, describe, expect, it, vi} from 'vitest'
 import {StepError} from '../../../src/errors.js'
 import {downLab} from '../../../src/ops/down.js'
 import {upLab} from '../../../src/ops/up/index.js'
+import {NO_IPVS} from '../../../src/ops/up/director.js'
+import {KEEPALIVED_VERSION} from '../../helpers/memory/texts.js'
 import {labFilter} from '../../../src/runtime/labels.js'
 import {onVirtualClock} from '../../helpers/memory/index.js'
 import {c, classic, closeAll, memory, up, UP} from './lab.js'
@@ -71,6 +73,16 @@ describe('the engine fails up', () => {
     expect(rt.engine.containers.size + rt.engine.networks.size).toBe(0)
   })
 
+  it('ipvsadm refused for another reason (a rootless engine): said as ipvsadm said it, and nothing left behind', async () => {
+    const rt = memory()
+    const stdout = `${NO_IPVS}Can't initialize ipvs: Permission denied (you must be root)\n${KEEPALIVED_VERSION}`
+    rt.inject({call: 'exec', match: /^classic-lvs1 bash -c command -v lvslab-facts/, effect: {exit: 0, stdout}})
+    const m = await failure(up(rt))
+    expect(m).toMatch(/^check IPVS: ipvsadm fails in lvs1, in .* with kernel 6\.1\.0-28-amd64: Can't initialize ipvs: Permission denied/)
+    expect(m).toMatch(/\(fix: the directors need CAP_NET_ADMIN in the engine's own user namespace/)
+    expect(rt.engine.containers.size + rt.engine.networks.size).toBe(0)
+  })
+
   it('without the pre-check, the directors find no IPVS themselves', async () => {
     vi.stubEnv('LVSLAB_IPVS_PRECHECK', 'off')
     const rt = memory({ipvs: false})
@@ -80,8 +92,8 @@ describe('the engine fails up', () => {
 
   it('an image made by an older lvslab (no lvslab-facts): make the image again', async () => {
     const rt = memory()
-    // `command -v lvslab-facts` finds none: the version's exec ends 127, with nothing said
-    rt.inject({call: 'exec', match: /^classic-lvs\d bash -c command -v lvslab-facts/, effect: {exit: 127}})
+    // `command -v lvslab-facts` finds none: the version's exec ends 99 (FACTS_MISSING_EXIT), with nothing said
+    rt.inject({call: 'exec', match: /^classic-lvs\d bash -c command -v lvslab-facts/, effect: {exit: 99}})
     expect(await failure(up(rt))).toMatch(
       /^read classic-lvs[12]: the lab image has no lvslab-facts: it was made by an older lvslab \(fix: make the image again/,
     )
