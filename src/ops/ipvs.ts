@@ -54,6 +54,28 @@ export function ipvsFix(info: EngineInfo): string {
   return "load the module on the engine's host (the machine DOCKER_HOST points at): `sudo modprobe ip_vs`"
 }
 
+/** The words for an engine kernel without ip_vs (the throwaway check's and the directors' alike). */
+function notLoaded(info: EngineInfo, kernel: string): string {
+  return `the ip_vs kernel module is not loaded in ${engineKernelPlace(info)}, kernel ${kernel}, so keepalived cannot program IPVS`
+}
+
+/**
+ * What a director's `ipvsadm -Ln` refusal means, with its fix: "Protocol not available" (and its "Are
+ * you sure that IP Virtual Server is built in the kernel") is a kernel without ip_vs, which the
+ * engine's host can fix (ipvsFix); any other refusal (e.g. "Permission denied" on a rootless engine,
+ * whose containers lack CAP_NET_ADMIN in the host's user namespace) is said as ipvsadm said it.
+ * @param director the director's node name; why: ipvsadm's first line of error
+ * @returns the refusal's detail and fix, for the caller's StepError
+ */
+export function ipvsadmRefusal(info: EngineInfo, director: string, why: string): {detail: string; fix: string} {
+  if (/Protocol not available|IP Virtual Server is built/i.test(why))
+    return {detail: `${notLoaded(info, info.kernel)} (ipvsadm in ${director}: ${why})`, fix: ipvsFix(info)}
+  return {
+    detail: `ipvsadm fails in ${director}, in ${engineKernelPlace(info)} with kernel ${info.kernel}: ${why}`,
+    fix: "the directors need CAP_NET_ADMIN in the engine's own user namespace (a rootless engine cannot program IPVS): use a rootful engine, or try `lvslab up --privileged`",
+  }
+}
+
 /**
  * Checks IPVS in a throwaway container of `image` (no network, removed afterwards, 60 000 ms at most)
  * running IPVS_PROBE.
@@ -80,7 +102,7 @@ export async function checkEngineIpvs(rt: Runtime, image: string, info: EngineIn
         ok,
         kernel,
         where,
-        detail: `the ip_vs kernel module is not loaded in ${where}, kernel ${kernel}, so keepalived cannot program IPVS`,
+        detail: notLoaded(info, kernel),
         fix: ipvsFix(info),
       }
 }

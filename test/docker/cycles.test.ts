@@ -43,7 +43,7 @@ describe('20 cycles of up and down on the host engine', () => {
     let started = Date.now()
     const up = await cli('up', '--file', labFile)
     let took = Date.now() - started
-    if (up.exitCode !== 0) expect(up.stderr).toMatch(/IPVS is not available.*sudo modprobe ip_vs/)
+    if (up.exitCode !== 0) expect(up.stderr).toMatch(/ip_vs kernel module is not loaded.*sudo modprobe ip_vs/)
     // what up made, before it goes: the containers, their volumes and their processes; verify's client
     // container is made with the lab when this machine cannot reach the lab's bridge (src/probe/choose.ts)
     const made = await labSnapshot('cyctest')

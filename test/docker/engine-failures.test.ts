@@ -39,6 +39,27 @@ describe('engine failures', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('an engine without ip_vs (this machine has none): the IPVS step refuses in one line with the fix, and nothing of the lab is left', async () => {
+    const r = await run(['up', '--file', lab()], {LVSLAB_IPVS_PRECHECK: 'on'})
+    const left = async () => [
+      ...(await rt.listContainers({label: ['lvslab.lab=engtest']})).map((c) => c.name),
+      ...(await rt.listNetworks({label: ['lvslab.lab=engtest']})).map((n) => n.name),
+    ]
+    if (r.exitCode === 0) {
+      // an engine whose kernel has ip_vs gets past the step: then the lab is up, and down removes it
+      await downLab(rt, 'engtest')
+      expect(await left()).toEqual([])
+      return
+    }
+    expect(r.exitCode).toBe(1)
+    expect(oneLine(r.stderr)).toEqual([
+      expect.stringMatching(
+        /^lvslab: check IPVS: the ip_vs kernel module is not loaded in .*\(ipvsadm in lvs[12]: .*\) \(fix: .*modprobe ip_vs/,
+      ),
+    ])
+    expect(await left()).toEqual([])
+  })
+
   it('image missing: names the step and what to run', async () => {
     const r = await run(['up', '--file', lab('image: lvslab/no-such-image:1\n')])
     expect(r.exitCode).toBe(1)

@@ -37,7 +37,7 @@ describe('interrupting up', () => {
     natural = Date.now() - started
     if (r.exitCode === 0) return // a host with IPVS: up completed
     expect(r.exitCode).toBe(1)
-    expect(r.stderr).toMatch(/IPVS is not available.*fix: load the module/)
+    expect(r.stderr).toMatch(/ip_vs kernel module is not loaded.*fix: load the module/)
     await downLab(rt, 'inttest')
   })
 

@@ -10,5 +10,5 @@ import {sh} from '../up/shell.js'
  *   "interrupted" when the signal aborts
  */
 export async function runCommand(rt: Runtime, c: Command, signal?: AbortSignal): Promise<void> {
-  await sh(rt, c.container, c.cmd, c.step, undefined, 1, signal)
+  await sh(rt, c.container, c.cmd, c.step, {tail: 1, signal})
 }

@@ -7,7 +7,8 @@ import {containerName} from '../../plan/plan.js'
 import {type KeepalivedVersion, renderKeepalivedConf} from '../../render/index.js'
 import type {EngineInfo, Runtime} from '../../runtime/types.js'
 import {noFactsHelper} from '../facts.js'
-import {ipvsFix} from '../ipvs.js'
+import {ipvsadmRefusal} from '../ipvs.js'
+import {sh} from './shell.js'
 
 /** ASK_VERSION's exit code when the image has no lvslab-facts (a code neither bash nor cat nor keepalived uses). */
 export const FACTS_MISSING_EXIT = 99
@@ -88,46 +89,21 @@ export async function prepareDirector(rt: Runtime, lab: Lab, d: Director, signal
 /**
  * Brings a prepared director's keepalived to its config in one exec (START_DIRECTOR): nothing is
  * changed when keepalived runs that config already.
- * @returns whether keepalived was (re)started
- * @throws StepError "start director <name>": "IPVS is not available: ..." with the fix for this
- *   engine (from `engine`, else `modprobe ip_vs`), "<container>: <keepalived -t's words>" (a config
- *   keepalived refuses: a bug of lvslab, said in the fix), or the failing command's words; "interrupted" when `signal` aborts the exec
+ * @param engine the engine, for the fix when IPVS refuses (ipvsadmRefusal)
+ * @throws StepError "start director <name>": ipvsadm's refusal in words with its fix (exit 3,
+ *   ipvsadmRefusal), "<container>: <keepalived -t's words>" (exit 4: a config keepalived refuses, a bug
+ *   of lvslab, said in the fix), or the failing command's words; "interrupted" when `signal` aborts the exec
  */
-export async function startPrepared(
-  rt: Runtime,
-  lab: Lab,
-  p: PreparedDirector,
-  engine?: EngineInfo,
-  signal?: AbortSignal,
-): Promise<boolean> {
-  const c = containerName(lab, p.director.name)
+export async function startPrepared(rt: Runtime, lab: Lab, p: PreparedDirector, engine: EngineInfo, signal?: AbortSignal): Promise<void> {
   const step = `start director ${p.director.name}`
-  const res = await rt.exec(c, ['bash', '-c', START_DIRECTOR], {env: {LVSLAB_CONF: Buffer.from(p.conf, 'utf8').toString('base64')}, signal})
-  const said = (lines: number) => (res.stderr || res.stdout).trim().split('\n').slice(-lines).join(' / ') || `exit ${res.exitCode}`
-  if (res.exitCode === 3)
-    throw new StepError(
-      step,
-      `IPVS is not available: ${(res.stderr || res.stdout).trim().split('\n')[0] || 'exit 3'}`,
-      engine ? ipvsFix(engine) : "load the module on the engine's host: `sudo modprobe ip_vs`",
-    )
-  if (res.exitCode === 4) throw new StepError(step, `${c}: ${said(3)}`, 'this is a bug of lvslab: please report the lab file')
-  if (res.exitCode !== 0) throw new StepError(step, `${c}: ${said(3)}`)
-  return res.stdout.trim() !== 'current'
-}
-
-/**
- * A director: prepareDirector, then startPrepared.
- * @returns the director's keepalived version
- * @throws StepError as prepareDirector and startPrepared
- */
-export async function startDirector(
-  rt: Runtime,
-  lab: Lab,
-  d: Director,
-  engine?: EngineInfo,
-  signal?: AbortSignal,
-): Promise<KeepalivedVersion> {
-  const p = await prepareDirector(rt, lab, d, signal)
-  await startPrepared(rt, lab, p, engine, signal)
-  return p.version
+  await sh(rt, containerName(lab, p.director.name), START_DIRECTOR, step, {
+    env: {LVSLAB_CONF: Buffer.from(p.conf, 'utf8').toString('base64')},
+    signal,
+    refuse: (res) => {
+      if (res.exitCode !== 3) return undefined
+      const refusal = ipvsadmRefusal(engine, p.director.name, (res.stderr || res.stdout).trim().split('\n')[0] || 'exit 3')
+      return new StepError(step, refusal.detail, refusal.fix)
+    },
+    fix: (res) => (res.exitCode === 4 ? 'this is a bug of lvslab: please report the lab file' : undefined),
+  })
 }

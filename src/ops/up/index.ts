@@ -4,10 +4,10 @@ import {StepError} from '../../errors.js'
 import {type Lab, masterOf} from '../../lab/model.js'
 import {bounds, type Mode, planLab, waitMs} from '../../plan/plan.js'
 import {keepalivedVersionText} from '../../render/index.js'
-import type {EngineInfo, NetworkInfo, Runtime} from '../../runtime/types.js'
+import type {NetworkInfo, Runtime} from '../../runtime/types.js'
 import {convergedSnapshot} from '../converge.js'
 import {buildImage, DEFAULT_BASE, DEFAULT_IMAGE} from '../image.js'
-import {engineKernelPlace, ipvsFix} from '../ipvs.js'
+import {ipvsadmRefusal} from '../ipvs.js'
 import {runStep, type StepControl, type StepOptions, type StepSink} from '../steps.js'
 import {type ProbeFrom, verifyLab, type VerifyResult} from '../verify.js'
 import {ensureNetwork} from './create.js'
@@ -16,7 +16,6 @@ import {allSettledOrThrow, bringUp, type NodesUnderWay} from './nodes.js'
 import {resolveLab} from './lab.js'
 import {neighbourProblems} from './neighbours.js'
 
-export {prepareDirector, startDirector, startPrepared} from './director.js'
 export {resolveLab, runningMode} from './lab.js'
 export {neighbourProblems} from './neighbours.js'
 export {configureRealServer} from './real-server.js'
@@ -129,8 +128,9 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
       await step('ipvs', "Check IPVS on the engine's kernel", async (s) => {
         const missing = (await under.prepared).find((p) => !p.ipvs.ok)
         if (missing && !missing.ipvs.ok) {
-          await undo(rt, under, made, opts.signal)
-          throw ipvsMissing(engine, missing.director.name, missing.ipvs.why)
+          await undo(rt, under, made, result.created, opts.signal)
+          const refusal = ipvsadmRefusal(engine, missing.director.name, missing.ipvs.why)
+          throw new StepError('check IPVS', refusal.detail, refusal.fix)
         }
         s.title(`IPVS: ipvsadm answers in ${lab.directors.map((d) => d.name).join(' and ')} (kernel ${engine.kernel})`)
       })
@@ -177,40 +177,21 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
 }
 
 /**
- * The IPVS step's refusal: ipvsadm's "Protocol not available" (or its "Are you sure that IP Virtual
- * Server is built in the kernel") means the ip_vs module is not loaded, which the engine's host can
- * fix (ipvsFix); any other refusal (e.g. "Permission denied" on a rootless engine, whose containers
- * lack CAP_NET_ADMIN in the host's user namespace) is said as ipvsadm said it.
- */
-function ipvsMissing(engine: EngineInfo, director: string, why: string): StepError {
-  const where = `${engineKernelPlace(engine)}, kernel ${engine.kernel}`
-  if (/Protocol not available|IP Virtual Server is built/i.test(why))
-    return new StepError(
-      'check IPVS',
-      `the ip_vs kernel module is not loaded in ${where}, so keepalived cannot program IPVS (ipvsadm in ${director}: ${why})`,
-      ipvsFix(engine),
-    )
-  return new StepError(
-    'check IPVS',
-    `ipvsadm fails in ${director}, in ${engineKernelPlace(engine)} with kernel ${engine.kernel}: ${why}`,
-    "the directors need CAP_NET_ADMIN in the engine's own user namespace (a rootless engine cannot program IPVS): use a rootful engine, or try `lvslab up --privileged`",
-  )
-}
-
-/**
- * Removes what this run of `up` made (its containers, verify's client container when it made it, and
- * the network when it made it), once every part under way has ended; an engine error is not raised
- * (what is left carries the lab's labels: `lvslab down` removes it).
+ * Removes what this run of `up` made (the containers among `created`, verify's client container when
+ * it made it, and the network when it made it), once every part under way has ended; an engine error
+ * is not raised (what is left carries the lab's labels: `lvslab down` removes it).
+ * @param created the names this run created (UpResult.created: the network's among them)
  */
 async function undo(
   rt: Runtime,
   under: NodesUnderWay,
   made: {network: NetworkInfo; created: boolean},
+  created: string[],
   signal?: AbortSignal,
 ): Promise<void> {
   await under.settled()
   const site = await under.client?.catch(() => undefined)
-  const ids = [...under.createdIds, ...(site?.via === 'container' && site.created ? [site.container] : [])]
-  await Promise.all(ids.map((id) => rt.removeContainer(id, {signal}).catch(() => undefined)))
+  const names = [...created.filter((n) => n !== made.network.name), ...(site?.via === 'container' && site.created ? [site.container] : [])]
+  await Promise.all(names.map((n) => rt.removeContainer(n, {signal}).catch(() => undefined)))
   if (made.created) await rt.removeNetwork(made.network.id, {signal}).catch(() => undefined)
 }

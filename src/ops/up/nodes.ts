@@ -3,7 +3,7 @@
 // asked its IPVS and keepalived version), while the other containers still start; verify's client
 // container comes up beside them. `up`'s steps then wait for each part in turn.
 import type {Lab} from '../../lab/model.js'
-import type {LabPlan, Mode, NodePlan} from '../../plan/plan.js'
+import type {LabPlan, Mode} from '../../plan/plan.js'
 import {probeSite, type ProbeFrom, type ProbeSite} from '../../probe/choose.js'
 import type {Runtime} from '../../runtime/types.js'
 import {ensureContainer, type Made} from './create.js'
@@ -20,8 +20,6 @@ export interface NodesUnderWay {
   realServers: Promise<void>
   /** Where verify's probes run (the client container made and started, once a lab container runs, when they run from one); undefined with noVerify. */
   client?: Promise<ProbeSite>
-  /** The ids of the containers this run created, so far (for undoing them). */
-  createdIds: string[]
   /** Resolves once every part has ended, each either way (so that nothing is left in flight). */
   settled(): Promise<void>
 }
@@ -56,13 +54,8 @@ export function bringUp(
   made: Made,
   opts: {from?: ProbeFrom; noVerify?: boolean; signal?: AbortSignal},
 ): NodesUnderWay {
-  const createdIds: string[] = []
-  const running = new Map<string, Promise<void>>()
-  const ensure = (p: NodePlan) =>
-    ensureContainer(rt, p, made, opts.signal).then((c) => {
-      if (made.created.includes(p.spec.name)) createdIds.push(c.id)
-    })
-  for (const p of [...plan.directors, ...plan.realServers]) running.set(p.node, ensure(p))
+  const running = new Map<string, Promise<unknown>>()
+  for (const p of [...plan.directors, ...plan.realServers]) running.set(p.node, ensureContainer(rt, p, made, opts.signal))
   const after = (node: string) => running.get(node) ?? Promise.reject(new Error(`no container planned for ${node}`))
   const containers = allSettledOrThrow([...running.values()]).then(() => undefined)
   const prepared = allSettledOrThrow(lab.directors.map((d) => after(d.name).then(() => prepareDirector(rt, lab, d, opts.signal))))
@@ -82,7 +75,6 @@ export function bringUp(
     prepared,
     realServers,
     client,
-    createdIds,
     settled: async () => {
       await Promise.allSettled(parts)
     },

@@ -3,7 +3,7 @@ import type {Lab, RealServer} from '../../lab/model.js'
 import {containerName, type Mode, RS_SYSCTLS} from '../../plan/plan.js'
 import {pagePaths, renderIndexHtml} from '../../render/index.js'
 import type {Runtime} from '../../runtime/types.js'
-import {StepError} from '../../errors.js'
+import {sh} from './shell.js'
 
 /** A path in single quotes for bash. */
 const quoted = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`
@@ -39,16 +39,11 @@ lvslab-svc start httpd`
  *   the fix `--privileged` in least-privilege mode), or the failing command; "interrupted" when `signal` aborts the exec
  */
 export async function configureRealServer(rt: Runtime, lab: Lab, r: RealServer, mode: Mode, signal?: AbortSignal): Promise<void> {
-  const c = containerName(lab, r.name)
-  const res = await rt.exec(c, ['bash', '-c', realServerScript(lab, mode)], {
+  await sh(rt, containerName(lab, r.name), realServerScript(lab, mode), `configure real server ${r.name}`, {
     env: {LVSLAB_PAGE: Buffer.from(renderIndexHtml(r), 'utf8').toString('base64')},
     signal,
-  })
-  // exit 5: a sysctl is not as wanted; in least privilege the engine set them at creation
-  if (res.exitCode !== 0)
-    throw new StepError(
-      `configure real server ${r.name}`,
-      `${c}: ${(res.stderr || res.stdout).trim().split('\n').slice(-3).join(' / ') || `exit ${res.exitCode}`}`,
+    // exit 5: a sysctl is not as wanted; in least privilege the engine set them at creation
+    fix: (res) =>
       mode === 'privileged'
         ? undefined
         : res.exitCode === 5
@@ -56,5 +51,5 @@ export async function configureRealServer(rt: Runtime, lab: Lab, r: RealServer, 
           : /not permitted/i.test(res.stderr)
             ? 'the engine must grant the real servers NET_ADMIN; try `lvslab up --privileged`'
             : undefined,
-    )
+  })
 }

@@ -87,7 +87,9 @@ describe('the engine fails up', () => {
     vi.stubEnv('LVSLAB_IPVS_PRECHECK', 'off')
     const rt = memory({ipvs: false})
     const m = await failure(up(rt))
-    expect(m).toMatch(/^start director lvs[12]: IPVS is not available: Can't initialize ipvs: Protocol not available \(fix: /)
+    expect(m).toMatch(
+      /^start director lvs[12]: the ip_vs kernel module is not loaded in .*, so keepalived cannot program IPVS \(ipvsadm in lvs[12]: Can't initialize ipvs: Protocol not available\) \(fix: /,
+    )
   })
 
   it('an image made by an older lvslab (no lvslab-facts): make the image again', async () => {
