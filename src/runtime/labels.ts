@@ -18,6 +18,8 @@ export const LABELS = {
   IMAGE: 'lvslab.image',
   /** On the network: the lab's random VRRP password, when the lab file sets none. */
   AUTH: 'lvslab.vrrp-auth',
+  /** On a container that configures itself at its first start (src/ops/up/boot.ts): "true". */
+  BOOT: 'lvslab.boot',
   /** On imported images: the fingerprint of the rootfs it came from. */
   ROOTFS: 'lvslab.rootfs',
 } as const

@@ -34,6 +34,12 @@ export interface ContainerSpec {
   capAdd: string[]
   privileged: boolean
   sysctls: Record<string, string>
+  /** The container's own entrypoint, instead of the image's (e.g. a script that configures the node at its start). */
+  entrypoint?: string[]
+  /** The arguments of that entrypoint. */
+  cmd?: string[]
+  /** Environment variables of the container's processes (and of every exec in it). */
+  env?: Record<string, string>
 }
 
 /** A container as the engine lists or inspects it: name without the leading slash, image, state ("running", "exited"...), labels. */
@@ -72,6 +78,13 @@ export interface CallOptions {
 export interface ExecOptions extends CallOptions {
   /** Extra environment variables of the exec'd process. */
   env?: Record<string, string>
+}
+
+/** What a container said up to a marker line (Runtime.logsUntil): that line, and all its output before it, by stream (utf8). */
+export interface LogsUntil {
+  line: string
+  stdout: string
+  stderr: string
 }
 
 /** runOnce's options: files written before the command, privileged mode, the run's timeout (ms) and signal. */
@@ -135,6 +148,20 @@ export interface Runtime {
     signal: AbortSignal,
     opts?: Omit<CallOptions, 'signal'>,
   ): Promise<number>
+  /**
+   * Follows a container's output from its start (stdout and stderr, as its log has them) until a
+   * stdout line starts with `marker`: that line and what came before it. A wait strategy on the
+   * container's log (testcontainers' Wait.forLogMessage), so no process is started in the container.
+   * opts.timeoutMs bounds the whole wait (the adapter's read timeout when absent).
+   * @throws StepError "read the log of CONTAINER" when the output ends (the container stopped) before
+   *   the marker, at the timeout, or "interrupted" when the signal aborts
+   */
+  logsUntil(container: string, marker: string, opts?: CallOptions): Promise<LogsUntil>
+  /**
+   * A file of an image (utf8), read from a container of it that is created, never started, and
+   * removed again (labelled lvslab.throwaway and `labels`); undefined when the image has no such file.
+   */
+  readImageFile(image: string, path: string, opts?: CallOptions & {labels?: Record<string, string>}): Promise<string | undefined>
   /** Writes a file (utf8) with a mode (default 0644) in a running container. */
   putFile(container: string, path: string, content: string, mode?: number, opts?: CallOptions): Promise<void>
   findImage(ref: string, opts?: CallOptions): Promise<ImageInfo | undefined>

@@ -4,6 +4,7 @@ import {StepError} from '../../errors.js'
 import type {NodePlan} from '../../plan/plan.js'
 import {LABELS} from '../../runtime/labels.js'
 import type {ContainerInfo, NetworkInfo, NetworkSpec, Runtime} from '../../runtime/types.js'
+import {type Boot, bootSpec} from './boot.js'
 
 /** The names `up` created, and those it found already there, in the order it met them. */
 export interface Made {
@@ -45,20 +46,32 @@ export async function ensureNetwork(
 
 /**
  * A node's container: inspected by name, created from its plan when missing, started when not running.
- * @returns the container as found or created (its `running` as it was before the start)
+ * A container it creates boots with what `boot` gives (bootSpec), when it gives something.
+ * @param boot asked only when the container must be created: what it should run at its start, or
+ *   undefined for the image's own entrypoint (the node is then configured by exec)
+ * @returns the container as found or created (its `running` as it was before the start), and whether it boots itself
  * @throws StepError when a container of that name is not this node of this lab (by its lab and node
  *   labels); the engine's errors as they come ("interrupted" when `signal` aborts one of its calls)
  */
-export async function ensureContainer(rt: Runtime, p: NodePlan, made: Made, signal?: AbortSignal): Promise<ContainerInfo> {
+export async function ensureContainer(
+  rt: Runtime,
+  p: NodePlan,
+  made: Made,
+  signal?: AbortSignal,
+  boot?: () => Promise<Boot | undefined>,
+): Promise<{container: ContainerInfo; booting: boolean}> {
   let c = await rt.findContainer(p.spec.name, {signal})
+  let booting = false
   if (c) {
     if (c.labels[LABELS.LAB] !== p.spec.labels[LABELS.LAB] || c.labels[LABELS.NODE] !== p.node)
       throw foreign('container', p.spec.name, p.spec.labels[LABELS.LAB])
     made.existing.push(p.spec.name)
   } else {
-    c = await rt.createContainer(p.spec, {signal})
+    const b = await boot?.()
+    c = await rt.createContainer(b ? bootSpec(p.spec, b) : p.spec, {signal})
     made.created.push(p.spec.name)
+    booting = b !== undefined
   }
   if (!c.running) await rt.startContainer(c.id, {signal})
-  return c
+  return {container: c, booting}
 }

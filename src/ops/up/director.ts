@@ -5,10 +5,11 @@ import type {Director, Lab} from '../../lab/model.js'
 import {parseKeepalivedVersion} from '../../parse/keepalived.js'
 import {containerName} from '../../plan/plan.js'
 import {type KeepalivedVersion, renderKeepalivedConf} from '../../render/index.js'
-import type {EngineInfo, Runtime} from '../../runtime/types.js'
+import type {EngineInfo, ExecResult, Runtime} from '../../runtime/types.js'
 import {noFactsHelper} from '../facts.js'
 import {ipvsadmRefusal} from '../ipvs.js'
-import {sh} from './shell.js'
+import {type Boot, bootOutcome} from './boot.js'
+import {judged, sh, type ShOptions} from './shell.js'
 
 /** ASK_VERSION's exit code when the image has no lvslab-facts (a code neither bash nor cat nor keepalived uses). */
 export const FACTS_MISSING_EXIT = 99
@@ -30,23 +31,39 @@ export const ASK_VERSION = [
   'cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1',
 ].join('\n')
 
+/** How many times a director's boot asks a real server's page before it starts keepalived anyway (0.2 s apart: about 20 s). */
+export const WAIT_TRIES = 100
+
+/** A wait for each URL to answer (any HTTP answer), at most WAIT_TRIES times 0.2 s apart per URL, then on either way. */
+function waitForPages(urls: string[]): string {
+  return `for u in ${urls.map((u) => `'${u}'`).join(' ')}; do i=0; until curl -s -o /dev/null -m 1 "$u"; do i=$((i+1)); [ $i -ge ${WAIT_TRIES} ] && break; sleep 0.2; done; done`
+}
+
 /**
- * A director's keepalived brought to the rendered config, in one exec (the config base64 in LVSLAB_CONF):
- * IPVS must answer (`ipvsadm -Ln`; exit 3 with its error); nothing more when keepalived runs with that
- * config already (prints "current"); else the config is tested with `keepalived -t` (--config-test,
- * keepalived(8)) where that build has it (2.0.4 and later; 1.3.5 exits 0 on -t without testing;
- * exit 4 with its output), installed by rename, and keepalived (re)started by lvslab-svc.
+ * A director's keepalived brought to the rendered config, in one script (the config base64 in
+ * LVSLAB_CONF): IPVS must answer (`ipvsadm -Ln`; exit 3 with its error); nothing more when keepalived
+ * runs with that config already (prints "current"); else the config is tested with `keepalived -t`
+ * (--config-test, keepalived(8)) where that build has it (2.0.4 and later; 1.3.5 exits 0 on -t without
+ * testing; exit 4 with its output), installed by rename, and keepalived (re)started by lvslab-svc.
+ * @param waitFor pages (URLs) that must answer before keepalived starts (a director that boots
+ *   beside its real servers: its first HTTP_GET checks then meet httpd running); none by default
  */
-export const START_DIRECTOR = [
-  'c=/etc/keepalived/keepalived.conf; n=$c.lvslab-new',
-  'err=$(ipvsadm -Ln 2>&1 >/dev/null) || { echo "$err" >&2; exit 3; }',
-  'mkdir -p /etc/keepalived && printf %s "$LVSLAB_CONF" | base64 -d > "$n" || exit 1',
-  // not in the environment keepalived and its scripts inherit
-  'unset LVSLAB_CONF',
-  'if [ -f "$c" ] && [ "$(cat "$c")" = "$(cat "$n")" ] && lvslab-svc status keepalived >/dev/null; then rm -f "$n"; echo current; exit 0; fi',
-  'if keepalived --help 2>&1 | grep -q -e "-t, --config-test"; then out=$(keepalived -t -f "$n" 2>&1) || { echo "$out" >&2; rm -f "$n"; exit 4; }; fi',
-  'mv -f "$n" "$c" && lvslab-svc stop keepalived && lvslab-svc start keepalived',
-].join('\n')
+export function startDirectorScript(waitFor: string[] = []): string {
+  return [
+    'c=/etc/keepalived/keepalived.conf; n=$c.lvslab-new',
+    'err=$(ipvsadm -Ln 2>&1 >/dev/null) || { echo "$err" >&2; exit 3; }',
+    'mkdir -p /etc/keepalived && printf %s "$LVSLAB_CONF" | base64 -d > "$n" || exit 1',
+    // not in the environment keepalived and its scripts inherit
+    'unset LVSLAB_CONF',
+    'if [ -f "$c" ] && [ "$(cat "$c")" = "$(cat "$n")" ] && lvslab-svc status keepalived >/dev/null; then rm -f "$n"; echo current; exit 0; fi',
+    'if keepalived --help 2>&1 | grep -q -e "-t, --config-test"; then out=$(keepalived -t -f "$n" 2>&1) || { echo "$out" >&2; rm -f "$n"; exit 4; }; fi',
+    ...(waitFor.length > 0 ? [waitForPages(waitFor)] : []),
+    'mv -f "$n" "$c" && lvslab-svc stop keepalived && lvslab-svc start keepalived',
+  ].join('\n')
+}
+
+/** startDirectorScript() with no wait: what `up` runs by exec in a director that was already there. */
+export const START_DIRECTOR = startDirectorScript()
 
 /** A director made ready by prepareDirector: the director, whether IPVS answers there (else ipvsadm's words), its keepalived version and the config rendered for it. */
 export interface PreparedDirector {
@@ -54,6 +71,8 @@ export interface PreparedDirector {
   ipvs: {ok: true} | {ok: false; why: string}
   version: KeepalivedVersion
   conf: string
+  /** The outcome of its boot, for a director whose container started its keepalived itself (directorBoot). */
+  boot?: ExecResult
 }
 
 /**
@@ -86,9 +105,64 @@ export async function prepareDirector(rt: Runtime, lab: Lab, d: Director, signal
   return {director: d, ipvs, version, conf: renderKeepalivedConf(lab, d, version)}
 }
 
+/** The path of the keepalived version the lab image recorded when it was made (templates/Dockerfile.lvslab-layer.hbs). */
+export const KEEPALIVED_VERSION_FILE = '/etc/lvslab-keepalived-version'
+
+/**
+ * What a director's container runs at its first start (src/ops/up/boot.ts), its config rendered for
+ * `version`: startDirectorScript waiting for every real server's page (the health check's URL) before
+ * keepalived starts, so that its first HTTP_GET checks meet httpd running. Started before them, it
+ * meets them still starting: measured in the kernel VM (Docker 20.10), keepalived then took 14 to 15 s
+ * more to list both in IPVS, in 2 runs of 3.
+ */
+export function directorBoot(lab: Lab, d: Director, version: KeepalivedVersion): Boot & {conf: string} {
+  const {port, health_check: hc} = lab.virtual_server
+  const conf = renderKeepalivedConf(lab, d, version)
+  return {
+    script: startDirectorScript(lab.real_servers.map((r) => `http://${r.ip}:${port}${hc.path}`)),
+    env: {LVSLAB_CONF: Buffer.from(conf, 'utf8').toString('base64')},
+    conf,
+  }
+}
+
+/**
+ * A director that started its keepalived itself (directorBoot), made ready as prepareDirector makes one:
+ * its boot's outcome read from the container's log; IPVS missing when it exited 3 (ipvsadm's first line).
+ * @throws StepError "read the log of <container>" when the container stops before its script ends,
+ *   at BOOT_TIMEOUT_MS, or "interrupted" when the signal aborts
+ */
+export async function bootedDirector(
+  rt: Runtime,
+  lab: Lab,
+  d: Director,
+  version: KeepalivedVersion,
+  conf: string,
+  signal?: AbortSignal,
+): Promise<PreparedDirector> {
+  const boot = await bootOutcome(rt, containerName(lab, d.name), signal)
+  const ipvs =
+    boot.exitCode === 3
+      ? {ok: false as const, why: (boot.stderr || boot.stdout).trim().split('\n')[0] || 'ipvsadm failed'}
+      : {ok: true as const}
+  return {director: d, ipvs, version, conf, boot}
+}
+
+/** How a director's start is judged: ipvsadm's refusal (exit 3) in words with its fix, keepalived -t's (exit 4) as a bug of lvslab. */
+function startJudging(p: PreparedDirector, engine: EngineInfo, step: string): Pick<ShOptions, 'refuse' | 'fix'> {
+  return {
+    refuse: (res) => {
+      if (res.exitCode !== 3) return undefined
+      const refusal = ipvsadmRefusal(engine, p.director.name, (res.stderr || res.stdout).trim().split('\n')[0] || 'exit 3')
+      return new StepError(step, refusal.detail, refusal.fix)
+    },
+    fix: (res) => (res.exitCode === 4 ? 'this is a bug of lvslab: please report the lab file' : undefined),
+  }
+}
+
 /**
  * Brings a prepared director's keepalived to its config in one exec (START_DIRECTOR): nothing is
- * changed when keepalived runs that config already.
+ * changed when keepalived runs that config already. A director that booted (p.boot) is not asked
+ * again: its boot's outcome is judged the same way.
  * @param engine the engine, for the fix when IPVS refuses (ipvsadmRefusal)
  * @throws StepError "start director <name>": ipvsadm's refusal in words with its fix (exit 3,
  *   ipvsadmRefusal), "<container>: <keepalived -t's words>" (exit 4: a config keepalived refuses, a bug
@@ -96,14 +170,14 @@ export async function prepareDirector(rt: Runtime, lab: Lab, d: Director, signal
  */
 export async function startPrepared(rt: Runtime, lab: Lab, p: PreparedDirector, engine: EngineInfo, signal?: AbortSignal): Promise<void> {
   const step = `start director ${p.director.name}`
-  await sh(rt, containerName(lab, p.director.name), START_DIRECTOR, step, {
+  const c = containerName(lab, p.director.name)
+  if (p.boot) {
+    judged(p.boot, c, step, startJudging(p, engine, step))
+    return
+  }
+  await sh(rt, c, START_DIRECTOR, step, {
     env: {LVSLAB_CONF: Buffer.from(p.conf, 'utf8').toString('base64')},
     signal,
-    refuse: (res) => {
-      if (res.exitCode !== 3) return undefined
-      const refusal = ipvsadmRefusal(engine, p.director.name, (res.stderr || res.stdout).trim().split('\n')[0] || 'exit 3')
-      return new StepError(step, refusal.detail, refusal.fix)
-    },
-    fix: (res) => (res.exitCode === 4 ? 'this is a bug of lvslab: please report the lab file' : undefined),
+    ...startJudging(p, engine, step),
   })
 }

@@ -12,7 +12,7 @@ import {runStep, type StepControl, type StepOptions, type StepSink} from '../ste
 import {type ProbeFrom, verifyLab, type VerifyResult} from '../verify.js'
 import {ensureNetwork} from './create.js'
 import {startPrepared} from './director.js'
-import {allSettledOrThrow, bringUp, type NodesUnderWay} from './nodes.js'
+import {allSettledOrThrow, bringUp, imageVersion, type NodesUnderWay} from './nodes.js'
 import {resolveLab} from './lab.js'
 import {neighbourProblems} from './neighbours.js'
 
@@ -114,10 +114,15 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     s.title(`Build the lab image (${DEFAULT_BASE}; no image yet)`)
     await buildImage(rt, {base: DEFAULT_BASE}, (line) => s.progress(line), opts.signal)
   })
+  // the image's keepalived version, for the directors up will create, read while the network is made
+  const version = imageVersion(rt, lab, plan, opts.signal)
   const made = await step('network', `Network ${plan.network.name} ${lab.network.subnet}`, () =>
     ensureNetwork(rt, plan.network, result, opts.signal),
-  )
-  const under = bringUp(rt, lab, plan, opts.mode, result, opts)
+  ).catch(async (error: unknown) => {
+    await version
+    throw error
+  })
+  const under = bringUp(rt, lab, plan, opts.mode, result, {...opts, version})
   try {
     await step('containers', 'Containers', () => under.containers)
     // IPVS is asked in each director as soon as it runs (ASK_VERSION), not in a throwaway container

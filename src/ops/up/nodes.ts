@@ -1,14 +1,21 @@
 // The lab's containers brought up as a pipeline: each node's container is created and started, and
-// each node is set to work as soon as its own container runs (a real server configured, a director
-// asked its IPVS and keepalived version), while the other containers still start; verify's client
-// container comes up beside them. `up`'s steps then wait for each part in turn.
-import type {Lab} from '../../lab/model.js'
+// each node is set to work as soon as its own container runs, while the other containers still start;
+// verify's client container comes up beside them. `up`'s steps then wait for each part in turn. A
+// container `up` creates configures itself as it starts (src/ops/up/boot.ts: a real server's script,
+// a director's keepalived.conf tested and keepalived started), and `up` reads the outcome from its log;
+// one it finds is configured by exec (a real server's script; a director asked its IPVS and keepalived
+// version, then started).
+import type {Director, Lab, RealServer} from '../../lab/model.js'
+import {parseKeepalivedVersion} from '../../parse/keepalived.js'
 import type {LabPlan, Mode} from '../../plan/plan.js'
 import {probeSite, type ProbeFrom, type ProbeSite} from '../../probe/choose.js'
-import type {Runtime} from '../../runtime/types.js'
+import type {KeepalivedVersion} from '../../render/index.js'
+import {LABELS} from '../../runtime/labels.js'
+import type {ContainerInfo, Runtime} from '../../runtime/types.js'
+import {bootOutcome} from './boot.js'
 import {ensureContainer, type Made} from './create.js'
-import {type PreparedDirector, prepareDirector} from './director.js'
-import {configureRealServer} from './real-server.js'
+import {bootedDirector, directorBoot, KEEPALIVED_VERSION_FILE, type PreparedDirector, prepareDirector} from './director.js'
+import {bootedRealServer, configureRealServer, realServerBoot} from './real-server.js'
 
 /** The parts of a lab under way: each a promise that `up`'s steps wait for, in this order. */
 export interface NodesUnderWay {
@@ -39,11 +46,47 @@ export async function allSettledOrThrow<T>(list: Promise<T>[]): Promise<T[]> {
 }
 
 /**
+ * The keepalived version the lab image recorded when it was made (KEEPALIVED_VERSION_FILE), read
+ * without starting a container (Runtime.readImageFile), when some director's container is missing
+ * (only a director `up` creates needs it); undefined when none is missing, or when it cannot be read
+ * or parsed (the directors are then asked by exec, as a director `up` finds). Never rejects.
+ * `up` starts it beside the network's creation, so that the directors are not held back by it.
+ */
+export async function imageVersion(rt: Runtime, lab: Lab, plan: LabPlan, signal?: AbortSignal): Promise<KeepalivedVersion | undefined> {
+  try {
+    const found = await Promise.all(plan.directors.map((p) => rt.findContainer(p.spec.name, {signal})))
+    if (found.every(Boolean)) return undefined
+    const text = await rt.readImageFile(lab.image, KEEPALIVED_VERSION_FILE, {
+      signal,
+      labels: {[LABELS.LAB]: plan.network.labels[LABELS.LAB] ?? ''},
+    })
+    return text === undefined ? undefined : parseKeepalivedVersion(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A found container that boots itself and was not running: it may be starting for the first time
+ * (an `up` stopped between its create and its start), so its boot is let end (the marker in its log,
+ * old or new) before it is configured by exec; a boot that does not end is left to the exec's own errors.
+ */
+async function bootEnded(rt: Runtime, found: {container: ContainerInfo; booting: boolean}, signal?: AbortSignal): Promise<void> {
+  if (found.booting || found.container.running || found.container.labels[LABELS.BOOT] !== 'true') return
+  await bootOutcome(rt, found.container.name, signal).catch(() => undefined)
+}
+
+/**
  * Starts every part of bringing the lab's nodes up, at once; none of the promises it returns rejects
  * unhandled (each is also caught here), so a caller may wait for them one by one and, on the first
  * failure, call settled() before it throws.
+ * The real servers' containers are created and started first, the directors' once those run, and
+ * verify's client once every lab container runs: on an engine short of CPU, container starts made at
+ * once all end late, and what the lab waits for is ordered: the real servers serve, then keepalived
+ * starts (directorBoot), then its election (3 x advert_int + skew, RFC 3768 6.1), then verify.
  * @param made the names created and found, filled as containers are met (Made, ensureContainer)
- * @param opts from: where verify's probes run (no client with noVerify); signal: aborts every engine call
+ * @param opts from: where verify's probes run (no client with noVerify); signal: aborts every engine
+ *   call; version: the image's keepalived version (imageVersion), for the directors it creates
  * @returns the parts under way
  */
 export function bringUp(
@@ -52,22 +95,51 @@ export function bringUp(
   plan: LabPlan,
   mode: Mode,
   made: Made,
-  opts: {from?: ProbeFrom; noVerify?: boolean; signal?: AbortSignal},
+  opts: {from?: ProbeFrom; noVerify?: boolean; signal?: AbortSignal; version?: Promise<KeepalivedVersion | undefined>},
 ): NodesUnderWay {
-  const running = new Map<string, Promise<unknown>>()
-  for (const p of [...plan.directors, ...plan.realServers]) running.set(p.node, ensureContainer(rt, p, made, opts.signal))
+  const version = opts.version ?? imageVersion(rt, lab, plan, opts.signal)
+  const booted = new Map<string, {version: KeepalivedVersion; conf: string}>()
+  const directorBootOf = (d: Director) => async () => {
+    const v = await version
+    if (!v) return undefined
+    const b = directorBoot(lab, d, v)
+    booted.set(d.name, {version: v, conf: b.conf})
+    return b
+  }
+  const running = new Map<string, Promise<{container: ContainerInfo; booting: boolean}>>()
+  for (const p of plan.realServers) {
+    const r = lab.real_servers.find((x) => x.name === p.node)
+    running.set(p.node, ensureContainer(rt, p, made, opts.signal, r && (async () => realServerBoot(lab, r, mode))))
+  }
+  const realServersRun = Promise.allSettled([...running.values()])
+  for (const p of plan.directors) {
+    const d = lab.directors.find((x) => x.name === p.node)
+    running.set(
+      p.node,
+      realServersRun.then(() => ensureContainer(rt, p, made, opts.signal, d && directorBootOf(d))),
+    )
+  }
   const after = (node: string) => running.get(node) ?? Promise.reject(new Error(`no container planned for ${node}`))
   const containers = allSettledOrThrow([...running.values()]).then(() => undefined)
-  const prepared = allSettledOrThrow(lab.directors.map((d) => after(d.name).then(() => prepareDirector(rt, lab, d, opts.signal))))
-  const realServers = allSettledOrThrow(
-    lab.real_servers.map((r) => after(r.name).then(() => configureRealServer(rt, lab, r, mode, opts.signal))),
-  ).then(() => undefined)
-  // decided once a lab container runs: until then the lab's bridge has no carrier, and this machine
+  const prepareOne = async (d: Director): Promise<PreparedDirector> => {
+    const found = await after(d.name)
+    const b = booted.get(d.name)
+    if (found.booting && b) return bootedDirector(rt, lab, d, b.version, b.conf, opts.signal)
+    await bootEnded(rt, found, opts.signal)
+    return prepareDirector(rt, lab, d, opts.signal)
+  }
+  const configureOne = async (r: RealServer): Promise<void> => {
+    const found = await after(r.name)
+    if (found.booting) return bootedRealServer(rt, lab, r, mode, opts.signal)
+    await bootEnded(rt, found, opts.signal)
+    return configureRealServer(rt, lab, r, mode, opts.signal)
+  }
+  const prepared = allSettledOrThrow(lab.directors.map(prepareOne))
+  const realServers = allSettledOrThrow(lab.real_servers.map(configureOne)).then(() => undefined)
+  // decided once the lab's containers run: until then the lab's bridge has no carrier, and this machine
   // does not list its address (libuv's interface list skips an interface that is not running), so a
   // local engine's lab would look unreachable from here (src/probe/host.ts hostReaches)
-  const client = opts.noVerify
-    ? undefined
-    : Promise.any(running.values()).then(() => probeSite(rt, lab, opts.from ?? 'auto', mode, opts.signal))
+  const client = opts.noVerify ? undefined : containers.then(() => probeSite(rt, lab, opts.from ?? 'auto', mode, opts.signal))
   const parts: Promise<unknown>[] = [containers, prepared, realServers, ...(client ? [client] : [])]
   for (const p of parts) p.catch(() => undefined)
   return {

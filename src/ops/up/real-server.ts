@@ -2,8 +2,9 @@
 import type {Lab, RealServer} from '../../lab/model.js'
 import {containerName, type Mode, RS_SYSCTLS} from '../../plan/plan.js'
 import {pagePaths, renderIndexHtml} from '../../render/index.js'
-import type {Runtime} from '../../runtime/types.js'
-import {sh} from './shell.js'
+import type {ExecResult, Runtime} from '../../runtime/types.js'
+import {type Boot, bootOutcome} from './boot.js'
+import {judged, sh} from './shell.js'
 
 /** A path in single quotes for bash. */
 const quoted = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`
@@ -28,6 +29,24 @@ unset LVSLAB_PAGE
 lvslab-svc start httpd`
 }
 
+/** The fix of a real server's failed script, by its outcome (none in privileged mode, where lvslab writes the sysctls itself). */
+function realServerFix(mode: Mode): (res: ExecResult) => string | undefined {
+  // exit 5: a sysctl is not as wanted; in least privilege the engine set them at creation
+  return (res) =>
+    mode === 'privileged'
+      ? undefined
+      : res.exitCode === 5
+        ? 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`'
+        : /not permitted/i.test(res.stderr)
+          ? 'the engine must grant the real servers NET_ADMIN; try `lvslab up --privileged`'
+          : undefined
+}
+
+/** What a real server's container runs at its first start (src/ops/up/boot.ts): realServerScript, its page base64 in LVSLAB_PAGE. */
+export function realServerBoot(lab: Lab, r: RealServer, mode: Mode): Boot {
+  return {script: realServerScript(lab, mode), env: {LVSLAB_PAGE: Buffer.from(renderIndexHtml(r), 'utf8').toString('base64')}}
+}
+
 /**
  * A real server, in the classic order, in one exec (realServerScript): the arp sysctls first (written
  * in privileged mode, given at creation otherwise) and read back from /proc/sys, then the VIP on lo:1
@@ -39,17 +58,21 @@ lvslab-svc start httpd`
  *   the fix `--privileged` in least-privilege mode), or the failing command; "interrupted" when `signal` aborts the exec
  */
 export async function configureRealServer(rt: Runtime, lab: Lab, r: RealServer, mode: Mode, signal?: AbortSignal): Promise<void> {
-  await sh(rt, containerName(lab, r.name), realServerScript(lab, mode), `configure real server ${r.name}`, {
-    env: {LVSLAB_PAGE: Buffer.from(renderIndexHtml(r), 'utf8').toString('base64')},
+  const boot = realServerBoot(lab, r, mode)
+  await sh(rt, containerName(lab, r.name), boot.script, `configure real server ${r.name}`, {
+    env: boot.env,
     signal,
-    // exit 5: a sysctl is not as wanted; in least privilege the engine set them at creation
-    fix: (res) =>
-      mode === 'privileged'
-        ? undefined
-        : res.exitCode === 5
-          ? 'the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`'
-          : /not permitted/i.test(res.stderr)
-            ? 'the engine must grant the real servers NET_ADMIN; try `lvslab up --privileged`'
-            : undefined,
+    fix: realServerFix(mode),
   })
+}
+
+/**
+ * A real server that configured itself at its container's start (realServerBoot): its outcome read
+ * from the container's log and judged as configureRealServer judges its exec.
+ * @throws as configureRealServer; StepError "read the log of <container>" when the container stops
+ *   before its script ends, or at BOOT_TIMEOUT_MS
+ */
+export async function bootedRealServer(rt: Runtime, lab: Lab, r: RealServer, mode: Mode, signal?: AbortSignal): Promise<void> {
+  const c = containerName(lab, r.name)
+  judged(await bootOutcome(rt, c, signal), c, `configure real server ${r.name}`, {fix: realServerFix(mode)})
 }

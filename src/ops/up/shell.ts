@@ -17,15 +17,13 @@ export interface ShOptions {
 }
 
 /**
- * Runs `bash -c script` in a container (`up`'s steps, and a drill's commands through runCommand).
- * @param opts the fix, a caller's own wording of a failure, the lines quoted (`up`: 3; a drill's command: 1), env and signal
- * @returns the script's stdout
- * @throws opts.refuse's StepError when it gives one; else StepError of `step` when it exits non-zero:
- *   "<container>: <last `tail` lines of stderr (else stdout), joined by ' / '>" or "exit <code>" when
- *   both are empty, with the fix when there is one; "interrupted" when the signal aborts
+ * A script's outcome judged as sh judges it (whether it came from an exec or from a container's boot
+ * log, src/ops/up/boot.ts): its stdout when it exited 0.
+ * @param opts the fix, a caller's own wording of a failure, the lines quoted (default 3)
+ * @throws opts.refuse's StepError when it gives one; else StepError of `step`: "<container>: <last
+ *   `tail` lines of stderr (else stdout), joined by ' / '>" or "exit <code>" when both are empty, with the fix when there is one
  */
-export async function sh(rt: Runtime, container: string, script: string, step: string, opts: ShOptions = {}): Promise<string> {
-  const res = await rt.exec(container, ['bash', '-c', script], {env: opts.env, signal: opts.signal})
+export function judged(res: ExecResult, container: string, step: string, opts: Omit<ShOptions, 'env' | 'signal'> = {}): string {
   if (res.exitCode === 0) return res.stdout
   const own = opts.refuse?.(res)
   if (own) throw own
@@ -35,4 +33,15 @@ export async function sh(rt: Runtime, container: string, script: string, step: s
     .slice(-(opts.tail ?? 3))
     .join(' / ')
   throw new StepError(step, `${container}: ${said || `exit ${res.exitCode}`}`, typeof opts.fix === 'function' ? opts.fix(res) : opts.fix)
+}
+
+/**
+ * Runs `bash -c script` in a container (`up`'s steps, and a drill's commands through runCommand).
+ * @param opts the fix, a caller's own wording of a failure, the lines quoted (`up`: 3; a drill's command: 1), env and signal
+ * @returns the script's stdout
+ * @throws as judged does when it exits non-zero; "interrupted" when the signal aborts
+ */
+export async function sh(rt: Runtime, container: string, script: string, step: string, opts: ShOptions = {}): Promise<string> {
+  const res = await rt.exec(container, ['bash', '-c', script], {env: opts.env, signal: opts.signal})
+  return judged(res, container, step, opts)
 }

@@ -117,6 +117,9 @@ export class Containers {
             Hostname: spec.hostname,
             Image: spec.image,
             Labels: spec.labels,
+            ...(spec.entrypoint ? {Entrypoint: spec.entrypoint} : {}),
+            ...(spec.cmd ? {Cmd: spec.cmd} : {}),
+            ...(spec.env ? {Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)} : {}),
             HostConfig: {
               NetworkMode: spec.network,
               CapAdd: spec.capAdd,

@@ -4,10 +4,12 @@
 // "chmod FILE: via /proc/self/fd/N: no such file or directory", measured on Docker 28.5.2 over Debian's
 // 6.1 kernel.
 import {posix} from 'node:path'
+import type {Readable} from 'node:stream'
 import type Docker from 'dockerode'
+import {extract} from 'tar-stream'
 import {StepError} from '../../errors.js'
 import type {CallOptions, ExecResult, RunOnceOptions} from '../types.js'
-import {type Deadline, EXEC_TIMEOUT_MS, engineStep, READ_TIMEOUT_MS, withDeadline, WRITE_TIMEOUT_MS} from './calls.js'
+import {type Deadline, EXEC_TIMEOUT_MS, engineStep, isNotFound, READ_TIMEOUT_MS, withDeadline, WRITE_TIMEOUT_MS} from './calls.js'
 import {collector, type Demuxer, drain, execIn, type ExecClient, execStep, type OutputStream} from './exec.js'
 import {bufferStream} from './images.js'
 
@@ -94,6 +96,72 @@ export function runOnce(client: RunClient, image: string, cmd: string[], opts: R
     } finally {
       // Removed even when interrupted (no signal), but not waited for beyond WRITE_TIMEOUT_MS; one left
       // behind is labelled lvslab.throwaway.
+      await withDeadline({step, call: 'container remove', timeoutMs: WRITE_TIMEOUT_MS}, (abortSignal) =>
+        c.remove({force: true, abortSignal}),
+      ).catch(() => undefined)
+    }
+  })
+}
+
+/** The part of dockerode readImageFile uses. */
+export interface ArchiveClient {
+  createContainer(opts: Docker.ContainerCreateOptions): Promise<Pick<Docker.Container, 'getArchive' | 'remove'>>
+}
+
+/** The content of the first regular file of a tar stream (utf8); undefined when it holds none. */
+async function firstFile(tar: Readable): Promise<string | undefined> {
+  const x = extract()
+  tar.pipe(x)
+  for await (const entry of x) {
+    const chunks: Buffer[] = []
+    for await (const c of entry) chunks.push(c as Buffer)
+    if (entry.header.type === 'file') {
+      tar.unpipe(x)
+      return Buffer.concat(chunks).toString('utf8')
+    }
+  }
+  return undefined
+}
+
+/**
+ * Runtime.readImageFile over the engine: POST /containers/create (never started, NetworkMode none,
+ * labelled lvslab.throwaway and opts.labels), GET /containers/{id}/archive?path=PATH (a read: Docker
+ * 28's archive failure on older kernels is in the upload only), DELETE /containers/{id}?force=1. Each
+ * call has WRITE_TIMEOUT_MS or READ_TIMEOUT_MS unless opts.timeoutMs.
+ * @returns the file's content (utf8), or undefined when the image has no such file (404)
+ * @throws StepError "read PATH in IMAGE" on a timeout, an abort ("interrupted"), or any other engine failure
+ */
+export function readImageFile(
+  client: ArchiveClient,
+  image: string,
+  path: string,
+  opts: CallOptions & {labels?: Record<string, string>} = {},
+): Promise<string | undefined> {
+  const step = `read ${path} in ${image}`
+  return engineStep(step, async () => {
+    const c = await withDeadline(
+      {step, call: 'container create', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
+      (abortSignal) =>
+        client.createContainer({
+          Image: image,
+          Entrypoint: ['true'],
+          Cmd: [],
+          HostConfig: {NetworkMode: 'none'},
+          Labels: {...opts.labels, 'lvslab.throwaway': 'true'},
+          abortSignal,
+        }),
+    )
+    try {
+      const tar = await withDeadline(
+        {step, call: 'container archive', timeoutMs: opts.timeoutMs ?? READ_TIMEOUT_MS, signal: opts.signal},
+        (abortSignal) => c.getArchive({path, abortSignal} as {path: string}),
+      ).catch((error: unknown) => {
+        if (isNotFound(error)) return undefined
+        throw error
+      })
+      return tar ? await firstFile(tar as unknown as Readable) : undefined
+    } finally {
+      // removed even when interrupted (no signal), but not waited for beyond WRITE_TIMEOUT_MS
       await withDeadline({step, call: 'container remove', timeoutMs: WRITE_TIMEOUT_MS}, (abortSignal) =>
         c.remove({force: true, abortSignal}),
       ).catch(() => undefined)

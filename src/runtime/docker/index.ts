@@ -10,6 +10,7 @@ import type {
   ExecOptions,
   ExecResult,
   ImageInfo,
+  LogsUntil,
   NetworkInfo,
   NetworkSpec,
   Progress,
@@ -20,7 +21,8 @@ import {EXEC_TIMEOUT_MS, engineStep} from './calls.js'
 import {Containers} from './containers.js'
 import {connect, Engine, engineClient, type Endpoint, endpointOf} from './engine.js'
 import {collector, execIn, execStep, lineSinks} from './exec.js'
-import {putFile, runOnce} from './files.js'
+import {putFile, readImageFile, runOnce} from './files.js'
+import {logsUntil} from './logs.js'
 import {Images} from './images.js'
 import {Networks} from './networks.js'
 
@@ -175,13 +177,20 @@ export class DockerRuntime implements Runtime {
     return engineStep(step, () => execIn(this.docker, {container, cmd, step, timeoutMs: opts.timeoutMs, signal}, lineSinks(onLine)))
   }
 
+  /** Runtime.logsUntil (contract: src/runtime/types.ts): GET /containers/{id}/logs?follow=1 until the marker (src/runtime/docker/logs.ts). */
+  logsUntil(container: string, marker: string, opts?: CallOptions): Promise<LogsUntil> {
+    return engineStep(`read the log of ${container}`, () => logsUntil(this.docker, container, marker, opts))
+  }
+
+  /** Runtime.readImageFile (contract: src/runtime/types.ts): a created container's archive read (src/runtime/docker/files.ts). */
+  readImageFile(image: string, path: string, opts?: CallOptions & {labels?: Record<string, string>}): Promise<string | undefined> {
+    return readImageFile(this.docker, image, path, opts)
+  }
+
   /**
-   * Runtime.putFile (contract: src/runtime/types.ts): one exec (src/runtime/docker/files.ts putFile: mkdir -p, base64 -d, chmod,
-   * rename; the content base64 in its environment, since Docker 28's archive upload fails on kernels before 6.6):
-   * POST /containers/{id}/exec, POST /exec/{id}/start, GET /exec/{id}/json, each READ_TIMEOUT_MS (30 s); its output
-   * EXEC_TIMEOUT_MS (120 s) unless opts.timeoutMs.
-   * @throws StepError "install PATH in CONTAINER: ..." when the script fails (its last two lines); the exec's StepError
-   *   "exec in CONTAINER: ..." (a timeout, "interrupted", the engine's error)
+   * Runtime.putFile (contract: src/runtime/types.ts): one exec, the content base64 in its environment (Docker 28's archive
+   * upload fails on kernels before 6.6; src/runtime/docker/files.ts putFile); its output EXEC_TIMEOUT_MS unless opts.timeoutMs.
+   * @throws StepError "install PATH in CONTAINER: ..." (the script's last two lines), or the exec's StepError
    */
   putFile(container: string, path: string, content: string, mode?: number, opts?: CallOptions): Promise<void> {
     return putFile(this.docker, container, path, content, mode, opts)
@@ -205,43 +214,33 @@ export class DockerRuntime implements Runtime {
     return this.images.list(filters, opts)
   }
 
-  /**
-   * Runtime.tagImage (contract: src/runtime/types.ts): POST /images/{id}/tag (tag "latest" when ref has none); WRITE_TIMEOUT_MS
-   * (60 s, an abort waits for it to settle) unless opts.timeoutMs (Images.tag).
-   * @throws StepError "tag REF: ..." (a timeout, "interrupted", the engine's error)
-   */
+  /** Runtime.tagImage (contract: src/runtime/types.ts): POST /images/{id}/tag; WRITE_TIMEOUT_MS. @throws StepError "tag REF: ..." */
   tagImage(id: string, ref: string, opts?: CallOptions): Promise<void> {
     return this.images.tag(id, ref, opts)
   }
 
   /**
-   * Runtime.buildImage (contract: src/runtime/types.ts): POST /build of a tar of `context`, tagged tags[0], its progress lines to
-   * onProgress; then GET /images/{tags[0]}/json and POST /images/{id}/tag for each other tag. No timeout on the build (it
-   * may download for long); `signal` stops it (Images.build).
-   * @throws StepError "build image TAG: ..." with the engine's first error event or its error, "interrupted" when `signal`
-   *   aborts, or when the build left no image
+   * Runtime.buildImage (contract: src/runtime/types.ts): POST /build of a tar of `context` as tags[0], then each other tag;
+   * progress lines to onProgress; no timeout, `signal` stops it (Images.build).
+   * @throws StepError "build image TAG: ..." (the engine's first error event or error, "interrupted", no image left)
    */
   buildImage(context: Record<string, string>, tags: string[], onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo> {
     return this.images.build(context, tags, onProgress, signal)
   }
 
   /**
-   * Runtime.importImage (contract: src/runtime/types.ts): POST /images/create?fromSrc=- of the root filesystem tar as `ref`, its
-   * progress lines to onProgress; then GET /images/{ref}/json. No timeout; `signal` stops it (Images.import).
-   * @throws StepError "import image REF: ..." with the engine's first error event or its error, "interrupted" when `signal`
-   *   aborts, or when the import left no image
+   * Runtime.importImage (contract: src/runtime/types.ts): POST /images/create?fromSrc=- of the rootfs tar as `ref`, progress
+   * to onProgress; no timeout, `signal` stops it (Images.import).
+   * @throws StepError "import image REF: ..." (the engine's first error event or error, "interrupted", no image left)
    */
   importImage(rootfs: Readable, ref: string, onProgress: Progress, signal?: AbortSignal): Promise<ImageInfo> {
     return this.images.import(rootfs, ref, onProgress, signal)
   }
 
   /**
-   * Runtime.runOnce (contract: src/runtime/types.ts): a throwaway container, never on a network (NetworkMode none), labelled
-   * lvslab.throwaway (src/runtime/docker/files.ts runOnce): POST /containers/create and .../start (WRITE_TIMEOUT_MS, 60 s,
-   * each), POST .../wait (opts.timeoutMs, default EXEC_TIMEOUT_MS, 120 s), GET .../logs (READ_TIMEOUT_MS, 30 s), then
-   * DELETE /containers/{id}?force=1 in every case. opts.files travel base64 in its environment, written by sh first.
-   * @throws StepError "run CMD in IMAGE: ..." (a timeout, "interrupted", the engine's error), or for a file path
-   *   with other characters than letters, digits and ._/-
+   * Runtime.runOnce (contract: src/runtime/types.ts): a throwaway container, NetworkMode none, labelled lvslab.throwaway:
+   * create, start, wait (opts.timeoutMs, default EXEC_TIMEOUT_MS), logs, remove (src/runtime/docker/files.ts runOnce).
+   * @throws StepError "run CMD in IMAGE: ..." (a timeout, "interrupted", the engine's error, a file path it refuses)
    */
   runOnce(image: string, cmd: string[], opts?: RunOnceOptions): Promise<ExecResult> {
     return runOnce(this.docker, image, cmd, opts)

@@ -10,7 +10,7 @@ import type {LabModel} from './model.js'
 import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
-import {ASK_VERSION, NO_IPVS, START_DIRECTOR} from '../../../src/ops/up/director.js'
+import {ASK_VERSION, NO_IPVS, START_DIRECTOR, WAIT_TRIES} from '../../../src/ops/up/director.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -137,6 +137,38 @@ function startDirector(sh: Shell): ExecResult {
   return stopped.exitCode === 0 ? svc(sh, 'start', 'keepalived') : stopped
 }
 
+/** The wait for the real servers' pages that startDirectorScript puts before keepalived's start in a director's boot. */
+const WAIT_PAGES = new RegExp(
+  `^for u in ((?:'[^']+' ?)+); do i=0; until curl -s -o /dev/null -m 1 "\\$u"; do i=\\$\\(\\(i\\+1\\)\\); \\[ \\$i -ge ${WAIT_TRIES} \\] && break; sleep 0\\.2; done; done$`,
+)
+
+/** The pages a director's boot script (startDirectorScript with a wait) waits for; undefined for any other script. */
+function bootWait(text: string): string[] | undefined {
+  const lines = text.split('\n')
+  const base = START_DIRECTOR.split('\n')
+  if (lines.length !== base.length + 1) return undefined
+  const m = WAIT_PAGES.exec(lines[base.length - 1]!)
+  if (!m || [...lines.slice(0, base.length - 1), lines[base.length]].join('\n') !== START_DIRECTOR) return undefined
+  return m[1]!
+    .trim()
+    .split(' ')
+    .map((q) => q.slice(1, -1))
+}
+
+/** A director's boot: IPVS and the config as START_DIRECTOR, but keepalived started once each page answers (at most WAIT_TRIES tries, 5 ms apart here). */
+async function bootDirector(sh: Shell, pages: string[]): Promise<ExecResult> {
+  if (sh.ipvs && canAdmin(sh.c))
+    for (const url of pages) {
+      const t = urlTarget(url, 1)
+      for (let i = 0; t && i < WAIT_TRIES; i++) {
+        const rs = sh.model.at(sh.c.network, t.vip)
+        if (rs && sh.model.serve(rs, t.port, t.path).status !== 0) break
+        await new Promise((r) => setTimeout(r, 5))
+      }
+    }
+  return startDirector(sh)
+}
+
 /** Plays `bash -c SCRIPT` (or `sh -c`) in a container; undefined when the script is not one lvslab sends. */
 async function script(sh: Shell, text: string): Promise<ExecResult | undefined> {
   const n = sh.c.node
@@ -159,6 +191,8 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     return ok(`${noIpvs === undefined ? '' : `${NO_IPVS}${noIpvs}\n`}${KEEPALIVED_VERSION}`)
   }
   if (text === START_DIRECTOR) return startDirector(sh)
+  const pages = bootWait(text)
+  if (pages) return bootDirector(sh, pages)
   if (text === 'keepalived -t -f /etc/keepalived/keepalived.conf') {
     const conf = n.files.get('/etc/keepalived/keepalived.conf')
     if (conf === undefined) return fail(1, "Configuration file '/etc/keepalived/keepalived.conf' is not a regular non-executable file\n")

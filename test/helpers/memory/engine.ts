@@ -25,6 +25,10 @@ export interface SimRecord extends SimContainer {
   labels: Record<string, string>
   /** "created", "running" or "exited", as the engine reports State.Status. */
   state: string
+  /** What it was created from (its own entrypoint, command and environment among it). */
+  spec: ContainerSpec
+  /** What its own processes printed (a booting container's script and marker), line by line, as its log has it. */
+  log: {stream: 'stdout' | 'stderr'; line: string}[]
 }
 
 /** The engine a fresh memory runtime reports: Docker 28 on a Debian 12 host, local socket. */
@@ -167,6 +171,8 @@ export class MemoryEngine {
       network: net.name,
       ip: spec.ip,
       node: new NodeState(spec),
+      spec,
+      log: [],
     }
     this.containers.set(c.id, c)
     return c
@@ -196,6 +202,8 @@ export class MemoryEngine {
       network: spec.network,
       ip: spec.ip,
       node: new NodeState(spec),
+      spec,
+      log: [],
     }
     this.containers.set(c.id, c)
     return c

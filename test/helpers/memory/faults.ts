@@ -25,6 +25,8 @@ export type CallName =
   | 'buildImage'
   | 'importImage'
   | 'runOnce'
+  | 'logsUntil'
+  | 'readImageFile'
 
 /** What a faulty call does instead of its work. */
 export type Effect =

@@ -2,9 +2,13 @@
 // lab, for orchestration tests that run in seconds. The engine calls are in engine-calls.ts; here are
 // the commands run in containers (exec, execStream, putFile, runOnce) and the hooks tests use.
 import {StepError} from '../../../src/errors.js'
-import type {CallOptions, EngineInfo, ExecOptions, ExecResult, RunOnceOptions, Runtime} from '../../../src/runtime/types.js'
+import {BOOT_WRAPPER, BOOTED_FLAG} from '../../../src/ops/up/boot.js'
+import {KEEPALIVED_VERSION_FILE} from '../../../src/ops/up/director.js'
+import {READ_TIMEOUT_MS} from '../../../src/runtime/docker/calls.js'
+import type {CallOptions, EngineInfo, ExecOptions, ExecResult, LogsUntil, RunOnceOptions, Runtime} from '../../../src/runtime/types.js'
 import {IPVS_PROBE, runCommand, type Shell, streamLoop} from './commands.js'
 import {bound} from './door.js'
+import {KEEPALIVED_VERSION} from './texts.js'
 import {EngineCalls} from './engine-calls.js'
 import type {SimRecord} from './engine.js'
 import type {CallFault, CallName} from './faults.js'
@@ -35,6 +39,8 @@ export class MemoryRuntime extends EngineCalls implements Runtime {
   /** Whether the engine's kernel has ip_vs. */
   ipvs: boolean
   private readonly loops = new Map<string, Set<ProberLoop>>()
+  private readonly booting = new Set<Promise<void>>()
+  private closed = false
 
   constructor(opts: MemoryOptions = {}) {
     super(opts.timings)
@@ -76,8 +82,87 @@ export class MemoryRuntime extends EngineCalls implements Runtime {
     return this.loops.get(this.container(ref).id)?.size ?? 0
   }
 
+  /**
+   * Starts a container (see EngineCalls.startContainer); one created with lvslab's boot entrypoint
+   * (src/ops/up/boot.ts BOOT_WRAPPER) then runs its script once, in the background as in a real
+   * container, its output and the marker going to its log. Any other entrypoint is refused loudly.
+   */
+  override async startContainer(id: string, opts?: CallOptions): Promise<void> {
+    const was = this.engine.container(id)?.running
+    await super.startContainer(id, opts)
+    const c = this.engine.container(id)
+    if (!c || was || !c.spec.entrypoint) return
+    const boot = this.boot(c).catch((error: unknown) => {
+      this.unrecognised.push(`memory runtime: the boot of ${c.name} failed: ${(error as Error).message}`)
+    })
+    this.booting.add(boot)
+    void boot.finally(() => this.booting.delete(boot))
+  }
+
+  /** A container's boot: its script played once (BOOTED_FLAG), its output and then the marker with its exit code put in its log. */
+  private async boot(c: SimRecord): Promise<void> {
+    const e = c.spec.entrypoint ?? []
+    const cmd = c.spec.cmd ?? []
+    if (JSON.stringify(e) !== JSON.stringify(['bash', '-c', BOOT_WRAPPER, 'lvslab-boot']) || cmd.length !== 1) {
+      this.unrecognised.push(`memory runtime: unrecognised entrypoint of ${c.name}: ${JSON.stringify([...e, ...cmd])}`)
+      return
+    }
+    if (c.node.files.has(BOOTED_FLAG)) return
+    c.node.files.set(BOOTED_FLAG, '')
+    const sh = {...this.shell(c.id, `boot ${c.name}`), env: c.spec.env}
+    const res = await runCommand(sh, ['bash', '-c', cmd[0]!])
+    if (!res) {
+      this.unrecognised.push(`memory runtime: unrecognised boot script of ${c.name}: ${JSON.stringify(cmd[0])}`)
+      return
+    }
+    // BOOT_WRAPPER runs the script with 2>&1: all of it on stdout
+    for (const stream of ['stdout', 'stderr'] as const)
+      for (const line of res[stream].split('\n').slice(0, res[stream].endsWith('\n') ? -1 : undefined))
+        if (line) c.log.push({stream: 'stdout', line})
+    c.log.push({stream: 'stdout', line: `lvslab-boot: exit ${res.exitCode}`})
+  }
+
+  /**
+   * Waits for a stdout line of a container's log that starts with `marker` (polled every 5 ms); an
+   * exit fault gives its outcome as that of the script before the marker (exit code after it).
+   */
+  logsUntil(container: string, marker: string, opts?: CallOptions): Promise<LogsUntil> {
+    const step = `read the log of ${container}`
+    const b = {name: `waiting for "${marker.trim()}"`, timeoutMs: opts?.timeoutMs ?? READ_TIMEOUT_MS, signal: opts?.signal}
+    return this.door.pass('logsUntil', container, step, b, async (exit) => {
+      if (exit) return {line: `${marker}${exit.exitCode}`, stdout: exit.stdout.trimEnd(), stderr: exit.stderr.trimEnd()}
+      const c = this.engine.mustContainer(container, step)
+      const until = Date.now() + (b.timeoutMs ?? 0)
+      while (!this.closed && Date.now() < until && !b.signal?.aborted) {
+        const i = c.log.findIndex((l) => l.stream === 'stdout' && l.line.startsWith(marker))
+        const before = (s: string) =>
+          c.log
+            .slice(0, i)
+            .filter((l) => l.stream === s)
+            .map((l) => l.line)
+            .join('\n')
+        if (i >= 0) return {line: c.log[i]!.line, stdout: before('stdout'), stderr: before('stderr')}
+        if (!c.running || !this.engine.container(c.id))
+          throw new StepError(step, `it ended before saying "${marker.trim()}" (the container stopped; see \`docker logs ${container}\`)`)
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      throw new StepError(step, 'the memory runtime was closed')
+    })
+  }
+
+  /** The lab image's recorded keepalived version (KEEPALIVED_VERSION_FILE); undefined for any other path, or with an exit fault other than 0 (its stdout with 0). */
+  readImageFile(image: string, path: string, opts?: CallOptions): Promise<string | undefined> {
+    const step = `read ${path} in ${image}`
+    return this.door.pass('readImageFile', `${image} ${path}`, step, bound('write', 'container create', opts), (exit) => {
+      if (exit) return exit.exitCode === 0 ? exit.stdout : undefined
+      if (!this.engine.image(image)) throw new StepError(step, `No such image: ${image}`)
+      return path === KEEPALIVED_VERSION_FILE ? KEEPALIVED_VERSION : undefined
+    })
+  }
+
   /** Ends every pending transition, prober loop and hanging call: call it after each test. */
   close(): void {
+    this.closed = true
     this.model.close()
     this.door.faults.close()
     for (const set of this.loops.values()) for (const l of set) l.destroy()

@@ -38,13 +38,24 @@ describe('the engine fails up', () => {
     expect(rt.engine.containers.size + rt.engine.networks.size).toBe(0)
   })
 
-  it('a config that cannot be written: the director, its container and its shell', async () => {
-    const rt = memory()
+  // a container up creates configures itself (its boot, read from its log); one it finds, by exec
+  const BOOTED = {call: 'logsUntil'} as const
+  /** A director found stopped (its first boot long over): up configures it by exec. */
+  async function stoppedDirector(rt: ReturnType<typeof memory>, name: string): Promise<void> {
+    await up(rt)
+    rt.stopContainer(c(name))
+  }
+
+  it('a config that cannot be written: the director, its container and its shell (booted, and by exec)', async () => {
     const stderr = 'bash: line 3: /etc/keepalived/keepalived.conf.lvslab-new: Read-only file system\n'
-    rt.inject({call: 'exec', match: /^classic-lvs1 bash -c c=\/etc\/keepalived/, effect: {exit: 1, stderr}})
-    expect(await failure(up(rt))).toBe(
-      'start director lvs1: classic-lvs1: bash: line 3: /etc/keepalived/keepalived.conf.lvslab-new: Read-only file system',
-    )
+    const want = 'start director lvs1: classic-lvs1: bash: line 3: /etc/keepalived/keepalived.conf.lvslab-new: Read-only file system'
+    const booted = memory()
+    booted.inject({...BOOTED, match: /^classic-lvs1$/, effect: {exit: 1, stderr}})
+    expect(await failure(up(booted))).toBe(want)
+    const found = memory()
+    await stoppedDirector(found, 'lvs1')
+    found.inject({call: 'exec', match: /^classic-lvs1 bash -c c=\/etc\/keepalived/, effect: {exit: 1, stderr}})
+    expect(await failure(up(found))).toBe(want)
   })
 
   it("an engine that hangs: the call times out after the adapter's bound", async () => {
@@ -56,7 +67,7 @@ describe('the engine fails up', () => {
   it('an engine whose containers do not get the arp sysctls: the real server step, with the fix', async () => {
     const rt = memory()
     const stderr = 'net.ipv4.conf.eth0.arp_ignore is 0, not 1\n'
-    rt.inject({call: 'exec', match: /^classic-rs1 bash -c set -e/, effect: {exit: 5, stderr}})
+    rt.inject({...BOOTED, match: /^classic-rs1$/, effect: {exit: 5, stderr}})
     expect(await failure(up(rt))).toBe(
       'configure real server rs1: classic-rs1: net.ipv4.conf.eth0.arp_ignore is 0, not 1 (fix: the engine must accept --sysctl net.ipv4.conf.*; try `lvslab up --privileged`)',
     )
@@ -77,10 +88,18 @@ describe('the engine fails up', () => {
     const rt = memory()
     const stdout = `${NO_IPVS}Can't initialize ipvs: Permission denied (you must be root)\n${KEEPALIVED_VERSION}`
     rt.inject({call: 'exec', match: /^classic-lvs1 bash -c command -v lvslab-facts/, effect: {exit: 0, stdout}})
+    // the image's keepalived version unread: the directors are asked by exec
+    rt.inject({call: 'readImageFile', effect: {exit: 1}})
     const m = await failure(up(rt))
     expect(m).toMatch(/^check IPVS: ipvsadm fails in lvs1, in .* with kernel 6\.1\.0-28-amd64: Can't initialize ipvs: Permission denied/)
     expect(m).toMatch(/\(fix: the directors need CAP_NET_ADMIN in the engine's own user namespace/)
     expect(rt.engine.containers.size + rt.engine.networks.size).toBe(0)
+    // a booting director says it in its log (ipvsadm's words on stderr, exit 3)
+    const booted = memory()
+    const stderr = "Can't initialize ipvs: Permission denied (you must be root)\n"
+    booted.inject({...BOOTED, match: /^classic-lvs1$/, effect: {exit: 3, stderr}})
+    expect(await failure(up(booted))).toBe(m)
+    expect(booted.engine.containers.size + booted.engine.networks.size).toBe(0)
   })
 
   it('without the pre-check, the directors find no IPVS themselves', async () => {
@@ -95,16 +114,23 @@ describe('the engine fails up', () => {
   it('an image made by an older lvslab (no lvslab-facts): make the image again', async () => {
     const rt = memory()
     // `command -v lvslab-facts` finds none: the version's exec ends 99 (FACTS_MISSING_EXIT), with nothing said
+    rt.inject({call: 'readImageFile', effect: {exit: 1}})
     rt.inject({call: 'exec', match: /^classic-lvs\d bash -c command -v lvslab-facts/, effect: {exit: 99}})
     expect(await failure(up(rt))).toMatch(
       /^read classic-lvs[12]: the lab image has no lvslab-facts: it was made by an older lvslab \(fix: make the image again/,
+    )
+    // a booting container's wrapper says the same with its exit code
+    const booted = memory()
+    booted.inject({...BOOTED, match: /^classic-rs2$/, effect: {exit: 99}})
+    expect(await failure(up(booted))).toMatch(
+      /^read classic-rs2: the lab image has no lvslab-facts: it was made by an older lvslab \(fix: make the image again/,
     )
   })
 
   it("keepalived refusing lvslab's config: reported as lvslab's bug", async () => {
     const rt = memory()
     const stderr = "Keepalived_vrrp: (Line 14) Unknown keyword 'lvs_sched'\n"
-    rt.inject({call: 'exec', match: /^classic-lvs1 bash -c c=\/etc\/keepalived/, effect: {exit: 4, stderr}})
+    rt.inject({...BOOTED, match: /^classic-lvs1$/, effect: {exit: 4, stderr}})
     expect(await failure(up(rt))).toBe(
       "start director lvs1: classic-lvs1: Keepalived_vrrp: (Line 14) Unknown keyword 'lvs_sched' (fix: this is a bug of lvslab: please report the lab file)",
     )

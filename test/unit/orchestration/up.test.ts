@@ -3,6 +3,7 @@
 import {afterEach, describe, expect, it, vi} from 'vitest'
 import {parseLab} from '../../../src/lab/load.js'
 import type {StepEvent} from '../../../src/ops/steps.js'
+import {START_DIRECTOR} from '../../../src/ops/up/director.js'
 import {LABELS} from '../../../src/runtime/labels.js'
 import {c, classic, closeAll, memory, running, up} from './lab.js'
 
@@ -57,7 +58,7 @@ describe('up on an empty engine', () => {
     expect(rt.container(c('lvs2')).node).toMatchObject({vrrp: 'BACKUP', vipHeld: false})
   })
 
-  it('makes its engine calls in order: the engine, its neighbours, the network, the containers; IPVS asked in the directors, in no throwaway container', async () => {
+  it('makes its engine calls in order: the engine, its neighbours, the network, the containers, which configure themselves as they start: no exec before the convergence wait', async () => {
     const rt = memory()
     await up(rt)
     const kinds = rt.calls.map((x) => x.call)
@@ -68,15 +69,69 @@ describe('up on an empty engine', () => {
     expect(first('listNetworks')).toBeLessThan(first('createNetwork'))
     expect(first('createNetwork')).toBeLessThan(first('createContainer'))
     expect(kinds.filter((k) => k === 'runOnce')).toHaveLength(0)
+    // the image's keepalived version read once, before a director is created with its config
+    expect(kinds.filter((k) => k === 'readImageFile')).toHaveLength(1)
+    const created = rt.calls.filter((x) => x.call === 'createContainer').map((x) => x.subject)
+    expect(first('readImageFile')).toBeLessThan(kinds.indexOf('createContainer', created.indexOf(c('lvs1'))))
+    // every exec reads facts or probes: none configures a node
     const execs = rt.calls.filter((x) => x.call === 'exec').map((x) => x.subject)
-    // each director is asked (IPVS, then its keepalived version) before any keepalived starts
+    expect(execs.filter((s) => !/ lvslab-facts | ipvsadm -Lnc$| bash -c LC_ALL=C curl /.test(s))).toEqual([])
+    // each lab container booted with its own script, said in its log
+    for (const n of ['lvs1', 'lvs2', 'rs1', 'rs2']) {
+      const rec = rt.container(c(n))
+      expect(rec.labels[LABELS.BOOT]).toBe('true')
+      expect(rec.log.at(-1)).toEqual({stream: 'stdout', line: 'lvslab-boot: exit 0'})
+    }
+    // a director's boot is the exec's script with a wait for each real server's page before keepalived starts
+    const boot = rt.container(c('lvs1')).spec.cmd?.[0] ?? ''
+    expect(boot).toContain("for u in 'http://172.20.1.10:80/' 'http://172.20.1.11:80/'; do")
+    expect(
+      boot
+        .split('\n')
+        .filter((l) => !l.startsWith('for u in '))
+        .join('\n'),
+    ).toBe(START_DIRECTOR)
+    expect(Buffer.from(rt.container(c('lvs1')).spec.env?.LVSLAB_CONF ?? '', 'base64').toString()).toMatch(/state MASTER/)
+    // the real servers first (keepalived starts once they serve), then the directors, then the client
+    const order = created.map((n) => n.replace('classic-', ''))
+    expect(order).toEqual(['rs1', 'rs2', 'lvs1', 'lvs2', 'client'])
+    const startOf = (n: string) => rt.calls.findIndex((x) => x.call === 'startContainer' && x.subject === rt.container(c(n)).id)
+    const createOf = (n: string) => rt.calls.findIndex((x) => x.call === 'createContainer' && x.subject === c(n))
+    for (const d of ['lvs1', 'lvs2']) expect(createOf(d)).toBeGreaterThan(Math.max(startOf('rs1'), startOf('rs2')))
+    expect(createOf('client')).toBeGreaterThan(Math.max(startOf('lvs1'), startOf('lvs2')))
+    expect(rt.container(c('rs1')).spec.env?.LVSLAB_PAGE).toBe(Buffer.from('from 172.20.1.10\n').toString('base64'))
+  })
+
+  it('asks a director by exec when the image says no keepalived version: IPVS and the version first, keepalived after the real servers serve', async () => {
+    const rt = memory()
+    rt.inject({call: 'readImageFile', effect: {exit: 1}})
+    await up(rt)
+    expect(rt.container(c('lvs1')).labels[LABELS.BOOT]).toBeUndefined()
+    expect(rt.container(c('rs1')).labels[LABELS.BOOT]).toBe('true')
+    const execs = rt.calls.filter((x) => x.call === 'exec').map((x) => x.subject)
     const asked = execs.filter((s) => / bash -c command -v lvslab-facts /.test(s))
     expect(asked.map((s) => s.split(' ')[0]).sort()).toEqual([c('lvs1'), c('lvs2')])
     expect(asked.every((s) => s.includes('ipvsadm -Ln'))).toBe(true)
     const keepalived = execs.findIndex((s) => s.endsWith('lvslab-svc start keepalived'))
-    expect(execs.findLastIndex((s) => / bash -c command -v lvslab-facts /.test(s))).toBeLessThan(keepalived)
-    // the real servers serve before any keepalived starts checking them
-    expect(execs.findLastIndex((s) => s.endsWith('lvslab-svc start httpd'))).toBeLessThan(keepalived)
+    expect(keepalived).toBeGreaterThan(execs.findLastIndex((s) => / bash -c command -v lvslab-facts /.test(s)))
+    // the real servers (booted) serve before any keepalived starts checking them: their boot read first
+    const calls = rt.calls.map((x) => `${x.call} ${x.subject}`)
+    const start = calls.findIndex((s) => s.startsWith('exec ') && s.endsWith('lvslab-svc start keepalived'))
+    expect(calls.filter((s, i) => i < start && /^logsUntil classic-rs[12]$/.test(s))).toHaveLength(2)
+  })
+
+  it('configures a container it finds stopped by exec, after letting its first boot end', async () => {
+    const rt = memory()
+    await up(rt)
+    rt.stopContainer(c('rs1'))
+    const before = rt.calls.length
+    await up(rt)
+    const after = rt.calls.slice(before).map((x) => `${x.call} ${x.subject}`)
+    const boot = after.indexOf(`logsUntil ${c('rs1')}`)
+    expect(boot).toBeGreaterThan(after.indexOf(`startContainer ${rt.container(c('rs1')).id}`))
+    expect(after.findIndex((s) => s.startsWith(`exec ${c('rs1')} bash -c set -e`))).toBeGreaterThan(boot)
+    // the boot ran once: the restart did not run it again
+    expect(rt.container(c('rs1')).log.filter((l) => l.line.startsWith('lvslab-boot: '))).toHaveLength(1)
   })
 
   it('in privileged mode writes the arp sysctls itself, in privileged containers', async () => {
