@@ -14,16 +14,23 @@ export const BOOTED_FLAG = '/etc/lvslab-booted'
 
 /**
  * The entrypoint of a booting container (its script as $1): the script runs once (exit 99 without
- * lvslab-facts: an image made by an older lvslab), its output going to the container's log, then BOOT_MARKER and its exit code; the script's inputs are taken out of the
- * environment and lvslab-init is exec'd as PID 1 (templates/lvslab-init.hbs).
+ * lvslab-facts: an image made by an older lvslab), its output going to the container's log, then
+ * BOOT_MARKER and its exit code on a line of their own; a later start says BOOT_MARKER "0 (booted
+ * before)" and runs nothing. The script's inputs are taken out of PID 1's environment (they stay in
+ * the container's own, which `docker exec` gives; lvslab-svc unsets them for the daemons) and
+ * lvslab-init is exec'd as PID 1 (templates/lvslab-init.hbs).
  */
 export const BOOT_WRAPPER = [
   `if [ ! -e ${BOOTED_FLAG} ]; then`,
   `  : > ${BOOTED_FLAG}`,
-  // an image made by an older lvslab: said as the exec's FACTS_MISSING_EXIT
-  // stderr into stdout: the log's two streams are copied apart, so their lines could come out of order
+  // an image made by an older lvslab: said as the exec's FACTS_MISSING_EXIT; stderr into stdout: the
+  // log's two streams are copied apart, so their lines could come out of order
   '  if command -v lvslab-facts >/dev/null; then bash -c "$1" 2>&1; else (exit 99); fi',
-  `  echo "${BOOT_MARKER}$?"`,
+  // on a line of its own, whatever the script's last output was
+  `  code=$?; printf '\\n${BOOT_MARKER}%s\\n' "$code"`,
+  'else',
+  // a restart (or a boot cut short): said too, so that whoever waits for the marker is not kept waiting
+  `  printf '\\n${BOOT_MARKER}0 (booted before)\\n'`,
   'fi',
   'unset LVSLAB_CONF LVSLAB_PAGE',
   'exec /usr/local/sbin/lvslab-init',
@@ -35,7 +42,7 @@ export interface Boot {
   env: Record<string, string>
 }
 
-/** How long (ms) `up` waits for a container's boot to end: 120 s x LVSLAB_TIME_SCALE (a director's boot waits up to about 20 s per real server that does not answer). */
+/** How long (ms) `up` waits for a container's boot to end: 120 s x LVSLAB_TIME_SCALE (a director's boot waits at most PAGES_WAIT_S for its real servers). */
 export const BOOT_TIMEOUT_MS = 120_000 * timeScale()
 
 /** A node's container spec that boots with `boot`: BOOT_WRAPPER as its entrypoint, the script its argument, its inputs in the environment, and the label LABELS.BOOT. */
@@ -60,11 +67,10 @@ export function bootSpec(spec: ContainerSpec, boot: Boot): ContainerSpec {
  */
 export async function bootOutcome(rt: Runtime, container: string, signal?: AbortSignal, timeoutMs = BOOT_TIMEOUT_MS): Promise<ExecResult> {
   const said = await rt.logsUntil(container, BOOT_MARKER, {timeoutMs, signal})
-  const code = Number(said.line.slice(BOOT_MARKER.length).trim())
+  const code = Number.parseInt(said.line.slice(BOOT_MARKER.length), 10)
   if (code === 99) throw noFactsHelper(container)
-  return {
-    exitCode: Number.isInteger(code) ? code : 1,
-    stdout: said.stdout ? `${said.stdout}\n` : '',
-    stderr: said.stderr ? `${said.stderr}\n` : '',
-  }
+  // the script's stderr went to its stdout (BOOT_WRAPPER): its output is both, as judged reads stderr first
+  const out = [said.stdout, said.stderr].filter((t) => t.trim() !== '').join('\n')
+  const text = out ? `${out}\n` : ''
+  return {exitCode: Number.isInteger(code) ? code : 1, stdout: text, stderr: text}
 }

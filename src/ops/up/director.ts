@@ -1,5 +1,6 @@
-// A director of the lab: keepalived.conf rendered for its keepalived, tested, installed and started,
-// in two execs (its keepalived version, then everything else).
+// A director of the lab: keepalived.conf rendered for its keepalived, tested, installed and started:
+// at its container's first start (directorBoot), or in two execs (its keepalived version, then
+// everything else) in a director `up` finds.
 import {StepError} from '../../errors.js'
 import type {Director, Lab} from '../../lab/model.js'
 import {parseKeepalivedVersion} from '../../parse/keepalived.js'
@@ -31,12 +32,12 @@ export const ASK_VERSION = [
   'cat /etc/lvslab-keepalived-version 2>/dev/null || keepalived --version 2>&1',
 ].join('\n')
 
-/** How many times a director's boot asks a real server's page before it starts keepalived anyway (0.2 s apart: about 20 s). */
-export const WAIT_TRIES = 100
+/** How long (s) a director's boot waits in all for its real servers' pages before it starts keepalived anyway. */
+export const PAGES_WAIT_S = 20
 
-/** A wait for each URL to answer (any HTTP answer), at most WAIT_TRIES times 0.2 s apart per URL, then on either way. */
+/** A wait for each URL to answer (any HTTP answer; each try at most 1 s, 0.2 s apart), PAGES_WAIT_S in all, then on either way. */
 function waitForPages(urls: string[]): string {
-  return `for u in ${urls.map((u) => `'${u}'`).join(' ')}; do i=0; until curl -s -o /dev/null -m 1 "$u"; do i=$((i+1)); [ $i -ge ${WAIT_TRIES} ] && break; sleep 0.2; done; done`
+  return `end=$((SECONDS + ${PAGES_WAIT_S})); for u in ${urls.map((u) => `'${u}'`).join(' ')}; do until curl -s -o /dev/null --connect-timeout 1 -m 1 "$u" || [ $SECONDS -ge $end ]; do sleep 0.2; done; done`
 }
 
 /**

@@ -125,8 +125,8 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
   const under = bringUp(rt, lab, plan, opts.mode, result, {...opts, version})
   try {
     await step('containers', 'Containers', () => under.containers)
-    // IPVS is asked in each director as soon as it runs (ASK_VERSION), not in a throwaway container
-    // first: on an engine without it, everything this run made is removed again before `up` says so.
+    // IPVS is asked in each director as soon as it runs (its boot, or ASK_VERSION in one `up` finds),
+    // not in a throwaway container first: on an engine without it, everything this run made is removed again before `up` says so.
     // LVSLAB_IPVS_PRECHECK=off leaves the lab as it is and lets the directors' start say it (for tests
     // of the later steps on an engine without IPVS).
     if (process.env.LVSLAB_IPVS_PRECHECK !== 'off')
@@ -139,8 +139,8 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
         }
         s.title(`IPVS: ipvsadm answers in ${lab.directors.map((d) => d.name).join(' and ')} (kernel ${engine.kernel})`)
       })
-    // keepalived starts only once the real servers serve, as in the classic order, so that its first
-    // HTTP_GET checks meet httpd running
+    // keepalived starts only once the real servers serve (a booting director waits for their pages,
+    // PAGES_WAIT_S at most), so that its first HTTP_GET checks meet httpd running
     await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', () => under.realServers)
     await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
       const ready = await under.prepared

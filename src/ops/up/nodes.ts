@@ -25,7 +25,7 @@ export interface NodesUnderWay {
   prepared: Promise<PreparedDirector[]>
   /** Each real server configured (realServerScript) as soon as its container runs. */
   realServers: Promise<void>
-  /** Where verify's probes run (the client container made and started, once a lab container runs, when they run from one); undefined with noVerify. */
+  /** Where verify's probes run (the client container made and started, once every lab container runs, when they run from one); undefined with noVerify. */
   client?: Promise<ProbeSite>
   /** Resolves once every part has ended, each either way (so that nothing is left in flight). */
   settled(): Promise<void>
@@ -67,12 +67,13 @@ export async function imageVersion(rt: Runtime, lab: Lab, plan: LabPlan, signal?
 }
 
 /**
- * A found container that boots itself and was not running: it may be starting for the first time
- * (an `up` stopped between its create and its start), so its boot is let end (the marker in its log,
- * old or new) before it is configured by exec; a boot that does not end is left to the exec's own errors.
+ * A found container that boots itself: its boot may still run (an `up` interrupted during it) or run
+ * now (one stopped between its create and its start), so it is let end (the marker in its log, old or
+ * new: BOOT_WRAPPER says one at every start) before the container is configured by exec; a boot that
+ * does not end is left to the exec's own errors.
  */
 async function bootEnded(rt: Runtime, found: {container: ContainerInfo; booting: boolean}, signal?: AbortSignal): Promise<void> {
-  if (found.booting || found.container.running || found.container.labels[LABELS.BOOT] !== 'true') return
+  if (found.booting || found.container.labels[LABELS.BOOT] !== 'true') return
   await bootOutcome(rt, found.container.name, signal).catch(() => undefined)
 }
 
@@ -111,7 +112,8 @@ export function bringUp(
     const r = lab.real_servers.find((x) => x.name === p.node)
     running.set(p.node, ensureContainer(rt, p, made, opts.signal, r && (async () => realServerBoot(lab, r, mode))))
   }
-  const realServersRun = Promise.allSettled([...running.values()])
+  // a real server that does not run stops `up`: no director is created to wait for it
+  const realServersRun = allSettledOrThrow([...running.values()])
   for (const p of plan.directors) {
     const d = lab.directors.find((x) => x.name === p.node)
     running.set(

@@ -126,6 +126,9 @@ export class Containers {
               Privileged: spec.privileged,
               Sysctls: sysctls.container,
               RestartPolicy: {Name: 'no'},
+              // readable by GET /containers/{id}/logs whatever the engine's default log driver (a container
+              // that configures itself says how it went there, Runtime.logsUntil); kept small
+              LogConfig: {Type: 'json-file', Config: {'max-size': '1m', 'max-file': '1'}},
             },
             NetworkingConfig: {
               EndpointsConfig: {

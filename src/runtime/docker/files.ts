@@ -1,5 +1,6 @@
 // Files into containers without the engine's archive upload: into a running one by an exec (putFile),
-// into a throwaway one through its environment (runOnce). Docker 28's archive upload
+// into a throwaway one through its environment (runOnce); a file read out of an image through the
+// archive download of a created, never started container (readImageFile). Docker 28's archive upload
 // (PUT /containers/{id}/archive) fails on kernels without fchmodat2 (before 6.6) with
 // "chmod FILE: via /proc/self/fd/N: no such file or directory", measured on Docker 28.5.2 over Debian's
 // 6.1 kernel.
@@ -108,19 +109,29 @@ export interface ArchiveClient {
   createContainer(opts: Docker.ContainerCreateOptions): Promise<Pick<Docker.Container, 'getArchive' | 'remove'>>
 }
 
-/** The content of the first regular file of a tar stream (utf8); undefined when it holds none. */
-async function firstFile(tar: Readable): Promise<string | undefined> {
+/**
+ * The content of the first regular file of a tar stream (utf8); undefined when it holds none. The
+ * stream is destroyed in every case; an error of it, or `signal`, ends the read.
+ */
+async function firstFile(tar: Readable, signal: AbortSignal): Promise<string | undefined> {
   const x = extract()
+  const stop = () => x.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+  signal.addEventListener('abort', stop, {once: true})
+  tar.on('error', (error) => x.destroy(error))
   tar.pipe(x)
-  for await (const entry of x) {
-    const chunks: Buffer[] = []
-    for await (const c of entry) chunks.push(c as Buffer)
-    if (entry.header.type === 'file') {
-      tar.unpipe(x)
-      return Buffer.concat(chunks).toString('utf8')
+  try {
+    if (signal.aborted) stop()
+    for await (const entry of x) {
+      const chunks: Buffer[] = []
+      for await (const c of entry) chunks.push(c as Buffer)
+      if (entry.header.type === 'file') return Buffer.concat(chunks).toString('utf8')
     }
+    return undefined
+  } finally {
+    signal.removeEventListener('abort', stop)
+    tar.unpipe(x)
+    tar.destroy()
   }
-  return undefined
 }
 
 /**
@@ -139,27 +150,28 @@ export function readImageFile(
 ): Promise<string | undefined> {
   const step = `read ${path} in ${image}`
   return engineStep(step, async () => {
-    const c = await withDeadline(
-      {step, call: 'container create', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS, signal: opts.signal, settle: true},
-      (abortSignal) =>
-        client.createContainer({
-          Image: image,
-          Entrypoint: ['true'],
-          Cmd: [],
-          HostConfig: {NetworkMode: 'none'},
-          Labels: {...opts.labels, 'lvslab.throwaway': 'true'},
-          abortSignal,
-        }),
+    if (opts.signal?.aborted) throw new StepError(step, 'interrupted')
+    // created whatever the signal says (no signal: let settle), so that the finally below removes it
+    const c = await withDeadline({step, call: 'container create', timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS}, (abortSignal) =>
+      client.createContainer({
+        Image: image,
+        Entrypoint: ['true'],
+        Cmd: [],
+        HostConfig: {NetworkMode: 'none'},
+        Labels: {...opts.labels, 'lvslab.throwaway': 'true'},
+        abortSignal,
+      }),
     )
     try {
-      const tar = await withDeadline(
-        {step, call: 'container archive', timeoutMs: opts.timeoutMs ?? READ_TIMEOUT_MS, signal: opts.signal},
-        (abortSignal) => c.getArchive({path, abortSignal} as {path: string}),
-      ).catch((error: unknown) => {
-        if (isNotFound(error)) return undefined
-        throw error
+      // the archive's request and its whole body under one deadline and the caller's signal
+      const d = {step, call: 'container archive', timeoutMs: opts.timeoutMs ?? READ_TIMEOUT_MS, signal: opts.signal}
+      return await withDeadline(d, async (abortSignal) => {
+        const tar = await c.getArchive({path, abortSignal} as {path: string}).catch((error: unknown) => {
+          if (isNotFound(error)) return undefined
+          throw error
+        })
+        return tar ? await firstFile(tar as unknown as Readable, abortSignal) : undefined
       })
-      return tar ? await firstFile(tar as unknown as Readable) : undefined
     } finally {
       // removed even when interrupted (no signal), but not waited for beyond WRITE_TIMEOUT_MS
       await withDeadline({step, call: 'container remove', timeoutMs: WRITE_TIMEOUT_MS}, (abortSignal) =>

@@ -10,7 +10,7 @@ import type {LabModel} from './model.js'
 import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
-import {ASK_VERSION, NO_IPVS, START_DIRECTOR, WAIT_TRIES} from '../../../src/ops/up/director.js'
+import {ASK_VERSION, NO_IPVS, PAGES_WAIT_S, START_DIRECTOR} from '../../../src/ops/up/director.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -139,7 +139,7 @@ function startDirector(sh: Shell): ExecResult {
 
 /** The wait for the real servers' pages that startDirectorScript puts before keepalived's start in a director's boot. */
 const WAIT_PAGES = new RegExp(
-  `^for u in ((?:'[^']+' ?)+); do i=0; until curl -s -o /dev/null -m 1 "\\$u"; do i=\\$\\(\\(i\\+1\\)\\); \\[ \\$i -ge ${WAIT_TRIES} \\] && break; sleep 0\\.2; done; done$`,
+  `^end=\\$\\(\\(SECONDS \\+ ${PAGES_WAIT_S}\\)\\); for u in ((?:'[^']+' ?)+); do until curl -s -o /dev/null --connect-timeout 1 -m 1 "\\$u" \\|\\| \\[ \\$SECONDS -ge \\$end \\]; do sleep 0\\.2; done; done$`,
 )
 
 /** The pages a director's boot script (startDirectorScript with a wait) waits for; undefined for any other script. */
@@ -155,12 +155,12 @@ function bootWait(text: string): string[] | undefined {
     .map((q) => q.slice(1, -1))
 }
 
-/** A director's boot: IPVS and the config as START_DIRECTOR, but keepalived started once each page answers (at most WAIT_TRIES tries, 5 ms apart here). */
+/** A director's boot: IPVS and the config as START_DIRECTOR, but keepalived started once each page answers (PAGES_WAIT_S in all, counted as that many 5 ms tries here). */
 async function bootDirector(sh: Shell, pages: string[]): Promise<ExecResult> {
   if (sh.ipvs && canAdmin(sh.c))
     for (const url of pages) {
       const t = urlTarget(url, 1)
-      for (let i = 0; t && i < WAIT_TRIES; i++) {
+      for (let i = 0; t && i < PAGES_WAIT_S * 5; i++) {
         const rs = sh.model.at(sh.c.network, t.vip)
         if (rs && sh.model.serve(rs, t.port, t.path).status !== 0) break
         await new Promise((r) => setTimeout(r, 5))

@@ -107,7 +107,10 @@ export class MemoryRuntime extends EngineCalls implements Runtime {
       this.unrecognised.push(`memory runtime: unrecognised entrypoint of ${c.name}: ${JSON.stringify([...e, ...cmd])}`)
       return
     }
-    if (c.node.files.has(BOOTED_FLAG)) return
+    if (c.node.files.has(BOOTED_FLAG)) {
+      c.log.push({stream: 'stdout', line: ''}, {stream: 'stdout', line: 'lvslab-boot: exit 0 (booted before)'})
+      return
+    }
     c.node.files.set(BOOTED_FLAG, '')
     const sh = {...this.shell(c.id, `boot ${c.name}`), env: c.spec.env}
     const res = await runCommand(sh, ['bash', '-c', cmd[0]!])
@@ -119,7 +122,7 @@ export class MemoryRuntime extends EngineCalls implements Runtime {
     for (const stream of ['stdout', 'stderr'] as const)
       for (const line of res[stream].split('\n').slice(0, res[stream].endsWith('\n') ? -1 : undefined))
         if (line) c.log.push({stream: 'stdout', line})
-    c.log.push({stream: 'stdout', line: `lvslab-boot: exit ${res.exitCode}`})
+    c.log.push({stream: 'stdout', line: ''}, {stream: 'stdout', line: `lvslab-boot: exit ${res.exitCode}`})
   }
 
   /**
@@ -130,7 +133,8 @@ export class MemoryRuntime extends EngineCalls implements Runtime {
     const step = `read the log of ${container}`
     const b = {name: `waiting for "${marker.trim()}"`, timeoutMs: opts?.timeoutMs ?? READ_TIMEOUT_MS, signal: opts?.signal}
     return this.door.pass('logsUntil', container, step, b, async (exit) => {
-      if (exit) return {line: `${marker}${exit.exitCode}`, stdout: exit.stdout.trimEnd(), stderr: exit.stderr.trimEnd()}
+      // the wrapper's 2>&1: the script's whole output on stdout
+      if (exit) return {line: `${marker}${exit.exitCode}`, stdout: `${exit.stdout}${exit.stderr}`.trimEnd(), stderr: ''}
       const c = this.engine.mustContainer(container, step)
       const until = Date.now() + (b.timeoutMs ?? 0)
       while (!this.closed && Date.now() < until && !b.signal?.aborted) {

@@ -73,6 +73,24 @@ describe('the engine fails up', () => {
     )
   })
 
+  it("a booting real server refused NET_ADMIN: the script's words from its log, with the fix", async () => {
+    const rt = memory()
+    // the boot's output, stderr merged into stdout as BOOT_WRAPPER does
+    rt.inject({...BOOTED, match: /^classic-rs2$/, effect: {exit: 2, stdout: 'RTNETLINK answers: Operation not permitted\n'}})
+    expect(await failure(up(rt))).toBe(
+      'configure real server rs2: classic-rs2: RTNETLINK answers: Operation not permitted (fix: the engine must grant the real servers NET_ADMIN; try `lvslab up --privileged`)',
+    )
+  })
+
+  it('a real server whose container does not start: no director is created to wait for it', async () => {
+    const rt = memory()
+    const text = 'OCI runtime create failed: sysctl "net.ipv4.conf.eth0.arp_ignore" not allowed'
+    rt.inject({call: 'startContainer', match: /./, effect: {fail: text}})
+    expect(await failure(up(rt))).toMatch(/^start container \S+: OCI runtime create failed/)
+    const created = rt.calls.filter((x) => x.call === 'createContainer').map((x) => x.subject)
+    expect(created.some((n) => /lvs/.test(n))).toBe(false)
+  })
+
   it('a kernel without ip_vs under Docker Desktop: the throwaway check says where and what to do', async () => {
     const rt = memory({ipvs: false, engine: {desktop: true, os: 'Docker Desktop', kernel: '6.10.14-linuxkit'}})
     const m = await failure(up(rt))
