@@ -49,29 +49,28 @@ export async function ensureNetwork(
  * A container it creates boots with what `boot` gives (bootSpec), when it gives something.
  * @param boot asked only when the container must be created: what it should run at its start, or
  *   undefined for the image's own entrypoint (the node is then configured by exec)
- * @returns the container as found or created (its `running` as it was before the start), and whether it boots itself
+ * @returns the container as found or created (its `running` as it was before the start), and the boot it was created with (none for one found)
  * @throws StepError when a container of that name is not this node of this lab (by its lab and node
  *   labels); the engine's errors as they come ("interrupted" when `signal` aborts one of its calls)
  */
-export async function ensureContainer(
+export async function ensureContainer<B extends Boot = Boot>(
   rt: Runtime,
   p: NodePlan,
   made: Made,
   signal?: AbortSignal,
-  boot?: () => Promise<Boot | undefined>,
-): Promise<{container: ContainerInfo; booting: boolean}> {
+  boot?: () => Promise<B | undefined>,
+): Promise<{container: ContainerInfo; boot?: B}> {
   let c = await rt.findContainer(p.spec.name, {signal})
-  let booting = false
+  let b: B | undefined
   if (c) {
     if (c.labels[LABELS.LAB] !== p.spec.labels[LABELS.LAB] || c.labels[LABELS.NODE] !== p.node)
       throw foreign('container', p.spec.name, p.spec.labels[LABELS.LAB])
     made.existing.push(p.spec.name)
   } else {
-    const b = await boot?.()
+    b = await boot?.()
     c = await rt.createContainer(b ? bootSpec(p.spec, b) : p.spec, {signal})
     made.created.push(p.spec.name)
-    booting = b !== undefined
   }
   if (!c.running) await rt.startContainer(c.id, {signal})
-  return {container: c, booting}
+  return {container: c, boot: b}
 }

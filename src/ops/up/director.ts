@@ -141,19 +141,19 @@ export async function bootedDirector(
   signal?: AbortSignal,
 ): Promise<PreparedDirector> {
   const boot = await bootOutcome(rt, containerName(lab, d.name), signal)
-  const ipvs =
-    boot.exitCode === 3
-      ? {ok: false as const, why: (boot.stderr || boot.stdout).trim().split('\n')[0] || 'ipvsadm failed'}
-      : {ok: true as const}
+  const ipvs = boot.exitCode === 3 ? {ok: false as const, why: firstLine(boot, 'ipvsadm failed')} : {ok: true as const}
   return {director: d, ipvs, version, conf, boot}
 }
+
+/** The first line a script said (stderr first, else stdout), or `otherwise`: how ipvsadm's refusal is quoted. */
+const firstLine = (res: ExecResult, otherwise: string) => (res.stderr || res.stdout).trim().split('\n')[0] || otherwise
 
 /** How a director's start is judged: ipvsadm's refusal (exit 3) in words with its fix, keepalived -t's (exit 4) as a bug of lvslab. */
 function startJudging(p: PreparedDirector, engine: EngineInfo, step: string): Pick<ShOptions, 'refuse' | 'fix'> {
   return {
     refuse: (res) => {
       if (res.exitCode !== 3) return undefined
-      const refusal = ipvsadmRefusal(engine, p.director.name, (res.stderr || res.stdout).trim().split('\n')[0] || 'exit 3')
+      const refusal = ipvsadmRefusal(engine, p.director.name, firstLine(res, 'exit 3'))
       return new StepError(step, refusal.detail, refusal.fix)
     },
     fix: (res) => (res.exitCode === 4 ? 'this is a bug of lvslab: please report the lab file' : undefined),

@@ -12,7 +12,7 @@ import {probeSite, type ProbeFrom, type ProbeSite} from '../../probe/choose.js'
 import type {KeepalivedVersion} from '../../render/index.js'
 import {LABELS} from '../../runtime/labels.js'
 import type {ContainerInfo, Runtime} from '../../runtime/types.js'
-import {bootOutcome} from './boot.js'
+import {type Boot, bootOutcome} from './boot.js'
 import {ensureContainer, type Made} from './create.js'
 import {bootedDirector, directorBoot, KEEPALIVED_VERSION_FILE, type PreparedDirector, prepareDirector} from './director.js'
 import {bootedRealServer, configureRealServer, realServerBoot} from './real-server.js'
@@ -72,8 +72,8 @@ export async function imageVersion(rt: Runtime, lab: Lab, plan: LabPlan, signal?
  * new: BOOT_WRAPPER says one at every start) before the container is configured by exec; a boot that
  * does not end is left to the exec's own errors.
  */
-async function bootEnded(rt: Runtime, found: {container: ContainerInfo; booting: boolean}, signal?: AbortSignal): Promise<void> {
-  if (found.booting || found.container.labels[LABELS.BOOT] !== 'true') return
+async function bootEnded(rt: Runtime, found: {container: ContainerInfo; boot?: Boot}, signal?: AbortSignal): Promise<void> {
+  if (found.boot || found.container.labels[LABELS.BOOT] !== 'true') return
   await bootOutcome(rt, found.container.name, signal).catch(() => undefined)
 }
 
@@ -99,15 +99,11 @@ export function bringUp(
   opts: {from?: ProbeFrom; noVerify?: boolean; signal?: AbortSignal; version?: Promise<KeepalivedVersion | undefined>},
 ): NodesUnderWay {
   const version = opts.version ?? imageVersion(rt, lab, plan, opts.signal)
-  const booted = new Map<string, {version: KeepalivedVersion; conf: string}>()
   const directorBootOf = (d: Director) => async () => {
     const v = await version
-    if (!v) return undefined
-    const b = directorBoot(lab, d, v)
-    booted.set(d.name, {version: v, conf: b.conf})
-    return b
+    return v ? {...directorBoot(lab, d, v), version: v} : undefined
   }
-  const running = new Map<string, Promise<{container: ContainerInfo; booting: boolean}>>()
+  const running = new Map<string, Promise<{container: ContainerInfo; boot?: Boot & {conf?: string; version?: KeepalivedVersion}}>>()
   for (const p of plan.realServers) {
     const r = lab.real_servers.find((x) => x.name === p.node)
     running.set(p.node, ensureContainer(rt, p, made, opts.signal, r && (async () => realServerBoot(lab, r, mode))))
@@ -125,14 +121,14 @@ export function bringUp(
   const containers = allSettledOrThrow([...running.values()]).then(() => undefined)
   const prepareOne = async (d: Director): Promise<PreparedDirector> => {
     const found = await after(d.name)
-    const b = booted.get(d.name)
-    if (found.booting && b) return bootedDirector(rt, lab, d, b.version, b.conf, opts.signal)
+    const b = found.boot
+    if (b?.version && b.conf !== undefined) return bootedDirector(rt, lab, d, b.version, b.conf, opts.signal)
     await bootEnded(rt, found, opts.signal)
     return prepareDirector(rt, lab, d, opts.signal)
   }
   const configureOne = async (r: RealServer): Promise<void> => {
     const found = await after(r.name)
-    if (found.booting) return bootedRealServer(rt, lab, r, mode, opts.signal)
+    if (found.boot) return bootedRealServer(rt, lab, r, mode, opts.signal)
     await bootEnded(rt, found, opts.signal)
     return configureRealServer(rt, lab, r, mode, opts.signal)
   }

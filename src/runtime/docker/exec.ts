@@ -88,20 +88,26 @@ export function collector(): {sinks: Sinks; text(): {stdout: string; stderr: str
   }
 }
 
+/** Sinks that split each stream into lines (a last line without "\n" is kept until more comes) and hand each, with its stream, to `onLine`. */
+export function splitLines(onLine: (stream: 'stdout' | 'stderr', line: string) => void): Sinks {
+  const buf = {stdout: '', stderr: ''}
+  const feed = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    buf[stream] += chunk.toString('utf8')
+    let i
+    while ((i = buf[stream].indexOf('\n')) >= 0) {
+      const line = buf[stream].slice(0, i)
+      buf[stream] = buf[stream].slice(i + 1)
+      onLine(stream, line)
+    }
+  }
+  return {stdout: feed('stdout'), stderr: feed('stderr')}
+}
+
 /** Sinks that hand stdout to `onLine` one line at a time (without its "\n"; a last line without one is dropped) and drop stderr. */
 export function lineSinks(onLine: (line: string) => void): Sinks {
-  let buf = ''
-  return {
-    stdout: (c) => {
-      buf += c.toString('utf8')
-      let i
-      while ((i = buf.indexOf('\n')) >= 0) {
-        onLine(buf.slice(0, i))
-        buf = buf.slice(i + 1)
-      }
-    },
-    stderr: () => {},
-  }
+  return splitLines((stream, line) => {
+    if (stream === 'stdout') onLine(line)
+  })
 }
 
 /** One command to run in a running container. */

@@ -4,27 +4,12 @@ import type Docker from 'dockerode'
 import {StepError} from '../../errors.js'
 import type {CallOptions, LogsUntil} from '../types.js'
 import {READ_TIMEOUT_MS, withDeadline} from './calls.js'
-import {type Demuxer, drain, type OutputStream, type Sinks} from './exec.js'
+import {type Demuxer, drain, type OutputStream, splitLines} from './exec.js'
 
 /** The part of dockerode logsUntil uses. */
 export interface LogsClient {
   modem: Demuxer
   getContainer(id: string): {logs(opts: Docker.ContainerLogsOptions & {follow: true}): Promise<NodeJS.ReadableStream>}
-}
-
-/** Sinks that split each stream into lines (a last line without "\n" is kept until more comes) and hand each to `onLine`. */
-function splitLines(onLine: (stream: 'stdout' | 'stderr', line: string) => void): Sinks {
-  const buf = {stdout: '', stderr: ''}
-  const feed = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-    buf[stream] += chunk.toString('utf8')
-    let i
-    while ((i = buf[stream].indexOf('\n')) >= 0) {
-      const line = buf[stream].slice(0, i)
-      buf[stream] = buf[stream].slice(i + 1)
-      onLine(stream, line)
-    }
-  }
-  return {stdout: feed('stdout'), stderr: feed('stderr')}
 }
 
 /**
