@@ -4,7 +4,7 @@ import type {Runtime} from '../runtime/types.js'
 import {converged, holdsVip, type SnapshotCheck} from '../state/predicates.js'
 import {type LabSnapshot, type SnapshotScope, wholeLab} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
-import {type Poll, waitFor} from './wait.js'
+import {pause, type Poll, waitFor} from './wait.js'
 
 /**
  * A poll for waitFor: reads a snapshot of the nodes in `scope` (every node by default; one exec of
@@ -45,7 +45,9 @@ export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, tim
  * configured and stay as they are while keepalived comes up, `realServersOnce` reads the real servers'
  * facts once, beside the first poll (again after a read that failed, or when the holder holds the VIP
  * and the lab is still not converged), and polls the directors alone: each poll then costs two reads,
- * not every node's.
+ * not every node's. With it, `directorsNotBefore` (epoch ms) holds the first directors' read back
+ * until then (the real servers are read at once): a read before the MASTER can be MASTER
+ * (masterAfterStart) only loads an engine that may still be starting other containers.
  * @param timeoutMs the bound (ms)
  * @returns how long it took (ms) and the snapshot that held (its real servers as read once, with realServersOnce)
  * @throws as waitConverged
@@ -55,7 +57,7 @@ export async function convergedSnapshot(
   lab: Lab,
   holder: Director,
   timeoutMs: number,
-  opts: {signal?: AbortSignal; realServersOnce?: boolean} = {},
+  opts: {signal?: AbortSignal; realServersOnce?: boolean; directorsNotBefore?: number} = {},
 ): Promise<{ms: number; snapshot: LabSnapshot}> {
   const check = (snap: LabSnapshot) => converged(snap, lab, holder.name)
   const all = wholeLab(lab)
@@ -66,7 +68,10 @@ export async function convergedSnapshot(
         const rs = realServers
         rs.catch(() => (realServers = undefined))
         const [directors, read] = await Promise.all([
-          labSnapshot(rt, lab, {directors: all.directors, realServers: []}, signal).then((s) => s.directors),
+          // an aborted signal ends the pause at once, and the read with it
+          pause((opts.directorsNotBefore ?? 0) - Date.now(), signal)
+            .then(() => labSnapshot(rt, lab, {directors: all.directors, realServers: []}, signal))
+            .then((s) => s.directors),
           rs,
         ])
         const snap = {directors, realServers: read}

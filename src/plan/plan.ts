@@ -164,6 +164,20 @@ export function skew(director: Director, advertInt: number): number {
 }
 
 /**
+ * How long (s) after keepalived starts the lab's MASTER can first be MASTER: keepalived 2.0 and later
+ * start every instance below priority 255 in BACKUP with the Master_Down_Timer, 3 x advert_int + its
+ * skew (vrrp_scheduler.c vrrp_init_state; RFC 3768 and RFC 5798 section 6.4.1), so no poll can see it
+ * MASTER before; keepalived 1.x goes to GOTO_MASTER at once (the same function in 1.3 and 1.4): 0.
+ * Throws an Error for a lab without a MASTER (masterOf).
+ * @param keepalivedMajor the major version of the directors' keepalived
+ */
+export function masterAfterStart(lab: Lab, keepalivedMajor: number): number {
+  if (keepalivedMajor < 2) return 0
+  const a = lab.vrrp.advert_int
+  return 3 * a + skew(masterOf(lab), a)
+}
+
+/**
  * The lab's time bounds in seconds: failover for the slowest BACKUP (lowest priority), takeback
  * from the MASTER's own skew, and the HTTP check's eviction and re-adding from keepalived.conf(5)'s
  * delay_loop, connect_timeout, retry and delay_before_retry. Throws an Error for a lab without a

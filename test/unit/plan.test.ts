@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
-import {bounds, planClient, planLab, waitMs} from '../../src/plan/plan.js'
-import {LABELS} from '../../src/runtime/labels.js'
+import {bounds, masterAfterStart, planClient, planLab, waitMs} from '../../src/plan/plan.js'
+import {LABELS, namesFilter} from '../../src/runtime/labels.js'
 
 describe('the plan', () => {
   const lab = parseLab('')
@@ -61,5 +61,22 @@ describe('the plan', () => {
     expect(b.readd).toBe(9)
     expect(waitMs(4, 1)).toBe(9000)
     expect(waitMs(4, 5)).toBe(45000)
+  })
+
+  it("the MASTER's first chance to be MASTER after keepalived starts: its Master_Down_Interval from keepalived 2, at once before", () => {
+    expect(masterAfterStart(lab, 2)).toBeCloseTo(3 + (256 - 100) / 256, 5)
+    expect(masterAfterStart(parseLab('vrrp: {advert_int: 2}'), 2)).toBeCloseTo(6 + (2 * (256 - 100)) / 256, 5)
+    expect(masterAfterStart(lab, 1)).toBe(0)
+  })
+
+  it("the engine's name filter for the lab's containers matches each name exactly, with or without Docker's slash", () => {
+    const f = namesFilter(['classic-lvs1', 'a.b-rs1'])
+    const matches = (name: string) => f.name.some((r) => new RegExp(r).test(name))
+    expect(matches('classic-lvs1')).toBe(true)
+    expect(matches('/classic-lvs1')).toBe(true)
+    expect(matches('a.b-rs1')).toBe(true)
+    expect(matches('classic-lvs10')).toBe(false)
+    expect(matches('xclassic-lvs1')).toBe(false)
+    expect(matches('axb-rs1')).toBe(false)
   })
 })

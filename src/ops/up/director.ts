@@ -74,6 +74,8 @@ export interface PreparedDirector {
   conf: string
   /** The outcome of its boot, for a director whose container started its keepalived itself (directorBoot). */
   boot?: ExecResult
+  /** When (epoch ms) `up` read that outcome: keepalived had started by then. */
+  bootReadAt?: number
 }
 
 /**
@@ -142,7 +144,7 @@ export async function bootedDirector(
 ): Promise<PreparedDirector> {
   const boot = await bootOutcome(rt, containerName(lab, d.name), signal)
   const ipvs = boot.exitCode === 3 ? {ok: false as const, why: firstLine(boot, 'ipvsadm failed')} : {ok: true as const}
-  return {director: d, ipvs, version, conf, boot}
+  return {director: d, ipvs, version, conf, boot, bootReadAt: Date.now()}
 }
 
 /** The first line a script said (stderr first, else stdout), or `otherwise`: how ipvsadm's refusal is quoted. */
@@ -165,20 +167,27 @@ function startJudging(p: PreparedDirector, engine: EngineInfo, step: string): Pi
  * changed when keepalived runs that config already. A director that booted (p.boot) is not asked
  * again: its boot's outcome is judged the same way.
  * @param engine the engine, for the fix when IPVS refuses (ipvsadmRefusal)
+ * @returns when (epoch ms) keepalived was seen (re)started (a boot: when its outcome was read, p.bootReadAt;
+ *   an exec: when it ended), undefined when it already ran that config (the script said "current")
  * @throws StepError "start director <name>": ipvsadm's refusal in words with its fix (exit 3,
  *   ipvsadmRefusal), "<container>: <keepalived -t's words>" (exit 4: a config keepalived refuses, a bug
  *   of lvslab, said in the fix), or the failing command's words; "interrupted" when `signal` aborts the exec
  */
-export async function startPrepared(rt: Runtime, lab: Lab, p: PreparedDirector, engine: EngineInfo, signal?: AbortSignal): Promise<void> {
+export async function startPrepared(
+  rt: Runtime,
+  lab: Lab,
+  p: PreparedDirector,
+  engine: EngineInfo,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
   const step = `start director ${p.director.name}`
   const c = containerName(lab, p.director.name)
-  if (p.boot) {
-    judged(p.boot, c, step, startJudging(p, engine, step))
-    return
-  }
-  await sh(rt, c, START_DIRECTOR, step, {
+  const current = (out: string) => /^current$/m.test(out)
+  if (p.boot) return current(judged(p.boot, c, step, startJudging(p, engine, step))) ? undefined : (p.bootReadAt ?? Date.now())
+  const out = await sh(rt, c, START_DIRECTOR, step, {
     env: {LVSLAB_CONF: Buffer.from(p.conf, 'utf8').toString('base64')},
     signal,
     ...startJudging(p, engine, step),
   })
+  return current(out) ? undefined : Date.now()
 }

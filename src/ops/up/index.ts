@@ -2,7 +2,7 @@
 // step whose events go to the caller's sink (the CLI renders them with listr2).
 import {StepError} from '../../errors.js'
 import {type Lab, masterOf} from '../../lab/model.js'
-import {bounds, type Mode, planLab, waitMs} from '../../plan/plan.js'
+import {bounds, masterAfterStart, type Mode, planLab, waitMs} from '../../plan/plan.js'
 import {keepalivedVersionText} from '../../render/index.js'
 import type {NetworkInfo, Runtime} from '../../runtime/types.js'
 import {convergedSnapshot} from '../converge.js'
@@ -19,6 +19,13 @@ import {neighbourProblems} from './neighbours.js'
 export {resolveLab, runningMode} from './lab.js'
 export {neighbourProblems} from './neighbours.js'
 export {configureRealServer} from './real-server.js'
+
+/**
+ * How long (ms) before the MASTER can first be MASTER (masterAfterStart) the convergence wait starts
+ * its first read of the directors: an exec of lvslab-facts takes about that long to reach the VRRP
+ * state (measured in the kernel VM: 0.3 to 1.3 s an exec, under load).
+ */
+export const FIRST_READ_LEAD_MS = 500
 
 /** How `up` runs: the mode, where the HTTP probes run from, and where its step events go. */
 export interface UpOptions {
@@ -123,6 +130,8 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     throw error
   })
   const under = bringUp(rt, lab, plan, opts.mode, result, {...opts, version})
+  // when (epoch ms) the directors are first read in the convergence wait: not before the MASTER can be MASTER
+  let masterFrom: number | undefined
   try {
     await step('containers', 'Containers', () => under.containers)
     // IPVS is asked in each director as soon as it runs (its boot, or ASK_VERSION in one `up` finds),
@@ -142,10 +151,13 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     // keepalived starts only once the real servers serve (a booting director waits for their pages,
     // PAGES_WAIT_S at most), so that its first HTTP_GET checks meet httpd running
     await step('real-servers', 'Real servers: arp sysctls, VIP on lo:1, httpd', () => under.realServers)
-    await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
+    masterFrom = await step('directors', 'Directors: keepalived.conf, keepalived', async () => {
       const ready = await under.prepared
-      await allSettledOrThrow(ready.map((p) => startPrepared(rt, lab, p, engine, opts.signal)))
+      const started = await allSettledOrThrow(ready.map((p) => startPrepared(rt, lab, p, engine, opts.signal)))
       result.keepalived = ready[0] ? keepalivedVersionText(ready[0].version) : undefined
+      const i = ready.findIndex((p) => p.director.name === masterOf(lab).name)
+      const at = started[i]
+      return at === undefined ? undefined : at + masterAfterStart(lab, ready[i]?.version.major ?? 2) * 1000 - FIRST_READ_LEAD_MS
     })
   } catch (error) {
     await under.settled()
@@ -153,7 +165,11 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
   }
   const bound = waitMs(b.failover + b.readd)
   const snapshot = await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
-    const c = await convergedSnapshot(rt, lab, masterOf(lab), bound, {signal: opts.signal, realServersOnce: true})
+    const c = await convergedSnapshot(rt, lab, masterOf(lab), bound, {
+      signal: opts.signal,
+      realServersOnce: true,
+      directorsNotBefore: masterFrom,
+    })
     result.convergedMs = c.ms
     return c.snapshot
   }).catch(async (error: unknown) => {

@@ -174,6 +174,18 @@ describe('up again', () => {
     expect(NODES.map((n) => rt.container(c(n)).node.pids)).toEqual(pids)
     expect(rt.container(c('rs1')).node.loAddresses).toHaveLength(1)
     expect(r.verify?.ok).toBe(true)
+    // keepalived ran its config already ("current"): no election to wait out (virtual ms)
+    expect(r.convergedMs).toBeLessThan(1000)
+  })
+
+  it('waits out an election only when keepalived was started: the MASTER is read from 3 x advert_int + skew on', async () => {
+    const rt = memory()
+    const first = await up(rt)
+    // keepalived 2's Master_Down_Interval (3.61 s) less FIRST_READ_LEAD_MS: no read of the directors before (virtual ms)
+    expect(first.convergedMs).toBeGreaterThanOrEqual(3609 - 500)
+    rt.container(c('lvs1')).node.stopKeepalived()
+    const again = await up(rt)
+    expect(again.convergedMs).toBeGreaterThanOrEqual(3609 - 500)
   })
 
   it('keeps the random VRRP password the lab keeps on its network', async () => {
