@@ -12,15 +12,15 @@ const quoted = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`
 /**
  * The script that configures a real server in one exec (its page base64 in LVSLAB_PAGE), in the
  * classic order: the arp sysctls written (privileged mode only; given at creation otherwise) and read
- * back from /proc/sys (exit 5 when one is not as wanted), then the VIP on lo:1 as /32, then the pages
- * (each by rename), then httpd.
+ * back from /proc/sys (exit 5 when one is not as wanted; by bash's read, no process per value), then
+ * the VIP on lo:1 as /32, then the pages (each by rename), then httpd.
  */
 export function realServerScript(lab: Lab, mode: Mode): string {
   const write = mode === 'privileged' ? RS_SYSCTLS.map(([k, v]) => `sysctl -q -w ${k}=${v}`).join('\n') : ''
   return `set -e
 ${write}
 for kv in ${RS_SYSCTLS.map(([k, v]) => `${k}=${v}`).join(' ')}; do
-  k=\${kv%=*}; want=\${kv#*=}; got=$(cat /proc/sys/$(echo "$k" | tr . /))
+  k=\${kv%=*}; want=\${kv#*=}; got=; read -r got < /proc/sys/\${k//.//}
   [ "$got" = "$want" ] || { echo "$k is $got, not $want" >&2; exit 5; }
 done
 ip -o addr show dev lo | grep -q ' ${lab.vip}/32 ' || ip addr add ${lab.vip}/32 dev lo label lo:1

@@ -41,7 +41,7 @@ const RS_SETUP = new RegExp(
   [
     '^set -e',
     '((?:sysctl -q -w \\S+=\\S+\\n)*)for kv in ([^;\\n]+); do',
-    '  k=\\$\\{kv%=\\*\\}; want=\\$\\{kv#\\*=\\}; got=\\$\\(cat /proc/sys/\\$\\(echo "\\$k" \\| tr \\. /\\)\\)',
+    '  k=\\$\\{kv%=\\*\\}; want=\\$\\{kv#\\*=\\}; got=; read -r got < /proc/sys/\\$\\{k//\\.//\\}',
     '  \\[ "\\$got" = "\\$want" \\] \\|\\| \\{ echo "\\$k is \\$got, not \\$want" >&2; exit 5; \\}',
     'done',
     "ip -o addr show dev lo \\| grep -q ' (\\d+\\.\\d+\\.\\d+\\.\\d+)/32 ' \\|\\| ip addr add \\3/32 dev lo label lo:1",
