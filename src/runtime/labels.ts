@@ -24,6 +24,16 @@ export const LABELS = {
   ROOTFS: 'lvslab.rootfs',
 } as const
 
+/**
+ * The engine's list filter for containers of exactly these names: {name: ["^/?<name>$", ...]}. Docker
+ * matches each value as a regular expression against a container's name with and without its leading
+ * slash, and keeps a container when any value matches (moby daemon/list.go, the "name" filter); the
+ * names are escaped, so that a dot in a lab's name matches a dot alone.
+ */
+export function namesFilter(names: string[]): {name: string[]} {
+  return {name: names.map((n) => `^/?${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)}
+}
+
 /** The engine's list filter for a lab's resources: {label: ["lvslab.lab=<lab>"]} (Docker's `label=key=value` filter). */
 export function labFilter(lab: string): {label: string[]} {
   return {label: [`${LABELS.LAB}=${lab}`]}

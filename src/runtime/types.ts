@@ -116,6 +116,12 @@ export interface ImageInfo {
   created: string
 }
 
+/** The engine's container list filters: label=KEY=VALUE (all must hold), name regular expressions (any may match; namesFilter of labels.ts). */
+export interface ContainerFilters {
+  label?: string[]
+  name?: string[]
+}
+
 /** Receives a build's or an import's progress, one line of the engine's output at a time. */
 export type Progress = (line: string) => void
 
@@ -130,7 +136,7 @@ export interface Runtime {
   findNetwork(name: string, opts?: CallOptions): Promise<NetworkInfo | undefined>
   createNetwork(spec: NetworkSpec, opts?: CallOptions): Promise<NetworkInfo>
   removeNetwork(id: string, opts?: CallOptions): Promise<void>
-  listContainers(filters?: {label?: string[]}, opts?: CallOptions): Promise<ContainerInfo[]>
+  listContainers(filters?: ContainerFilters, opts?: CallOptions): Promise<ContainerInfo[]>
   findContainer(name: string, opts?: CallOptions): Promise<ContainerInfo | undefined>
   createContainer(spec: ContainerSpec, opts?: CallOptions): Promise<ContainerInfo>
   startContainer(id: string, opts?: CallOptions): Promise<void>

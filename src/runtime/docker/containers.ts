@@ -3,7 +3,7 @@
 import type Docker from 'dockerode'
 import {StepError} from '../../errors.js'
 import {ENDPOINT_SYSCTLS, placeSysctls, sysctlDefect} from '../sysctls.js'
-import type {CallOptions, ContainerInfo, ContainerSpec} from '../types.js'
+import type {CallOptions, ContainerFilters, ContainerInfo, ContainerSpec} from '../types.js'
 import {type DockerError, engineMessage, engineStep, isNotFound, READ_TIMEOUT_MS, withDeadline, WRITE_TIMEOUT_MS} from './calls.js'
 import type {Engine} from './engine.js'
 
@@ -64,12 +64,19 @@ export class Containers {
   ) {}
 
   /** GET /containers/json?all=1, with label filters if given. */
-  list(filters?: {label?: string[]}, opts: CallOptions = {}): Promise<ContainerInfo[]> {
+  list(filters?: ContainerFilters, opts: CallOptions = {}): Promise<ContainerInfo[]> {
     const step = 'list containers'
     return engineStep(step, async () => {
       const list = await withDeadline(
         {step, call: 'container list', timeoutMs: opts.timeoutMs ?? READ_TIMEOUT_MS, signal: opts.signal},
-        (abortSignal) => this.docker.listContainers({all: true, ...(filters ? {filters} : {}), abortSignal}),
+        (abortSignal) =>
+          this.docker.listContainers({
+            all: true,
+            ...(filters
+              ? {filters: Object.fromEntries(Object.entries(filters).filter((e): e is [string, string[]] => e[1] !== undefined))}
+              : {}),
+            abortSignal,
+          }),
       )
       return list.map(toContainerInfo)
     })

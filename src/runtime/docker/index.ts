@@ -5,6 +5,7 @@ import type Docker from 'dockerode'
 import type {
   CallOptions,
   ContainerInfo,
+  ContainerFilters,
   ContainerSpec,
   EngineInfo,
   ExecOptions,
@@ -110,7 +111,7 @@ export class DockerRuntime implements Runtime {
    * READ_TIMEOUT_MS (30 s) unless opts.timeoutMs (Containers.list).
    * @throws StepError "list containers: ..." (a timeout, "interrupted", the engine's error)
    */
-  listContainers(filters?: {label?: string[]}, opts?: CallOptions): Promise<ContainerInfo[]> {
+  listContainers(filters?: ContainerFilters, opts?: CallOptions): Promise<ContainerInfo[]> {
     return this.containers.list(filters, opts)
   }
 

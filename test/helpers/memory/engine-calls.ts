@@ -4,6 +4,7 @@ import type {Readable} from 'node:stream'
 import {StepError} from '../../../src/errors.js'
 import type {
   CallOptions,
+  ContainerFilters,
   ContainerInfo,
   ContainerSpec,
   EngineInfo,
@@ -61,9 +62,13 @@ export abstract class EngineCalls {
     )
   }
 
-  listContainers(filters?: {label?: string[]}, opts?: CallOptions): Promise<ContainerInfo[]> {
+  listContainers(filters?: ContainerFilters, opts?: CallOptions): Promise<ContainerInfo[]> {
+    // the name filter as Docker's: any regular expression matching the name, with or without its slash
+    const named = (name: string) => !filters?.name || filters.name.some((r) => new RegExp(r).test(name) || new RegExp(r).test(`/${name}`))
     return this.door.pass('listContainers', JSON.stringify(filters ?? {}), 'list containers', bound('read', 'container list', opts), () =>
-      [...this.engine.containers.values()].filter((c) => matchesLabels(c.labels, filters)).map((c) => this.engine.containerInfo(c)),
+      [...this.engine.containers.values()]
+        .filter((c) => matchesLabels(c.labels, filters) && named(c.name))
+        .map((c) => this.engine.containerInfo(c)),
     )
   }
 
