@@ -69,7 +69,7 @@ export async function convergedSnapshot(
         rs.catch(() => (realServers = undefined))
         const [directors, read] = await Promise.all([
           // an aborted signal ends the pause at once, and the read with it
-          pause((opts.directorsNotBefore ?? 0) - Date.now(), signal)
+          pause(Math.max(0, (opts.directorsNotBefore ?? 0) - Date.now()), signal)
             .then(() => labSnapshot(rt, lab, {directors: all.directors, realServers: []}, signal))
             .then((s) => s.directors),
           rs,
