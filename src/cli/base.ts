@@ -3,7 +3,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {InputError, StepError} from '../errors.js'
 import {loadLab} from '../lab/load.js'
-import type {Lab} from '../lab/model.js'
+import {type Lab, labNotes} from '../lab/model.js'
 import type {StepSink} from '../ops/steps.js'
 import {rendererFromProcess, type RendererName} from './report/renderer.js'
 import {withSteps} from './steps.js'
@@ -57,10 +57,15 @@ export abstract class BaseCommand extends Command {
   private interruptedBy?: NodeJS.Signals
   private controller?: AbortController
 
-  /** The lab file (see loadLab), remembered for the interrupt report. @throws InputError for a bad lab file */
+  /**
+   * The lab file (see loadLab), remembered for the interrupt report; what lvslab does for the user
+   * beyond the file (labNotes) is said on stderr as "lvslab: note: ...", except with --json.
+   * @throws InputError for a bad lab file
+   */
   protected lab(file: string | undefined): Lab {
     const lab = loadLab(file)
     this.labName = lab.name
+    if (!this.jsonEnabled()) for (const note of labNotes(lab)) process.stderr.write(`lvslab: note: ${note}\n`)
     return lab
   }
 

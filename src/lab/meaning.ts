@@ -12,7 +12,9 @@ const DEFAULT_PRIORITIES = [100, 50, 40, 30, 20, 10, 5, 1]
  * The Lab a parsed lab file describes, with its derived values: a director without a priority gets
  * DEFAULT_PRIORITIES' by its position; without a state, BACKUP, except that when no director is
  * MASTER, the highest priority one becomes MASTER (unless the file made it BACKUP); unicast VRRP
- * follows an internal network when the file does not say; `gateway` is the subnet's first host
+ * follows an internal network when the file does not say; the VRRP version is 3 under strict VRRP
+ * (as lvslab rendered it before vrrp.version existed), else keepalived's default 2; authentication
+ * is PASS under VRRP 2 and NONE under VRRP 3 when the file does not say; `gateway` is the subnet's first host
  * address, which Docker gives its bridge ('' for a subnet ipaddr.js cannot parse: meaningErrors
  * reports it). `source` is where the lab came from. Throws nothing.
  */
@@ -28,6 +30,7 @@ export function resolveLab(file: LabFile, source: string): Lab {
     const explicitBackup = file.directors.find((d) => d.name === top?.name)?.state === 'BACKUP'
     if (top && !explicitBackup) top.state = 'MASTER'
   }
+  const version = file.vrrp.version ?? (file.vrrp.strict ? 3 : 2)
   let gateway = ''
   try {
     const [addr, prefix] = ipaddr.IPv4.parseCIDR(file.network.subnet)
@@ -41,10 +44,39 @@ export function resolveLab(file: LabFile, source: string): Lab {
     ...file,
     directors,
     real_servers: file.real_servers.map((r) => ({name: r.name, ip: r.ip, weight: r.weight})),
-    vrrp: {...file.vrrp, unicast: file.vrrp.unicast ?? file.network.internal},
+    vrrp: {
+      ...file.vrrp,
+      unicast: file.vrrp.unicast ?? file.network.internal,
+      version,
+      auth_type: file.vrrp.auth_type ?? (version === 3 ? 'NONE' : 'PASS'),
+    },
     gateway,
     source,
   }
+}
+
+/**
+ * The advert interval's limits by VRRP version, as keepalived enforces them (vrrp_data.c, where it
+ * "rounds" an interval it refuses): VRRP 2 carries it in one octet of whole seconds, 1-255 (RFC 3768
+ * section 5.3.7); VRRP 3 in 12 bits of centiseconds, 0.01-40.95 s (RFC 5798 section 5.2.7). One
+ * line each, none when it holds. Throws nothing.
+ */
+function advertIntErrors(lab: Lab): string[] {
+  const a = lab.vrrp.advert_int
+  const v = lab.vrrp.version
+  if (v === 2 && !Number.isInteger(a))
+    return [
+      `vrrp.advert_int: ${a} s is not a whole number of seconds, which VRRP version 2 needs (keepalived would round it) (fix: use whole seconds, or set vrrp.version to 3 for steps of 0.01 s)`,
+    ]
+  if (v === 3 && a > 40.95)
+    return [
+      `vrrp.advert_int: ${a} s is longer than VRRP version 3 allows (40.95 s)${lab.vrrp.strict ? ', and strict VRRP uses version 3' : ''} (fix: use at most 40.95${lab.vrrp.strict ? ', or set vrrp.strict to false' : ', or set vrrp.version to 2'})`,
+    ]
+  if (v === 3 && Math.abs(Math.round(a * 100) - a * 100) > 1e-6)
+    return [
+      `vrrp.advert_int: ${a} s is not in steps of 0.01 s, which VRRP version 3 needs (keepalived would round it) (fix: use at most two decimals, such as 0.25)`,
+    ]
+  return []
 }
 
 /**
@@ -53,7 +85,8 @@ export function resolveLab(file: LabFile, source: string): Lab {
  * addresses and names; exactly one MASTER, with the highest priority, and distinct priorities (for
  * equal ones the VRRP election falls to the higher address, RFC 3768 section 6.4.3); the real servers' httpd on
  * port 80 answering 200 (direct routing keeps the port); delay_loop at least connect_timeout (both
- * in seconds); strict VRRP's limits (no unicast peers, no authentication, advert_int at most 40 s);
+ * in seconds); strict VRRP's limits (no unicast peers, no authentication, no preempt_delay); the
+ * advert interval's limits by VRRP version (advertIntErrors); preempt_delay without nopreempt;
  * and a health-check path Apache maps to a plain file of the document root (documentFileOf).
  * Throws nothing for a lab the schema accepted.
  */
@@ -148,13 +181,20 @@ export function meaningErrors(lab: Lab): string[] {
     out.push(
       'vrrp.strict: strict VRRP forbids unicast peers, which an internal network needs (fix: set vrrp.strict to false, or network.internal to false)',
     )
-  // RFC 5798 section 5.2.7: VRRP version 3's Max Adver Int is 12 bits of centiseconds (at most
-  // 40.95 s); keepalived refuses a longer advert_int under vrrp_version 3, which vrrp_strict renders.
-  if (lab.vrrp.strict && lab.vrrp.advert_int > 40)
+  out.push(...advertIntErrors(lab))
+  if (lab.vrrp.nopreempt && lab.vrrp.preempt_delay > 0)
     out.push(
-      `vrrp.advert_int: ${lab.vrrp.advert_int} s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40, or set vrrp.strict to false)`,
+      `vrrp.preempt_delay: ${lab.vrrp.preempt_delay} s has no meaning with nopreempt, which never takes the VIP back (keepalived resets it) (fix: remove preempt_delay, or set nopreempt to false)`,
+    )
+  if (lab.vrrp.strict && lab.vrrp.preempt_delay > 0)
+    out.push(
+      `vrrp.preempt_delay: strict VRRP does not allow a preemption delay (keepalived resets it) (fix: remove preempt_delay, or set vrrp.strict to false)`,
     )
   if (lab.vrrp.strict && lab.vrrp.auth_type !== 'NONE')
     out.push('vrrp.strict: strict VRRP does not allow authentication (fix: set vrrp.auth_type to NONE, or vrrp.strict to false)')
+  else if (lab.vrrp.version === 3 && lab.vrrp.auth_type !== 'NONE')
+    out.push(
+      'vrrp.auth_type: VRRP version 3 has no authentication (RFC 5798 section 9; keepalived ignores it) (fix: set vrrp.auth_type to NONE, or vrrp.version to 2)',
+    )
   return out
 }

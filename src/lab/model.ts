@@ -27,7 +27,12 @@ export interface RealServer {
 export interface Lab extends Omit<LabFile, 'directors' | 'real_servers' | 'vrrp'> {
   directors: Director[]
   real_servers: RealServer[]
-  vrrp: LabFile['vrrp'] & {unicast: boolean; auth_pass_source?: 'lab file' | 'random'}
+  vrrp: Omit<LabFile['vrrp'], 'version' | 'auth_type'> & {
+    unicast: boolean
+    version: 2 | 3
+    auth_type: 'PASS' | 'NONE'
+    auth_pass_source?: 'lab file' | 'random'
+  }
   /** The bridge's own address in the subnet (the engine takes the first host address). */
   gateway: string
   /** Where the lab came from: a file's path, or "defaults". */
@@ -50,6 +55,21 @@ export function randomAuthPass(): string {
 export function withAuthPass(lab: Lab, kept?: string): Lab {
   if (lab.vrrp.auth_pass) return {...lab, vrrp: {...lab.vrrp, auth_pass_source: 'lab file'}}
   return {...lab, vrrp: {...lab.vrrp, auth_pass: kept || randomAuthPass(), auth_pass_source: 'random'}}
+}
+
+/**
+ * What the lab does for the user beyond what the file says, one line each (printed as notes):
+ * keepalived honours nopreempt and preempt_delay only on an instance whose initial state is BACKUP
+ * ("nopreempt will not work with initial state MASTER - clearing", vrrp_data.c), so every director
+ * is rendered BACKUP and the election makes the highest priority MASTER. Throws nothing.
+ */
+export function labNotes(lab: Lab): string[] {
+  const why = lab.vrrp.nopreempt ? 'nopreempt' : lab.vrrp.preempt_delay > 0 ? `preempt_delay ${lab.vrrp.preempt_delay}` : undefined
+  const master = lab.directors.find((d) => d.state === 'MASTER')
+  if (!why || !master) return []
+  return [
+    `vrrp.${why.split(' ')[0]}: keepalived honours it only on a BACKUP instance, so every director's keepalived.conf says state BACKUP; ${master.name} still becomes MASTER by its priority ${master.priority}${lab.vrrp.nopreempt ? ', unless another director is MASTER already' : ''}`,
+  ]
 }
 
 /** What a node of the lab is. */

@@ -6,13 +6,14 @@
 // own wording, "<field>: <what is wrong> (fix: <how>)", from the builders of wording.ts. Limits
 // come from VRRP and keepalived.conf(5) unless noted: virtual_router_id 1-255 and a backup's
 // priority 1-254 (RFC 3768 sections 5.3.3 and 5.3.4: 255 belongs to the address owner), advert_int
-// in whole seconds (RFC 3768 section 5.3.7), a PASS password of at most 8 characters (RFC 2338
+// in seconds (whole for VRRP 2, RFC 3768 section 5.3.7; centiseconds for VRRP 3, RFC 5798 section 5.2.7:
+// meaning.ts), a PASS password of at most 8 characters (RFC 2338
 // section 5.3: two 32-bit Authentication Data words; keepalived logs "Truncating auth_pass to 8
 // characters" for a longer one), a real server's weight 1-65535 (ipvsadm(8) --weight; 0 would
 // quiesce it), the health check's timers in seconds (keepalived.conf(5) delay_loop, connect_timeout,
 // delay_before_retry).
 import type {z} from 'zod'
-import {boolean, cidrv4, int, ipv4, list, mapping, oneOf, text} from './wording.js'
+import {boolean, cidrv4, int, ipv4, list, mapping, oneOf, oneOfInts, seconds, text} from './wording.js'
 
 // The health-check path's rule beyond its characters, kept importable from here (test/unit/render.test.ts).
 export {type DocumentFile, documentFileOf, PAGE_CHAR} from './document-file.js'
@@ -91,12 +92,19 @@ export const LabSchema = mapping(
     vrrp: mapping({
       instance: text(INSTANCE_NAME, 'use 1 to 32 letters, digits or "_"').default('VI_1'),
       virtual_router_id: int(1, 255).default(51),
-      /** Seconds between the MASTER's adverts. */
-      advert_int: int(1, 255).default(1),
-      auth_type: oneOf(['PASS', 'NONE']).default('PASS'),
+      /** The VRRP version keepalived speaks (global_defs vrrp_version): 2 (RFC 3768), or 3 (RFC 5798); default 3 with strict, else 2. */
+      version: oneOfInts([2, 3]).optional(),
+      /** Seconds between the MASTER's adverts: whole seconds 1-255 for VRRP 2, units of 0.01 s up to 40.95 for VRRP 3 (meaning.ts). */
+      advert_int: seconds(0.01, 255).default(1),
+      /** PASS by default for VRRP 2; VRRP 3 has no authentication (RFC 5798 section 9), so NONE there. */
+      auth_type: oneOf(['PASS', 'NONE']).optional(),
       /** Without it, `up` makes a random one per lab and keeps it on the lab's network (label lvslab.vrrp-auth). */
       auth_pass: text(AUTH_PASS, 'use 1 to 8 letters, digits or ._+:@%^=-').optional(),
       strict: boolean().default(false),
+      /** keepalived.conf(5) nopreempt: a returning higher priority does not take the VIP back; every director then starts as BACKUP. */
+      nopreempt: boolean().default(false),
+      /** keepalived.conf(5) preempt_delay: seconds (0-1000) a returning higher priority waits before taking the VIP back. */
+      preempt_delay: int(0, 1000).default(0),
       unicast: boolean().optional(),
     }).prefault({}),
     directors: list(DirectorSchema, 1, 8).default([

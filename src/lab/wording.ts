@@ -87,6 +87,35 @@ export function int(min: number, max: number) {
   return z.int({error}).min(min, {error}).max(max, {error})
 }
 
+/**
+ * A number of seconds from `min` to `max`, both included, fractions allowed (e.g. advert_int 0.5);
+ * the fix names the range. Finer limits (whole seconds, units of 10 ms) are meaning.ts' business.
+ */
+export function seconds(min: number, max: number) {
+  const fix = `use a number of seconds from ${min} to ${max}`
+  const error: ErrorMap = (iss) => {
+    switch (iss.code) {
+      case 'invalid_type':
+        return wrongType(iss, 'a number')
+      case 'too_small':
+        return `${FIELD}: ${VALUE} is below the minimum ${String(iss.minimum)} (fix: ${fix})`
+      case 'too_big':
+        return `${FIELD}: ${VALUE} is above the maximum ${String(iss.maximum)} (fix: ${fix})`
+      default:
+        return undefined
+    }
+  }
+  return z.number({error}).min(min, {error}).max(max, {error})
+}
+
+/** One of the whole numbers `values` (e.g. a protocol version), written as a YAML number. */
+export function oneOfInts<const T extends readonly [number, ...number[]]>(values: T) {
+  const list = values.join(', ')
+  const error: ErrorMap = (iss) =>
+    iss.input === undefined && iss.code === 'invalid_type' ? REQUIRED : `${FIELD}: ${VALUE} is not one of ${list} (fix: use one of ${list})`
+  return z.literal(values, {error})
+}
+
 /** true or false (YAML's booleans; no "yes"/"no" strings). */
 export const boolean = () => z.boolean({error: (iss) => (iss.code === 'invalid_type' ? wrongType(iss, 'true or false') : undefined)})
 

@@ -1,14 +1,14 @@
 // `chaos`: run drills against a running lab, one after another, each from the lab's original state.
 import {StepError} from '../errors.js'
 import {runStep, type StepSink} from './steps.js'
-import {type Lab, masterOf} from '../lab/model.js'
+import type {Lab} from '../lab/model.js'
 import {bounds, waitMs} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import type {DrillName} from '../drills/drill.js'
 import {makeDrill} from '../drills/drills.js'
 import {runDrill} from './drill/run.js'
 import type {DrillReport} from './drill/report.js'
-import {waitConverged} from './converge.js'
+import {convergedSnapshot} from './converge.js'
 import {labMode} from './up/lab.js'
 import type {ProbeFrom} from '../probe/choose.js'
 
@@ -34,7 +34,7 @@ export interface ChaosOptions {
 
 /**
  * `chaos`: runs drills one after another, each from the lab's original state (waited for: converged on
- * its MASTER), each restored after unless `restore` is false; stops at the first failed drill.
+ * its MASTER, or with nopreempt on the director that is MASTER, which the drill then fails over from), each restored after unless `restore` is false; stops at the first failed drill.
  * Waits for the original state within waitMs(takeback + readd) (ms, src/plan/plan.ts).
  * @throws InputError for a drill argument not in the lab (before anything is touched); StepError when
  *   the lab is not running or not in its original state before the first drill, when the signal
@@ -52,9 +52,11 @@ export async function runChaos(
   const mode = await labMode(rt, lab, opts.signal)
   const reports: DrillReport[] = []
   for (const d of drills) {
-    // Every drill starts from the original state: the MASTER holds the VIP with a complete table.
+    // Every drill starts from the original state: the MASTER (with nopreempt: the director that is
+    // MASTER) holds the VIP with a complete table.
+    let holder: string
     try {
-      await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd), opts.signal)
+      holder = (await convergedSnapshot(rt, lab, waitMs(b.takeback + b.readd), {signal: opts.signal})).holder
     } catch (error) {
       const e = new StepError(
         `chaos ${d.name}`,
@@ -65,7 +67,7 @@ export async function runChaos(
       return {lab: lab.name, ok: false, drills: reports, stopped: e.message}
     }
     const report = await runStep(opts.onStep, `drill-${d.name}`, `drill ${d.name}`, (step) =>
-      runDrill(rt, lab, makeDrill(lab, d.name, d.target, b), {
+      runDrill(rt, lab, makeDrill(lab, d.name, d.target, b, holder), {
         restore: opts.restore,
         from: opts.from,
         mode,

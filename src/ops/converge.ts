@@ -1,7 +1,7 @@
 // Waiting for a lab's state: snapshots read through the Runtime until a check over them holds.
-import type {Director, Lab} from '../lab/model.js'
+import {type Lab, masterOf} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
-import {converged, holdsVip, type SnapshotCheck} from '../state/predicates.js'
+import {converged, expectedHolder, holdsVip, type SnapshotCheck} from '../state/predicates.js'
 import {type LabSnapshot, type SnapshotScope, wholeLab} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 import {pause, type Poll, waitFor} from './wait.js'
@@ -27,16 +27,16 @@ export function snapshotPoll(
 }
 
 /**
- * Waits until the lab is converged (src/state/predicates.ts `converged`: the VIP on `holder` alone, as
- * eth0:1, holder MASTER, its IPVS table listing every healthy real server, every fact read), polling
+ * Waits until the lab is converged (src/state/predicates.ts `converged`: the VIP alone on the holder
+ * expectedHolder names (the lab's MASTER; with nopreempt, whichever director is MASTER), as eth0:1, holder MASTER, its IPVS table listing every healthy real server, every fact read), polling
  * every node's facts every 500 ms.
  * @param timeoutMs the bound (ms)
  * @param signal the interrupt: ends the wait at once, its reads with it
  * @returns how long it took (ms)
  * @throws StepError "VIP on <holder> and IPVS table complete: not reached within ..." with the last state seen, or "interrupted"
  */
-export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, timeoutMs: number, signal?: AbortSignal): Promise<number> {
-  return (await convergedSnapshot(rt, lab, holder, timeoutMs, {signal})).ms
+export async function waitConverged(rt: Runtime, lab: Lab, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  return (await convergedSnapshot(rt, lab, timeoutMs, {signal})).ms
 }
 
 /**
@@ -49,17 +49,17 @@ export async function waitConverged(rt: Runtime, lab: Lab, holder: Director, tim
  * until then (the real servers are read at once): a read before the MASTER can be MASTER
  * (masterAfterStart) only loads an engine that may still be starting other containers.
  * @param timeoutMs the bound (ms)
- * @returns how long it took (ms) and the snapshot that held (its real servers as read once, with realServersOnce)
+ * @returns how long it took (ms), the snapshot that held (its real servers as read once, with
+ *   realServersOnce) and the director holding the VIP in it
  * @throws as waitConverged
  */
 export async function convergedSnapshot(
   rt: Runtime,
   lab: Lab,
-  holder: Director,
   timeoutMs: number,
   opts: {signal?: AbortSignal; realServersOnce?: boolean; directorsNotBefore?: number} = {},
-): Promise<{ms: number; snapshot: LabSnapshot}> {
-  const check = (snap: LabSnapshot) => converged(snap, lab, holder.name)
+): Promise<{ms: number; snapshot: LabSnapshot; holder: string}> {
+  const check = (snap: LabSnapshot) => converged(snap, lab, expectedHolder(snap, lab))
   const all = wholeLab(lab)
   let realServers: Promise<LabSnapshot['realServers']> | undefined
   const poll: (signal: AbortSignal) => Promise<Poll<LabSnapshot>> = opts.realServersOnce
@@ -77,14 +77,16 @@ export async function convergedSnapshot(
         const snap = {directors, realServers: read}
         const v = check(snap)
         // the directors are there and yet it does not hold: the real servers are read again next time
-        if (!v.ok && holdsVip(snap, holder.name).ok) realServers = undefined
+        if (!v.ok && holdsVip(snap, expectedHolder(snap, lab)).ok) realServers = undefined
         return {done: v.ok, seen: v.seen, value: snap}
       }
     : snapshotPoll(rt, lab, check)
-  const {ms, value} = await waitFor(`VIP on ${holder.name} and IPVS table complete`, timeoutMs, poll, {
+  const on = lab.vrrp.nopreempt ? 'one director' : masterOf(lab).name
+  const {ms, value} = await waitFor(`VIP on ${on} and IPVS table complete`, timeoutMs, poll, {
     intervalMs: 500,
     signal: opts.signal,
   })
   // a poll that holds always carries its snapshot
-  return {ms, snapshot: value as LabSnapshot}
+  const snapshot = value as LabSnapshot
+  return {ms, snapshot, holder: expectedHolder(snapshot, lab)}
 }

@@ -1,5 +1,5 @@
 // `chaos restore`: undo whatever drill is in place and wait for the lab's original state.
-import {type Lab, masterOf} from '../lab/model.js'
+import type {Lab} from '../lab/model.js'
 import {ContainerContinuousProber} from '../probe/continuous.js'
 import {bringEth0Up, startHttpd, startKeepalived} from '../drills/drill.js'
 import {bounds, CLIENT_NODE, containerName, waitMs} from '../plan/plan.js'
@@ -67,6 +67,6 @@ export async function restoreLab(rt: Runtime, lab: Lab, opts: {signal?: AbortSig
   if (client?.running && client.labels[LABELS.LAB] === lab.name)
     await rt.exec(client.id, ['bash', '-c', ContainerContinuousProber.KILL], {signal})
   const b = bounds(lab)
-  const ms = await waitConverged(rt, lab, masterOf(lab), waitMs(b.takeback + b.readd + b.eviction), signal)
+  const ms = await waitConverged(rt, lab, waitMs(b.takeback + b.readd + b.eviction), signal)
   return {lab: lab.name, actions, convergedMs: ms}
 }

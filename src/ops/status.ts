@@ -1,7 +1,7 @@
 // `status`: what the lab's nodes report about themselves.
-import {type Lab, masterOf} from '../lab/model.js'
+import type {Lab} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
-import {converged, splitBrain, type Verdict} from '../state/predicates.js'
+import {converged, expectedHolder, splitBrain, type Verdict} from '../state/predicates.js'
 import {type DirectorFacts, masters, type RealServerFacts, unreadList, vipHolders, vipService} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 
@@ -52,7 +52,7 @@ export async function labStatus(rt: Runtime, lab: Lab, opts: {signal?: AbortSign
     vipHolders: vipHolders(snap).map((d) => d.name),
     masters: masters(snap).map((d) => d.name),
     splitBrain: split.ok,
-    converged: converged(snap, lab, masterOf(lab).name),
+    converged: converged(snap, lab, expectedHolder(snap, lab)),
     directors: snap.directors.map(({ipvs, ...d}) => {
       const conf = lab.directors.find((x) => x.name === d.name)
       const svc = vipService(lab, ipvs)

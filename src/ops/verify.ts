@@ -1,11 +1,11 @@
 // `verify`: HTTP over the VIP and the directors' own view, each check with what was seen.
-import {type Lab, masterOf} from '../lab/model.js'
+import type {Lab} from '../lab/model.js'
 import {type Answer, answersPerServer} from '../probe/http.js'
 import {makeProber, type ProbeFrom} from '../probe/choose.js'
 import type {Mode} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import {StepError} from '../errors.js'
-import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
+import {allRead, converged, expectedHolder, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 import {markReused, trackedClients} from './tracked.js'
@@ -158,7 +158,7 @@ export async function verifyLab(
   const healthy = healthyServers(lab, facts.realServers)
   const prober = await makeProber(rt, lab, opts.from ?? 'auto', opts.mode ?? 'least-privilege', opts.signal)
   const count = opts.requests ?? Math.max(20, 4 * Math.max(1, healthy.length))
-  const holder = opts.expectedHolder ?? masterOf(lab).name
+  const holder = opts.expectedHolder ?? expectedHolder(facts, lab)
   // the table of the director the requests meet: the expected holder when it holds the VIP
   const holders = vipHolders(facts)
   const meets = holders.find((d) => d.name === holder) ?? holders[0]

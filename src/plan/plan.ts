@@ -144,9 +144,9 @@ export function planClient(lab: Lab, mode: Mode): NodePlan {
 
 /** Time bounds derived from the lab's timers (seconds, before the host's slowness factor). */
 export interface Bounds {
-  /** A BACKUP's takeover after the MASTER goes silent: 3 x advert_int + skew (Master_Down_Interval, RFC 3768 and RFC 5798 section 6.1). */
+  /** A BACKUP's takeover after the MASTER goes silent: 3 x advert_int + skew (Master_Down_Interval, RFC 3768 and RFC 5798 section 6.1; skew by version). */
   failover: number
-  /** The MASTER's takeback after it returns: it preempts at once, within one advert plus its own start. */
+  /** The MASTER's takeback after it returns: preempt_delay, then its Master_Down_Interval (3 x advert_int + its skew). */
   takeback: number
   /** The HTTP check's removal of a dead real server: delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry. */
   eviction: number
@@ -155,12 +155,14 @@ export interface Bounds {
 }
 
 /**
- * A director's Skew_Time in seconds for `advertInt` seconds between adverts: (256 - priority) / 256
- * x advert_int (RFC 5798 section 6.1; RFC 3768's (256 - priority) / 256 s is the same at
- * advert_int 1). A higher priority waits less before taking over.
+ * A director's Skew_Time in seconds, by the lab's VRRP version: (256 - priority) / 256 s for VRRP 2
+ * (RFC 3768 section 6.1, whatever advert_int is), (256 - priority) x advert_int / 256 for VRRP 3
+ * (RFC 5798 section 6.1, Master_Adver_Interval being the advert_int the MASTER sends). A higher
+ * priority waits less before taking over.
  */
-export function skew(director: Director, advertInt: number): number {
-  return ((256 - director.priority) / 256) * advertInt
+export function skew(lab: Lab, director: Director): number {
+  const share = (256 - director.priority) / 256
+  return lab.vrrp.version === 3 ? share * lab.vrrp.advert_int : share
 }
 
 /**
@@ -173,24 +175,24 @@ export function skew(director: Director, advertInt: number): number {
  */
 export function masterAfterStart(lab: Lab, keepalivedMajor: number): number {
   if (keepalivedMajor < 2) return 0
-  const a = lab.vrrp.advert_int
-  return 3 * a + skew(masterOf(lab), a)
+  return 3 * lab.vrrp.advert_int + skew(lab, masterOf(lab))
 }
 
 /**
  * The lab's time bounds in seconds: failover for the slowest BACKUP (lowest priority), takeback
- * from the MASTER's own skew, and the HTTP check's eviction and re-adding from keepalived.conf(5)'s
- * delay_loop, connect_timeout, retry and delay_before_retry. Throws an Error for a lab without a
- * MASTER (masterOf).
+ * from the MASTER's own skew plus preempt_delay (keepalived.conf(5): a returning higher priority
+ * waits that long before it preempts; 0 for nopreempt, where there is no takeback), and the HTTP
+ * check's eviction and re-adding from keepalived.conf(5)'s delay_loop, connect_timeout, retry and
+ * delay_before_retry. Throws an Error for a lab without a MASTER (masterOf).
  */
 export function bounds(lab: Lab): Bounds {
   const a = lab.vrrp.advert_int
   const backups = lab.directors.filter((d) => d.state !== 'MASTER')
-  const slowest = backups.length > 0 ? Math.max(...backups.map((d) => skew(d, a))) : skew(masterOf(lab), a)
+  const slowest = backups.length > 0 ? Math.max(...backups.map((d) => skew(lab, d))) : skew(lab, masterOf(lab))
   const hc = lab.virtual_server.health_check
   return {
     failover: 3 * a + slowest,
-    takeback: 3 * a + skew(masterOf(lab), a),
+    takeback: lab.vrrp.preempt_delay + 3 * a + skew(lab, masterOf(lab)),
     eviction: hc.delay_loop + (hc.retry + 1) * hc.connect_timeout + hc.retry * hc.delay_before_retry,
     readd: hc.delay_loop + hc.connect_timeout,
   }

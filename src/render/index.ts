@@ -56,7 +56,8 @@ export function keepalivedVersionText(v: KeepalivedVersion): string {
  * (unicast_src_ip, unicast_peer) is rendered only when the lab asks for it and the director has
  * peers: keepalived refuses unicast keywords without a peer (`keepalived -t` exit 5: "A unicast
  * keyword has been specified without any unicast peers"), and a lone director has no one to
- * advertise to. Every lab validateLab accepts renders a file `keepalived -t` accepts
+ * advertise to. VRRP version 3 is said in global_defs (vrrp_version), nopreempt and preempt_delay
+ * in the instance, each only when the lab asks for it. Every lab validateLab accepts renders a file `keepalived -t` accepts
  * (test/docker/keepalived-conf.test.ts). Throws only on a template error.
  */
 export function renderKeepalivedConf(labFile: Lab, director: Director, version: KeepalivedVersion = DEFAULT_KEEPALIVED): string {
@@ -65,10 +66,12 @@ export function renderKeepalivedConf(labFile: Lab, director: Director, version: 
   return render('keepalived.conf.hbs', {
     lab,
     director,
-    // strict VRRP allows the MASTER state only to the address owner (priority 255): all start as
-    // BACKUP and the election makes the highest priority MASTER.
-    state: lab.vrrp.strict ? 'BACKUP' : director.state,
+    // strict VRRP allows the MASTER state only to the address owner (priority 255), and keepalived
+    // honours nopreempt and preempt_delay only from BACKUP (labNotes): all start as BACKUP and the
+    // election makes the highest priority MASTER.
+    state: lab.vrrp.strict || lab.vrrp.nopreempt || lab.vrrp.preempt_delay > 0 ? 'BACKUP' : director.state,
     peers,
+    v3: lab.vrrp.version === 3,
     unicast: lab.vrrp.unicast && peers.length > 0,
     auth: lab.vrrp.auth_type !== 'NONE' && !lab.vrrp.strict,
     routerId: `${lab.name}_${director.name}`.replaceAll('-', '_'),

@@ -101,6 +101,11 @@ function generatedLabs(): Case[] {
     ],
   })
   add('unicast-asked-single', {vrrp: {unicast: true}, directors: [{name: 'solo', ip: '172.20.1.1'}]})
+  // VRRP 3's advert intervals at their edges (units of 10 ms, at most 40.95 s), and preemption's settings
+  add('v3-adv0.01-nopreempt-internal', {network: {internal: true}, vrrp: {version: 3, advert_int: 0.01, nopreempt: true}})
+  add('v3-adv0.25', {vrrp: {version: 3, advert_int: 0.25}})
+  add('v3-adv40.95-preempt-delay', {vrrp: {version: 3, advert_int: 40.95, preempt_delay: 1000}})
+  add('nopreempt', {vrrp: {nopreempt: true}})
   return out
 }
 
@@ -175,7 +180,7 @@ describe("keepalived -t accepts every keepalived.conf of labs across the schema'
       expect(labs.some((l) => l.vrrp.unicast === unicast && l.vrrp.strict === strict && l.directors.length === 1)).toBe(true)
     }
     expect(labs.some((l) => l.notify) && labs.some((l) => !l.notify)).toBe(true)
-    expect(new Set(labs.map((l) => l.vrrp.advert_int))).toEqual(new Set([1, 40, 255]))
+    expect(new Set(labs.map((l) => l.vrrp.advert_int))).toEqual(new Set([1, 40, 255, 0.01, 0.25, 40.95]))
     expect(labs.some((l) => l.virtual_server.health_check.path.includes('%'))).toBe(true)
     const header = `! keepalived ${keepalivedVersionText(version)} syntax.`
     expect(Object.values(files).every((f) => f.split('\n')[1]!.startsWith(header))).toBe(true)
@@ -194,6 +199,11 @@ describe("keepalived -t accepts every keepalived.conf of labs across the schema'
         '$1 41',
       ),
       'bad-unknown-keyword.conf': soloConf.replace(/^( {4}delay_loop .*)$/m, '$1\n    no_such_keyword 1'),
+      // VRRP 2 with a fraction of a second, which keepalived rounds (and meaning.ts refuses)
+      'bad-v2-fractional-advert.conf': files[Object.keys(files).find((f) => f.includes('-nopreempt-lvs1'))!]!.replace(
+        /^( {4}advert_int) 1$/m,
+        '$1 0.5',
+      ),
     }
     for (const [name, conf] of Object.entries(broken)) expect(conf, name).not.toBe(soloConf)
 
@@ -219,6 +229,10 @@ describe("keepalived -t accepts every keepalived.conf of labs across the schema'
     expect(bad['bad-unknown-keyword.conf']).toMatchObject({
       exitCode: 5,
       output: expect.stringContaining("Unknown keyword 'no_such_keyword'"),
+    })
+    expect(bad['bad-v2-fractional-advert.conf']).toMatchObject({
+      exitCode: 5,
+      output: expect.stringContaining('must be an integer'),
     })
   })
 })

@@ -3,7 +3,6 @@
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {loadLab, parseLab} from '../../src/lab/load.js'
-import {masterOf} from '../../src/lab/model.js'
 import {continuousProber} from '../../src/probe/choose.js'
 import {runChaos} from '../../src/ops/chaos.js'
 import {downLab} from '../../src/ops/down.js'
@@ -126,7 +125,7 @@ describe('a provoked split brain is caught', () => {
   it('up mends it: the right keepalived.conf back, one MASTER again', async () => {
     const r = await up(internal)
     expectVerified(r.verify, 'up')
-    await waitConverged(rt, internal, masterOf(internal), waitMs(bounds(internal).failover))
+    await waitConverged(rt, internal, waitMs(bounds(internal).failover))
     expect((await labStatus(rt, internal)).splitBrain).toBe(false)
   })
 })

@@ -149,12 +149,49 @@ describe('the health-check path: one line for a path Apache maps to no plain fil
 })
 
 describe('timers keepalived refuses', () => {
-  it('strict VRRP (version 3) allows advert_int up to 40 s', () => {
-    expect(parseLab('vrrp: {strict: true, auth_type: NONE, advert_int: 40}').vrrp.advert_int).toBe(40)
+  it('strict VRRP (version 3) allows advert_int up to 40.95 s', () => {
+    expect(parseLab('vrrp: {strict: true, auth_type: NONE, advert_int: 40.95}').vrrp.advert_int).toBe(40.95)
     const lines = errorLines('vrrp: {strict: true, auth_type: NONE, advert_int: 41}')
     expect(lines).toEqual([
-      'lab.yaml: vrrp.advert_int: 41 s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40, or set vrrp.strict to false)',
+      'lab.yaml: vrrp.advert_int: 41 s is longer than VRRP version 3 allows (40.95 s), and strict VRRP uses version 3 (fix: use at most 40.95, or set vrrp.strict to false)',
     ])
     expect(parseLab('vrrp: {advert_int: 255}').vrrp.advert_int).toBe(255)
+  })
+
+  it('VRRP 2 takes whole seconds 1-255, VRRP 3 steps of 0.01 s up to 40.95 s; each refusal one line with the fix', () => {
+    expect(parseLab('vrrp: {version: 3, advert_int: 0.25}').vrrp).toMatchObject({version: 3, advert_int: 0.25})
+    expect(parseLab('vrrp: {version: 3, advert_int: 0.01}').vrrp.advert_int).toBe(0.01)
+    expect(parseLab('').vrrp.version).toBe(2)
+    expect(parseLab('vrrp: {strict: true, auth_type: NONE}').vrrp.version).toBe(3)
+    expect(errorLines('vrrp: {advert_int: 0.5}')).toEqual([
+      'lab.yaml: vrrp.advert_int: 0.5 s is not a whole number of seconds, which VRRP version 2 needs (keepalived would round it) (fix: use whole seconds, or set vrrp.version to 3 for steps of 0.01 s)',
+    ])
+    expect(errorLines('vrrp: {version: 3, advert_int: 0.125}')).toEqual([
+      'lab.yaml: vrrp.advert_int: 0.125 s is not in steps of 0.01 s, which VRRP version 3 needs (keepalived would round it) (fix: use at most two decimals, such as 0.25)',
+    ])
+    expect(errorLines('vrrp: {version: 3, advert_int: 50}')).toEqual([
+      'lab.yaml: vrrp.advert_int: 50 s is longer than VRRP version 3 allows (40.95 s) (fix: use at most 40.95, or set vrrp.version to 2)',
+    ])
+    expect(errorLines('vrrp: {version: 4}')).toEqual(['lab.yaml: vrrp.version: 4 is not one of 2, 3 (fix: use one of 2, 3)'])
+    expect(errorLines('vrrp: {version: "3"}')).toEqual(['lab.yaml: vrrp.version: "3" is not one of 2, 3 (fix: use one of 2, 3)'])
+    expect(errorLines('vrrp: {advert_int: 0}')).toEqual([
+      'lab.yaml: vrrp.advert_int: 0 is below the minimum 0.01 (fix: use a number of seconds from 0.01 to 255)',
+    ])
+    expect(errorLines('vrrp: {advert_int: fast}')).toEqual([
+      'lab.yaml: vrrp.advert_int: expected a number, got "fast" (fix: write a number there)',
+    ])
+  })
+
+  it('nopreempt and preempt_delay: not both, and no preempt_delay under strict VRRP', () => {
+    expect(parseLab('vrrp: {preempt_delay: 30}').vrrp).toMatchObject({preempt_delay: 30, nopreempt: false})
+    expect(errorLines('vrrp: {nopreempt: true, preempt_delay: 5}')).toEqual([
+      'lab.yaml: vrrp.preempt_delay: 5 s has no meaning with nopreempt, which never takes the VIP back (keepalived resets it) (fix: remove preempt_delay, or set nopreempt to false)',
+    ])
+    expect(errorLines('vrrp: {strict: true, auth_type: NONE, preempt_delay: 5}')).toEqual([
+      'lab.yaml: vrrp.preempt_delay: strict VRRP does not allow a preemption delay (keepalived resets it) (fix: remove preempt_delay, or set vrrp.strict to false)',
+    ])
+    expect(errorLines('vrrp: {preempt_delay: 1001}')).toEqual([
+      'lab.yaml: vrrp.preempt_delay: 1001 is above the maximum 1000 (fix: use a whole number from 0 to 1000)',
+    ])
   })
 })

@@ -1,6 +1,7 @@
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {bounds} from '../../src/plan/plan.js'
 import {describe, expect, it} from 'vitest'
 import {loadLab, parseLab} from '../../src/lab/load.js'
 import {errorLines} from '../helpers/lab.js'
@@ -59,6 +60,9 @@ const good: [string, string][] = [
   ['one real server', 'real_servers: [{name: only, ip: 172.20.1.50}]'],
   ['notification asked for', 'notify: {smtp_server: 172.20.1.200, email: [ops@example.org], email_from: lvs@example.org}'],
   ['strict VRRP without authentication', 'vrrp: {strict: true, auth_type: NONE}'],
+  ['strict VRRP, authentication left out (VRRP 3 has none)', 'vrrp: {strict: true}'],
+  ['VRRP 3 with a sub-second advert interval and nopreempt', 'vrrp: {version: 3, advert_int: 0.2, nopreempt: true}'],
+  ['a preemption delay', 'vrrp: {preempt_delay: 30}'],
   ['a numeric password written as it reads', 'vrrp: {auth_pass: 1111}'],
   ['a health-check path with percent escapes', 'virtual_server: {health_check: {path: "/health%2Dcheck/st%61tus?x=%zz"}}'],
   ['strict VRRP at its longest advert_int', 'vrrp: {strict: true, auth_type: NONE, advert_int: 40}'],
@@ -136,7 +140,8 @@ const bad: [string, string, string][] = [
   ['a password longer than 8 characters', 'vrrp: {auth_pass: "123456789"}', 'vrrp.auth_pass'],
   ['an image reference with a shell character', 'image: "lvslab/lab:latest;rm"', 'image'],
   ['a network name that would inject', 'network: {name: "lvs dr"}', 'network.name'],
-  ['strict VRRP with authentication', 'vrrp: {strict: true}', 'vrrp.strict'],
+  ['strict VRRP with authentication', 'vrrp: {strict: true, auth_type: PASS}', 'vrrp.strict'],
+  ['VRRP 3 with authentication', 'vrrp: {version: 3, auth_type: PASS}', 'vrrp.auth_type'],
   ['strict VRRP on an internal network', 'vrrp: {strict: true, auth_type: NONE}\nnetwork: {internal: true}', 'vrrp.strict'],
   ['an SMTP server that is a name', 'notify: {smtp_server: mail.example.org, email: [a@b.c], email_from: a@b.c}', 'notify.smtp_server'],
   ['notify without recipients', 'notify: {smtp_server: 172.20.1.200, email_from: a@b.c}', 'notify.email'],
@@ -186,7 +191,7 @@ describe('bad lab files: one line each, naming the field and the fix', () => {
 })
 
 describe('the examples', () => {
-  it.each(['classic.yaml', 'weighted.yaml', 'lab2.yaml'])('examples/%s is valid', (name) => {
+  it.each(['classic.yaml', 'weighted.yaml', 'lab2.yaml', 'fast.yaml'])('examples/%s is valid', (name) => {
     expect(() => loadLab(join(import.meta.dirname, '..', '..', 'examples', name))).not.toThrow()
   })
 
@@ -194,6 +199,13 @@ describe('the examples', () => {
     const fromFile = loadLab(join(import.meta.dirname, '..', '..', 'examples', 'classic.yaml'))
     const defaults = parseLab('')
     expect({...fromFile, source: undefined}).toEqual({...defaults, source: undefined})
+  })
+
+  it('fast.yaml: VRRP 3 at 0.1 s, so its BACKUP takes over after 0.38 s of silence (RFC 5798 section 6.1)', () => {
+    const fast = loadLab(join(import.meta.dirname, '..', '..', 'examples', 'fast.yaml'))
+    expect(fast.vrrp).toMatchObject({version: 3, advert_int: 0.1, auth_type: 'NONE'})
+    expect(bounds(fast).failover).toBeCloseTo(0.3 + (206 / 256) * 0.1, 6)
+    expect(bounds(fast).eviction).toBe(4)
   })
 
   it('lab2 can live beside the classic lab: other name, subnet and VRID', () => {

@@ -65,7 +65,11 @@ describe('the plan', () => {
 
   it("the MASTER's first chance to be MASTER after keepalived starts: its Master_Down_Interval from keepalived 2, at once before", () => {
     expect(masterAfterStart(lab, 2)).toBeCloseTo(3 + (256 - 100) / 256, 5)
-    expect(masterAfterStart(parseLab('vrrp: {advert_int: 2}'), 2)).toBeCloseTo(6 + (2 * (256 - 100)) / 256, 5)
+    // VRRP 2's skew is (256 - priority) / 256 s whatever advert_int is (RFC 3768 section 6.1)
+    expect(masterAfterStart(parseLab('vrrp: {advert_int: 2}'), 2)).toBeCloseTo(6 + (256 - 100) / 256, 5)
+    // VRRP 3's is (256 - priority) x advert_int / 256 (RFC 5798 section 6.1)
+    expect(masterAfterStart(parseLab('vrrp: {version: 3, advert_int: 2}'), 2)).toBeCloseTo(6 + (2 * (256 - 100)) / 256, 5)
+    expect(masterAfterStart(parseLab('vrrp: {version: 3, advert_int: 0.25}'), 2)).toBeCloseTo(0.75 + (0.25 * 156) / 256, 5)
     expect(masterAfterStart(lab, 1)).toBe(0)
   })
 

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
-import {withAuthPass} from '../../src/lab/model.js'
+import {labNotes, withAuthPass} from '../../src/lab/model.js'
 import {BASE_IMAGES, renderImageContext, renderKeepalivedConf, renderLabFiles} from '../../src/render/index.js'
 import {buildImage} from '../../src/ops/image.js'
 import type {Runtime} from '../../src/runtime/types.js'
@@ -57,6 +57,32 @@ describe('rendering what the lab file asks for', () => {
     expect(conf).toMatch(/^\s+vrrp_strict$/m)
     expect(conf).toMatch(/^\s+accept$/m)
     expect(conf).not.toMatch(/authentication/)
+  })
+
+  it('VRRP 3: vrrp_version 3, the advert interval in seconds with its fraction, and no authentication', () => {
+    const lab = parseLab('vrrp: {version: 3, advert_int: 0.25}')
+    const conf = renderKeepalivedConf(lab, lab.directors[0]!)
+    expect(conf).toMatch(/^ {4}vrrp_version 3$/m)
+    expect(conf).toMatch(/^ {4}advert_int 0\.25$/m)
+    expect(conf).not.toMatch(/authentication|vrrp_strict/)
+    // the classic lab says nothing of the version: keepalived's default is 2
+    expect(renderKeepalivedConf(parseLab(''), parseLab('').directors[0]!)).not.toMatch(/vrrp_version/)
+  })
+
+  it('nopreempt and preempt_delay: every director starts BACKUP, and the lab says why', () => {
+    for (const text of ['vrrp: {nopreempt: true}', 'vrrp: {preempt_delay: 30}']) {
+      const lab = parseLab(text)
+      const confs = lab.directors.map((d) => renderKeepalivedConf(lab, d))
+      for (const conf of confs) expect(conf).toMatch(/^ {4}state BACKUP$/m)
+      expect(confs[0]).toMatch(text.includes('nopreempt') ? /^ {4}nopreempt$/m : /^ {4}preempt_delay 30$/m)
+      expect(labNotes(lab)).toEqual([
+        expect.stringMatching(
+          /^vrrp\.(nopreempt|preempt_delay): keepalived honours it only on a BACKUP instance, .* lvs1 still becomes MASTER by its priority 100/,
+        ),
+      ])
+    }
+    expect(renderKeepalivedConf(parseLab(''), parseLab('').directors[0]!)).toMatch(/^ {4}state MASTER$/m)
+    expect(labNotes(parseLab(''))).toEqual([])
   })
 
   it('unicast peers on an internal network', () => {

@@ -165,7 +165,7 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
   }
   const bound = waitMs(b.failover + b.readd)
   const snapshot = await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
-    const c = await convergedSnapshot(rt, lab, masterOf(lab), bound, {
+    const c = await convergedSnapshot(rt, lab, bound, {
       signal: opts.signal,
       realServersOnce: true,
       directorsNotBefore: masterFrom,

@@ -53,7 +53,7 @@ export function parseKeepalivedConf(text: string): KeepalivedConf {
     state: get(/^\s+state (MASTER|BACKUP)\s*$/m, 'state') as 'MASTER' | 'BACKUP',
     vrid: Number(get(/^\s+virtual_router_id (\d+)/m, 'virtual_router_id')),
     priority: Number(get(/^\s+priority (\d+)/m, 'priority')),
-    advertInt: Number(get(/^\s+advert_int (\d+)/m, 'advert_int')),
+    advertInt: Number(get(/^\s+advert_int (\d+(?:\.\d+)?)/m, 'advert_int')),
     nopreempt: /^\s+nopreempt\s*$/m.test(text),
     vip: vip[1],
     vipLabel: vip[2],

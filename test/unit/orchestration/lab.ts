@@ -53,6 +53,7 @@ export function chaos(
   rt: MemoryRuntime,
   drills: {name: DrillName; target?: string}[],
   opts: Partial<ChaosOptions> = {},
+  lab: Lab = classic,
 ): Promise<ChaosResult> {
-  return onVirtualClock(() => runChaos(rt, classic, drills, {restore: true, from: 'container', ...opts}))
+  return onVirtualClock(() => runChaos(rt, lab, drills, {restore: true, from: 'container', ...opts}))
 }

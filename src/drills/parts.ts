@@ -1,0 +1,107 @@
+// What the drills share (pure): the director that takes over, the expectations over the VIP's holder
+// and a director's IPVS table, and the VRRP drills' windows and restored states.
+import {InputError} from '../errors.js'
+import type {Director, Lab} from '../lab/model.js'
+import type {Bounds} from '../plan/plan.js'
+import {backupBeside, holdsVip, tableIs} from '../state/predicates.js'
+import {type Drill, type Expectation, reads} from './drill.js'
+
+/** The BACKUP that takes over from this director: the other director of highest priority. */
+export function otherDirector(lab: Lab, name: string): Director {
+  const others = lab.directors.filter((d) => d.name !== name).sort((a, b) => b.priority - a.priority)
+  const other = others[0]
+  if (!other)
+    throw new InputError(
+      `directors: lab ${lab.name} has one director, so there is nothing to fail over to (fix: add a BACKUP director to the lab file)`,
+    )
+  return other
+}
+
+/** `who` holds the VIP as eth0:1 and reports MASTER, alone: every director is read. */
+export function holds(lab: Lab, who: Director): Pick<Expectation, 'reads' | 'check'> {
+  return {reads: reads(lab.directors.map((d) => d.name)), check: (snap) => holdsVip(snap, who.name)}
+}
+
+/** `who`'s IPVS table lists exactly these real servers (IPs): only that director is read. */
+export function table(lab: Lab, who: Director, servers: string[]): Pick<Expectation, 'reads' | 'check'> {
+  return {reads: reads([who.name]), check: (snap) => tableIs(snap, lab, who.name, servers)}
+}
+
+const TAKEBACK_BOUND =
+  "MASTER's takeback (preempt_delay + 3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)"
+const STAY_BOUND = 'advert_int: with nopreempt the VIP stays where it is, nothing moves'
+/** The fault window's bound of the VRRP drills, as the report words it. */
+export const FAILOVER_BOUND = '3 x advert_int + skew of the BACKUP'
+
+/**
+ * What the two VRRP drills (director-down, kill-master) share: every real server answers throughout;
+ * `other` holds the VIP while the fault is in place; after the restore the MASTER holds it again, its
+ * longest gap bounded by the takeback plus the re-adding (s), or, with nopreempt, `other` keeps it
+ * and nothing moves: the gap is bounded by one advert_int.
+ */
+export function vrrpFailover(
+  lab: Lab,
+  other: Director,
+  master: Director,
+  b: Bounds,
+): Pick<Drill, 'faultServers' | 'restoredServers' | 'faultHolder' | 'restoredHolder' | 'faultWindow' | 'restoreWindow'> {
+  const all = lab.real_servers.map((r) => r.ip)
+  const stays = lab.vrrp.nopreempt
+  return {
+    faultServers: all,
+    restoredServers: all,
+    faultHolder: other.name,
+    restoredHolder: stays ? other.name : master.name,
+    faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: FAILOVER_BOUND},
+    restoreWindow: stays
+      ? {measure: 'longest gap', boundSeconds: lab.vrrp.advert_int, bound: STAY_BOUND}
+      : {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+  }
+}
+
+/**
+ * What is expected after a VRRP drill's restore: `master` MASTER again with the VIP (named
+ * `takeback`, within the takeback) and a complete table (within `readd` s); with nopreempt, `master` back as BACKUP (within
+ * `backSeconds`) while `other` keeps the VIP and its complete table.
+ */
+export function restoredVrrp(
+  lab: Lab,
+  master: Director,
+  other: Director,
+  b: Bounds,
+  readd: number,
+  backSeconds: number,
+  takeback: string,
+): Expectation[] {
+  const all = lab.real_servers.map((r) => r.ip)
+  if (lab.vrrp.nopreempt)
+    return [
+      {
+        name: `${master.name} is back as BACKUP and ${other.name} keeps the VIP (nopreempt)`,
+        event: `${master.name} BACKUP, VIP stays on ${other.name}`,
+        boundSeconds: backSeconds,
+        reads: reads(lab.directors.map((d) => d.name)),
+        check: (snap) => backupBeside(snap, master.name, other.name),
+      },
+      {
+        name: `${other.name}'s IPVS table lists every real server`,
+        event: 'IPVS table complete',
+        boundSeconds: readd,
+        ...table(lab, other, all),
+      },
+    ]
+  return [
+    {
+      name: takeback,
+      event: `VIP back on ${master.name}`,
+      boundSeconds: b.takeback,
+      ...holds(lab, master),
+    },
+    {
+      name: `${master.name}'s IPVS table lists every real server`,
+      event: 'IPVS table complete',
+      boundSeconds: readd,
+      ...table(lab, master, all),
+    },
+  ]
+}

@@ -1,0 +1,58 @@
+// Preemption as the lab file sets it, on a memory lab paced like the classic one: with nopreempt the
+// VIP stays where a failover put it, the next drill fails over from there, and `status` calls that
+// lab converged; every director's keepalived.conf says BACKUP, as keepalived needs for nopreempt.
+import {afterEach, describe, expect, it} from 'vitest'
+import {parseLab} from '../../../src/lab/load.js'
+import {labStatus} from '../../../src/ops/status.js'
+import {LAB_PACE} from '../../helpers/memory/index.js'
+import {c, chaos, closeAll, running} from './lab.js'
+
+afterEach(closeAll)
+
+const nopreempt = parseLab('vrrp: {nopreempt: true}')
+
+describe('nopreempt', () => {
+  it('up renders every director BACKUP with nopreempt, and converges on the one elected', async () => {
+    const rt = await running({timings: LAB_PACE}, nopreempt)
+    for (const d of ['lvs1', 'lvs2']) {
+      const conf = rt.container(c(d, nopreempt)).node.files.get('/etc/keepalived/keepalived.conf')!
+      expect(conf).toMatch(/^ {4}state BACKUP$/m)
+      expect(conf).toMatch(/^ {4}nopreempt$/m)
+    }
+    const s = await labStatus(rt, nopreempt)
+    expect(s.converged).toMatchObject({ok: true})
+    expect(s.vipHolders).toEqual(['lvs1'])
+  })
+
+  it('director-down: lvs2 takes the VIP and keeps it when lvs1 returns; the next drill fails over from lvs2', async () => {
+    const rt = await running({timings: LAB_PACE}, nopreempt)
+    const first = (await chaos(rt, [{name: 'director-down'}], {}, nopreempt)).drills[0]!
+    expect(first).toMatchObject({target: 'lvs1', ok: true, restored: true})
+    expect(first.timeline.map((e) => e.event)).toEqual([
+      'fault injected: take eth0 of lvs1 down (as ifconfig eth0 down)',
+      'VIP moved to lvs2',
+      'restore',
+      'lvs1 BACKUP, VIP stays on lvs2',
+      'IPVS table complete',
+      'recovered',
+    ])
+    // nothing moves on the restore: its longest gap is bounded by one advert_int (1 s)
+    expect(first.restore!.window).toMatchObject({measure: 'longest gap', boundMs: 1000, within: true})
+    expect(first.restore!.window.measuredMs).toBeLessThan(500)
+    const s = await labStatus(rt, nopreempt)
+    expect(s).toMatchObject({vipHolders: ['lvs2'], converged: {ok: true}})
+
+    const second = (await chaos(rt, [{name: 'kill-master'}], {}, nopreempt)).drills[0]!
+    expect(second).toMatchObject({target: 'lvs2', ok: true})
+    expect(second.timeline.map((e) => e.event)).toEqual([
+      'fault injected: kill -9 the keepalived main process of lvs2',
+      'VIP moved to lvs1',
+      'lvs2 up, keepalived gone',
+      'restore',
+      'lvs2 BACKUP, VIP stays on lvs1',
+      'IPVS table complete',
+      'recovered',
+    ])
+    expect((await labStatus(rt, nopreempt)).vipHolders).toEqual(['lvs1'])
+  })
+})
