@@ -21,6 +21,12 @@ export const chaosFlags = {
   from: Flags.string({description: 'where the prober runs from', options: ['auto', 'host', 'container'], default: 'auto'}),
   junit: Flags.string({description: 'also write the report as a JUnit XML file'}),
   rate: Flags.integer({description: 'requests per second sent to the VIP during the drill', default: 20, min: 20, max: 200}),
+  repeat: Flags.integer({
+    description: 'run the drill(s) N times and report min, median, p95 and max of each window and of failed requests',
+    default: 1,
+    min: 1,
+    max: 100,
+  }),
 }
 
 /** A drill command: runs its drills (runChaos), prints the report (or --json), writes JUnit when asked. */
@@ -28,12 +34,12 @@ export abstract class ChaosCommand extends BaseCommand {
   /**
    * Runs the drills (src/ops/chaos.ts runChaos) and reports them: progress lines and the report's
    * lines (or nothing with --json), and JUnit XML to flags.junit when given.
-   * @throws InputError for --no-restore with several drills, or a drill target not in the lab;
+   * @throws InputError for --no-restore with several drills or with --repeat, or a drill target not in the lab;
    *   ResultError (with the result) when a drill failed or the drills stopped early; StepError when the
    *   lab is not running or not in its original state before the first drill, or on an interrupt
    */
   protected async drills(
-    flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number},
+    flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number; repeat: number},
     drills: {name: DrillName; target?: string}[],
   ): Promise<ChaosResult> {
     const lab = this.lab(flags.file)
@@ -41,11 +47,16 @@ export abstract class ChaosCommand extends BaseCommand {
       throw new InputError(
         '--no-restore: only for a single drill, since each drill of `chaos all` starts from the restored lab (fix: run one drill with --no-restore, e.g. `lvslab chaos kill-master --no-restore`)',
       )
+    if (!flags.restore && flags.repeat > 1)
+      throw new InputError(
+        '--repeat: each run starts from the restored lab, so it needs the restore (fix: leave out --no-restore, or --repeat)',
+      )
     const result = await runChaos(this.runtime(), lab, drills, {
       restore: flags.restore,
       from: flags.from as 'auto',
       timeoutSeconds: flags.timeout,
       rateHz: flags.rate,
+      repeat: flags.repeat,
       // a drill's step events as plain lines: its title when it starts, then its timeline as it happens
       onStep: this.jsonEnabled()
         ? undefined

@@ -8,6 +8,7 @@ import type {DrillName} from '../drills/drill.js'
 import {makeDrill} from '../drills/drills.js'
 import {runDrill} from './drill/run.js'
 import type {DrillReport} from './drill/report.js'
+import {type DrillSummary, summarize} from './drill/summary.js'
 import {convergedSnapshot} from './converge.js'
 import {labMode} from './up/lab.js'
 import type {ProbeFrom} from '../probe/choose.js'
@@ -17,6 +18,9 @@ export interface ChaosResult {
   lab: string
   ok: boolean
   drills: DrillReport[]
+  /** With --repeat N (N > 1): N, and per drill the spread of its windows and failed requests over the runs. */
+  repeat?: number
+  summary?: DrillSummary[]
   /** Why the drills stopped early, when they did for another reason than a failed drill. */
   stopped?: string
 }
@@ -27,6 +31,8 @@ export interface ChaosOptions {
   from: ProbeFrom
   timeoutSeconds?: number
   rateHz?: number
+  /** How many times the drills run, one after another (default 1). */
+  repeat?: number
   /** Each drill is a step ("drill-rs-down", titled "drill rs-down"); its timeline events are its progress lines. */
   onStep?: StepSink
   signal?: AbortSignal
@@ -34,7 +40,8 @@ export interface ChaosOptions {
 
 /**
  * `chaos`: runs drills one after another, each from the lab's original state (waited for: converged on
- * its MASTER, or with nopreempt on the director that is MASTER, which the drill then fails over from), each restored after unless `restore` is false; stops at the first failed drill.
+ * its MASTER, or with nopreempt on the director that is MASTER, which the drill then fails over from),
+ * `opts.repeat` times over (default once, then with a summary of the runs, src/ops/drill/summary.ts), each restored after unless `restore` is false; stops at the first failed drill (repeated: when the lab does not come back to its original state after one).
  * Waits for the original state within waitMs(takeback + readd) (ms, src/plan/plan.ts).
  * @throws InputError for a drill argument not in the lab (before anything is touched); StepError when
  *   the lab is not running or not in its original state before the first drill, when the signal
@@ -51,7 +58,9 @@ export async function runChaos(
   for (const d of drills) makeDrill(lab, d.name, d.target, b)
   const mode = await labMode(rt, lab, opts.signal)
   const reports: DrillReport[] = []
-  for (const d of drills) {
+  const repeat = opts.repeat ?? 1
+  const runs = Array.from({length: repeat}, () => drills).flat()
+  for (const d of runs) {
     // Every drill starts from the original state: the MASTER (with nopreempt: the director that is
     // MASTER) holds the VIP with a complete table.
     let holder: string
@@ -78,7 +87,9 @@ export async function runChaos(
       }),
     )
     reports.push(report)
-    if (!report.ok || !opts.restore) break
+    // repeated, the next run starts once the lab is back in its original state (waited for above)
+    if ((!report.ok && repeat === 1) || !opts.restore) break
   }
-  return {lab: lab.name, ok: reports.length === drills.length && reports.every((r) => r.ok), drills: reports}
+  const ok = reports.length === runs.length && reports.every((r) => r.ok)
+  return {lab: lab.name, ok, drills: reports, ...(repeat > 1 ? {repeat, summary: summarize(reports)} : {})}
 }

@@ -1,6 +1,7 @@
 // The drills' report: a human table, and JUnit (one case per phase of each drill).
 import type {ChaosResult} from '../../ops/chaos.js'
 import type {PhaseReport} from '../../ops/drill/report.js'
+import type {DrillSummary, Spread} from '../../ops/drill/summary.js'
 import {type JunitCase, writeJunit} from './junit.js'
 import {table} from './text.js'
 
@@ -48,25 +49,68 @@ export function chaosLines(result: ChaosResult): string[] {
       `  prober: ${d.prober.rateHz} Hz from the ${d.prober.via}, ${d.prober.timeoutMs} ms timeout; margin ${s(d.marginMs)} (resolution ${d.prober.resolutionMs} ms, time scale ${d.timeScale})`,
     )
   }
+  if (result.summary) out.push(...summaryLines(result.summary, result.repeat ?? 1))
   return out
 }
 
 /**
+ * The repeated runs summed up, one string per line: per drill and phase, the runs that passed, the
+ * window's min / median / p95 / max (s) beside its bound, and the failed requests' spread.
+ */
+export function summaryLines(summary: DrillSummary[], repeat: number): string[] {
+  const four = (x: Spread, f: (n: number) => string) => [x.min, x.median, x.p95, x.max].map(f).join(' / ')
+  return [
+    '',
+    `Over ${repeat} runs (min / median / p95 / max):`,
+    ...table([
+      ['  DRILL', 'PASSED', 'PHASE', 'WINDOW', 'MEASURED', 'BOUND', 'FAILED REQUESTS'],
+      ...summary.flatMap((d) =>
+        (
+          [
+            ['fault', d.fault],
+            ['restore', d.restore],
+          ] as const
+        ).flatMap(([name, p]) =>
+          p
+            ? [
+                [
+                  `  ${d.drill} ${d.target}`,
+                  `${d.ok}/${d.runs}`,
+                  name,
+                  p.measure,
+                  four(p.windowMs, (n) => (n / 1000).toFixed(2)),
+                  s(p.boundMs),
+                  four(p.failedRequests, String),
+                ],
+              ]
+            : [],
+        ),
+      ),
+    ]),
+  ]
+}
+
+/**
  * Writes the drills as JUnit XML to `file`: suite lvslab.chaos.<lab>, one test case per phase
- * ("<drill> fault", "<drill> restore"), failed with its failure, its time the phase's last
+ * ("<drill> fault", "<drill> restore", with " (run N)" after it when repeated), failed with its failure, its time the phase's last
  * expectation (s).
  * @throws Error from writing the file (junit-report-builder's writeTo makes its folders, then writes: no permission, a full disk)
  */
 export function writeChaosJunit(result: ChaosResult, file: string): void {
   const cases: JunitCase[] = []
+  const seen = new Map<string, number>()
   for (const d of result.drills) {
+    // repeated, each case names its run: the how-manieth time this drill ran on this target
+    const n = (seen.get(`${d.drill} ${d.target}`) ?? 0) + 1
+    seen.set(`${d.drill} ${d.target}`, n)
+    const run = result.repeat ? ` (run ${n})` : ''
     for (const [name, p] of [
       ['fault', d.fault],
       ['restore', d.restore],
     ] as const) {
       if (!p) continue
       cases.push({
-        name: `${d.drill} ${name}`,
+        name: `${d.drill} ${name}${run}`,
         ok: p.ok,
         detail:
           p.failure ??

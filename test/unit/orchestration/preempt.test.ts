@@ -11,6 +11,24 @@ afterEach(closeAll)
 
 const nopreempt = parseLab('vrrp: {nopreempt: true}')
 
+describe('--repeat', () => {
+  it('runs the drills N times, each from the original state, and sums up each window', async () => {
+    const rt = await running({timings: LAB_PACE})
+    const r = await chaos(rt, [{name: 'kill-master'}, {name: 'rs-down'}], {repeat: 3})
+    expect(r).toMatchObject({ok: true, repeat: 3})
+    expect(r.drills.map((d) => d.drill)).toEqual(['kill-master', 'rs-down', 'kill-master', 'rs-down', 'kill-master', 'rs-down'])
+    expect(r.summary!.map((d) => [d.drill, d.target, d.runs, d.ok])).toEqual([
+      ['kill-master', 'lvs1', 3, 3],
+      ['rs-down', 'rs1', 3, 3],
+    ])
+    const km = r.summary![0]!
+    expect(km.fault.windowMs.min).toBeGreaterThanOrEqual(LAB_PACE.vrrpMs)
+    expect(km.fault.windowMs.max).toBe(Math.max(...r.drills.filter((d) => d.drill === 'kill-master').map((d) => d.fault.window.measuredMs)))
+    // without --repeat, no summary
+    expect(await chaos(rt, [{name: 'kill-master'}])).not.toHaveProperty('summary')
+  })
+})
+
 describe('nopreempt', () => {
   it('up renders every director BACKUP with nopreempt, and converges on the one elected', async () => {
     const rt = await running({timings: LAB_PACE}, nopreempt)
