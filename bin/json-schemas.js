@@ -34,7 +34,13 @@ export const SCHEMAS = [
   {
     file: 'chaos.schema.json',
     type: 'ChaosJson',
-    commands: ['lvslab chaos all', 'lvslab chaos rs-down', 'lvslab chaos director-down', 'lvslab chaos kill-master'],
+    commands: [
+      'lvslab chaos all',
+      'lvslab chaos rs-down',
+      'lvslab chaos director-down',
+      'lvslab chaos kill-master',
+      'lvslab chaos hard-kill',
+    ],
   },
   {file: 'chaos-restore.schema.json', type: 'RestoreJson', commands: ['lvslab chaos restore']},
   {file: 'image.schema.json', type: 'ImageJson', commands: ['lvslab image build', 'lvslab image import']},

@@ -7,7 +7,7 @@ import type {SnapshotCheck} from '../state/predicates.js'
 import type {SnapshotScope} from '../state/snapshot.js'
 
 /** The drills lvslab knows, each a command of `lvslab chaos`. */
-export type DrillName = 'rs-down' | 'director-down' | 'kill-master'
+export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill'
 /** The drills in the classic order (what `chaos all` runs). */
 export const DRILLS: DrillName[] = ['rs-down', 'director-down', 'kill-master']
 
@@ -92,6 +92,40 @@ export function bringEth0Up(lab: Lab, d: Director): Command {
  */
 export function killKeepalived(lab: Lab, d: Director): Command {
   return {container: containerName(lab, d.name), cmd: 'lvslab-svc kill keepalived', step: `kill -9 keepalived on ${d.name}`}
+}
+
+/**
+ * SIGKILLs every keepalived process of a director at once, its children (highest pids) before its
+ * main process, so that none cleans up: the VRRP child cannot remove the VIP from eth0 (SIGKILL is
+ * neither caught nor ignored, signal(7)) and the IPVS service stays in the kernel. Exit 3 when no
+ * keepalived runs; non-zero when one is still alive 5 s later (zombies are not counted).
+ */
+export function hardKillKeepalived(lab: Lab, d: Director): Command {
+  return {
+    container: containerName(lab, d.name),
+    cmd: HARD_KILL,
+    step: `kill -9 every keepalived process on ${d.name}`,
+  }
+}
+
+/** The hard kill's script (hardKillKeepalived): the live keepalived processes, highest pid first, all SIGKILLed, then waited for. */
+export const HARD_KILL = [
+  `live() { ps -C keepalived -o stat= | grep -vq '^Z'; }`,
+  `pids=$(ps -C keepalived -o pid= | sort -rn); [ -n "$pids" ] || { echo "keepalived is not running" >&2; exit 3; }`,
+  'kill -9 $pids; i=0; while live && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; ! live',
+].join('\n')
+
+/**
+ * What a hard kill left behind, undone, then keepalived started: the VIP removed from eth0 (when it
+ * is there) and the IPVS table cleared (`ipvsadm -C`), so the new keepalived starts from a clean
+ * director as after a reboot.
+ */
+export function cleanStartKeepalived(lab: Lab, d: Director): Command {
+  return {
+    container: containerName(lab, d.name),
+    cmd: `ip addr del ${lab.vip}/32 dev eth0 2>/dev/null; ipvsadm -C && lvslab-svc start keepalived`,
+    step: `remove the stale VIP, clear IPVS and start keepalived on ${d.name}`,
+  }
 }
 
 /** Starts keepalived on a director. */

@@ -4,11 +4,14 @@ import {InputError} from '../errors.js'
 import {type Lab, masterOf} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
+import {staleVipBeside} from '../state/holders.js'
 import {holds, otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
 import {
   type Drill,
   type DrillName,
   bringEth0Up,
+  cleanStartKeepalived,
+  hardKillKeepalived,
   type Expectation,
   killKeepalived,
   reads,
@@ -153,6 +156,27 @@ export function makeDrill(lab: Lab, name: DrillName, target?: string, b: Bounds 
         ],
         restore: startKeepalived(lab, master),
         expectRestored: restoredVrrp(lab, master, other, b, b.readd, 5, `${master.name} is MASTER again with the VIP`),
+      }
+    }
+    case 'hard-kill': {
+      const other = otherDirector(lab, master.name)
+      return {
+        name,
+        target: master.name,
+        description: `kill -9 every keepalived process of ${master.name}, so none cleans up`,
+        ...vrrpFailover(lab, other, master, b),
+        inject: hardKillKeepalived(lab, master),
+        expectFault: [
+          {
+            name: `${other.name} takes the VIP as MASTER while ${master.name} keeps a stale copy on eth0 (two holders)`,
+            event: `VIP on ${other.name}, stale VIP left on ${master.name}: two holders`,
+            boundSeconds: b.failover,
+            reads: reads(lab.directors.map((d) => d.name)),
+            check: (snap) => staleVipBeside(snap, master.name, other.name),
+          },
+        ],
+        restore: cleanStartKeepalived(lab, master),
+        expectRestored: restoredVrrp(lab, master, other, b, b.readd, 5, `${master.name} is MASTER again with the VIP, alone`),
       }
     }
   }

@@ -3,7 +3,8 @@
 import {InputError} from '../errors.js'
 import type {Director, Lab} from '../lab/model.js'
 import type {Bounds} from '../plan/plan.js'
-import {backupBeside, holdsVip, tableIs} from '../state/predicates.js'
+import {holdsVip, tableIs} from '../state/predicates.js'
+import {backupBeside} from '../state/holders.js'
 import {type Drill, type Expectation, reads} from './drill.js'
 
 /** The BACKUP that takes over from this director: the other director of highest priority. */

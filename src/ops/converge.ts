@@ -1,7 +1,8 @@
 // Waiting for a lab's state: snapshots read through the Runtime until a check over them holds.
 import {type Lab, masterOf} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
-import {converged, expectedHolder, holdsVip, type SnapshotCheck} from '../state/predicates.js'
+import {converged, holdsVip, type SnapshotCheck} from '../state/predicates.js'
+import {expectedHolder} from '../state/holders.js'
 import {type LabSnapshot, type SnapshotScope, wholeLab} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 import {pause, type Poll, waitFor} from './wait.js'

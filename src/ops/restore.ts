@@ -1,7 +1,7 @@
 // `chaos restore`: undo whatever drill is in place and wait for the lab's original state.
 import type {Lab} from '../lab/model.js'
 import {ContainerContinuousProber} from '../probe/continuous.js'
-import {bringEth0Up, startHttpd, startKeepalived} from '../drills/drill.js'
+import {bringEth0Up, cleanStartKeepalived, startHttpd, startKeepalived} from '../drills/drill.js'
 import {bounds, CLIENT_NODE, containerName, waitMs} from '../plan/plan.js'
 import {LABELS} from '../runtime/labels.js'
 import type {Runtime} from '../runtime/types.js'
@@ -12,7 +12,8 @@ import {labMode} from './up/lab.js'
 
 /**
  * Undoes whatever drill is in place: every httpd started, every eth0 up, every keepalived running
- * (each node read, then fixed, in parallel); a stopped container is left alone.
+ * (a director that holds the VIP without keepalived, as a hard kill leaves it, is cleaned first:
+ * cleanStartKeepalived), each node read, then fixed, in parallel; a stopped container is left alone.
  * @returns what was done, e.g. "started httpd on rs1"
  * @param signal aborts its reads and commands
  * @throws StepError when a node cannot be read (directorFacts, realServerFacts) or a command fails (runCommand);
@@ -35,7 +36,11 @@ export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): P
         await runCommand(rt, bringEth0Up(lab, d), signal)
         done.push(`eth0 up on ${d.name}`)
       }
-      if (!f.keepalivedPid) {
+      if (!f.keepalivedPid && f.holdsVip) {
+        // left by a hard kill: the VIP and the IPVS service stayed behind keepalived
+        await runCommand(rt, cleanStartKeepalived(lab, d), signal)
+        done.push(`removed the stale VIP, cleared IPVS and started keepalived on ${d.name}`)
+      } else if (!f.keepalivedPid) {
         await runCommand(rt, startKeepalived(lab, d), signal)
         done.push(`started keepalived on ${d.name}`)
       }

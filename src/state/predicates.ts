@@ -1,6 +1,6 @@
 // Named judgements of a lab's state (pure): each takes a snapshot and says whether it holds, and what
 // was seen, in one line for messages. `converged` is the one definition of a healthy lab.
-import {type Lab, masterOf} from '../lab/model.js'
+import type {Lab} from '../lab/model.js'
 import {
   type DirectorFacts,
   healthyServers,
@@ -174,35 +174,6 @@ export function keepalivedGone(snap: LabSnapshot, name: string): Verdict {
     ok: f.running && !f.keepalivedPid && f.unreadable.length === 0,
     seen: `${name}: container ${f.running ? 'running' : 'stopped'}, keepalived ${f.keepalivedPid ? `pid ${f.keepalivedPid}` : 'not running'}${unreadTail([f])}`,
   }
-}
-
-/**
- * `back` runs keepalived with eth0 up and reports BACKUP without the VIP, while `holder` holds the
- * VIP alone as MASTER (holdsVip): a returning director under nopreempt.
- */
-export function backupBeside(snap: LabSnapshot, back: string, holder: string): Verdict {
-  const b = director(snap, back)
-  const h = holdsVip(snap, holder)
-  return {
-    ok: h.ok && b !== undefined && b.running && b.eth0Up && Boolean(b.keepalivedPid) && b.vrrpState === 'BACKUP' && !b.holdsVip,
-    seen: h.seen,
-  }
-}
-
-/**
- * The director expected to hold the VIP in this snapshot: the lab's MASTER; with vrrp.nopreempt, the
- * one director that reports MASTER holding the VIP when there is exactly one, since a MASTER that
- * returns does not take the VIP back there (keepalived.conf(5) nopreempt), and the first election
- * may go either way among directors that all start as BACKUP. Throws an Error for a lab without a
- * MASTER (masterOf).
- */
-export function expectedHolder(snap: LabSnapshot, lab: Lab): string {
-  if (lab.vrrp.nopreempt) {
-    const holding = vipHolders(snap)
-    const [only] = holding
-    if (holding.length === 1 && only?.vrrpState === 'MASTER') return only.name
-  }
-  return masterOf(lab).name
 }
 
 /**

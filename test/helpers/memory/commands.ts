@@ -11,6 +11,7 @@ import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
 import {ASK_VERSION, NO_IPVS, PAGES_WAIT_S, START_DIRECTOR} from '../../../src/ops/up/director.js'
+import {HARD_KILL} from '../../../src/drills/drill.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -174,6 +175,22 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
   const n = sh.c.node
   let m = /^lvslab-svc (start|stop|kill|status|pid) (keepalived|httpd)$/.exec(text)
   if (m) return svc(sh, m[1]!, m[2]!)
+  if (text === HARD_KILL) {
+    // every keepalived process gone at once: nothing removes the VIP or the IPVS service
+    if (!n.pids.keepalived) return fail(3, 'keepalived is not running\n')
+    delete n.pids.keepalived
+    n.vrrp = undefined
+    sh.model.changed()
+    return ok()
+  }
+  m = /^ip addr del (\S+)\/32 dev eth0 2>\/dev\/null; ipvsadm -C && lvslab-svc start keepalived$/.exec(text)
+  if (m) {
+    if (!canAdmin(sh.c)) return fail(2, "Can't initialize ipvs: Permission denied (you must be root)\n")
+    if (n.conf?.vip === m[1]) n.vipHeld = false
+    n.table = []
+    n.conns.clear()
+    return svc(sh, 'start', 'keepalived')
+  }
   m = /^ip link set eth0 (up|down)$/.exec(text)
   if (m) {
     if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')

@@ -160,8 +160,9 @@ export class LabModel {
    * VIP on lo: LVS-DR's real server drops the packet); refused by an empty table or a stopped httpd.
    */
   request(client: SimContainer, vip: string, port: number, path: string, timeoutMs: number): HttpAnswer {
-    const holders = this.directors()
-      .filter((d) => d.network === client.network && d.node.vipHeld && d.node.conf!.vip === vip)
+    // the VIP and the IPVS service are the kernel's: a director whose keepalived was killed hard still forwards
+    const holders = this.world()
+      .filter((d) => d.running && d.node.conf && d.network === client.network && d.node.vipHeld && d.node.conf.vip === vip)
       .sort((a, b) => b.node.masterSince - a.node.masterSince)
     const d = holders[0]
     if (!d || !client.node.eth0Up) return timedOut(timeoutMs)

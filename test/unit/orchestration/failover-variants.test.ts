@@ -1,11 +1,13 @@
-// Preemption as the lab file sets it, on a memory lab paced like the classic one: with nopreempt the
-// VIP stays where a failover put it, the next drill fails over from there, and `status` calls that
-// lab converged; every director's keepalived.conf says BACKUP, as keepalived needs for nopreempt.
+// Failover beyond the classic three drills, on a memory lab paced like the classic one: --repeat and its
+// summary; nopreempt (the VIP stays where a failover put it, the next drill fails over from there,
+// `status` calls that lab converged, every director's keepalived.conf says BACKUP); hard-kill (the
+// stale VIP beside the new MASTER's, reported, and cleaned up by the restore and by `chaos restore`).
 import {afterEach, describe, expect, it} from 'vitest'
 import {parseLab} from '../../../src/lab/load.js'
 import {labStatus} from '../../../src/ops/status.js'
-import {LAB_PACE} from '../../helpers/memory/index.js'
-import {c, chaos, closeAll, running} from './lab.js'
+import {restoreLab} from '../../../src/ops/restore.js'
+import {LAB_PACE, onVirtualClock} from '../../helpers/memory/index.js'
+import {c, chaos, classic, closeAll, running} from './lab.js'
 
 afterEach(closeAll)
 
@@ -72,5 +74,30 @@ describe('nopreempt', () => {
       'recovered',
     ])
     expect((await labStatus(rt, nopreempt)).vipHolders).toEqual(['lvs1'])
+  })
+})
+
+describe('hard-kill', () => {
+  it('every keepalived process killed: lvs2 takes the VIP beside the stale one on lvs1, status says so; the restore cleans up', async () => {
+    const rt = await running({timings: LAB_PACE})
+    const faulted = await chaos(rt, [{name: 'hard-kill'}], {restore: false})
+    const d = faulted.drills[0]!
+    expect(d).toMatchObject({drill: 'hard-kill', target: 'lvs1', ok: true, restored: false})
+    expect(d.timeline.map((e) => e.event)).toEqual([
+      'fault injected: kill -9 every keepalived process of lvs1, so none cleans up',
+      'VIP on lvs2, stale VIP left on lvs1: two holders',
+    ])
+    const s = await labStatus(rt, classic)
+    expect(s).toMatchObject({vipHolders: ['lvs1', 'lvs2'], masters: ['lvs2'], splitBrain: true, converged: {ok: false}})
+    expect(s.notes.join('\n')).toMatch(/STALE VIP on lvs1: keepalived is not running there/)
+    // `chaos restore` cleans the stale copy up before it starts keepalived, and the lab converges on lvs1
+    const r = await onVirtualClock(() => restoreLab(rt, classic))
+    expect(r.actions).toEqual(['removed the stale VIP, cleared IPVS and started keepalived on lvs1'])
+    expect(await labStatus(rt, classic)).toMatchObject({vipHolders: ['lvs1'], splitBrain: false, converged: {ok: true}})
+
+    const restored = (await chaos(rt, [{name: 'hard-kill'}])).drills[0]!
+    expect(restored).toMatchObject({ok: true, restored: true})
+    expect(restored.timeline.map((e) => e.event).slice(2)).toEqual(['restore', 'VIP back on lvs1', 'IPVS table complete', 'recovered'])
+    expect(restored.restore!.expectations[0]!.name).toBe('lvs1 is MASTER again with the VIP, alone')
   })
 })

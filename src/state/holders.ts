@@ -1,0 +1,63 @@
+// Who holds the VIP, judged on a snapshot (pure): the director expected to hold it (the MASTER, or
+// under nopreempt whichever is MASTER), a returning director as BACKUP beside the holder, and the
+// stale copy a hard kill leaves beside the new MASTER's.
+import {type Lab, masterOf} from '../lab/model.js'
+import {holdsVip, type Verdict} from './predicates.js'
+import {type DirectorFacts, type LabSnapshot, unreadTail, vipHolders} from './snapshot.js'
+
+const director = (snap: LabSnapshot, name: string): DirectorFacts | undefined => snap.directors.find((d) => d.name === name)
+
+/**
+ * `back` runs keepalived with eth0 up and reports BACKUP without the VIP, while `holder` holds the
+ * VIP alone as MASTER (holdsVip): a returning director under nopreempt.
+ */
+export function backupBeside(snap: LabSnapshot, back: string, holder: string): Verdict {
+  const b = director(snap, back)
+  const h = holdsVip(snap, holder)
+  return {
+    ok: h.ok && b !== undefined && b.running && b.eth0Up && Boolean(b.keepalivedPid) && b.vrrpState === 'BACKUP' && !b.holdsVip,
+    seen: h.seen,
+  }
+}
+
+/**
+ * What a hard kill leaves (two holders): `holder` holds the VIP as eth0:1 and reports MASTER, while
+ * `stale`'s container runs without keepalived and still has the VIP on eth0; every director read.
+ */
+export function staleVipBeside(snap: LabSnapshot, stale: string, holder: string): Verdict {
+  const s = director(snap, stale)
+  const h = director(snap, holder)
+  if (!s || !h) return {ok: false, seen: `${!s ? stale : holder}: not read`}
+  return {
+    ok:
+      s.running &&
+      !s.keepalivedPid &&
+      s.holdsVip &&
+      h.holdsVip &&
+      h.vipLabel === 'eth0:1' &&
+      h.vrrpState === 'MASTER' &&
+      snap.directors.every((d) => d.unreadable.length === 0),
+    seen: `${stale}: keepalived ${s.keepalivedPid ? `pid ${s.keepalivedPid}` : 'not running'}, ${s.holdsVip ? `VIP still on eth0 (${s.vipLabel})` : 'no VIP'}; ${holder}: ${h.vrrpState}${h.holdsVip ? ` holding the VIP (${h.vipLabel})` : ''}${unreadTail(snap.directors)}`,
+  }
+}
+
+/** The directors whose container runs without keepalived and yet holds the VIP: left by a hard kill. */
+export function staleVipHolders(snap: LabSnapshot): string[] {
+  return snap.directors.filter((d) => d.running && !d.keepalivedPid && d.holdsVip).map((d) => d.name)
+}
+
+/**
+ * The director expected to hold the VIP in this snapshot: the lab's MASTER; with vrrp.nopreempt, the
+ * one director that reports MASTER holding the VIP when there is exactly one, since a MASTER that
+ * returns does not take the VIP back there (keepalived.conf(5) nopreempt), and the first election
+ * may go either way among directors that all start as BACKUP. Throws an Error for a lab without a
+ * MASTER (masterOf).
+ */
+export function expectedHolder(snap: LabSnapshot, lab: Lab): string {
+  if (lab.vrrp.nopreempt) {
+    const holding = vipHolders(snap)
+    const [only] = holding
+    if (holding.length === 1 && only?.vrrpState === 'MASTER') return only.name
+  }
+  return masterOf(lab).name
+}
