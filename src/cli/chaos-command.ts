@@ -4,9 +4,10 @@ import {BaseCommand, ResultError} from './base.js'
 import {InputError} from '../errors.js'
 import {type ChaosResult, runChaos} from '../ops/chaos.js'
 import {chaosLines, writeChaosJunit} from './report/chaos.js'
+import {writeChaosMarkdown} from './report/markdown.js'
 import type {DrillName} from '../drills/drill.js'
 
-/** The flags every drill command takes: --restore/--no-restore, --timeout (s), --from, --junit (a file), --rate (Hz). */
+/** The flags every drill command takes: --restore/--no-restore, --timeout (s), --from, --junit and --markdown (files), --rate (Hz), --repeat. */
 export const chaosFlags = {
   restore: Flags.boolean({
     description: 'restore after the fault (--no-restore leaves it in place; `lvslab chaos restore` undoes it)',
@@ -20,6 +21,7 @@ export const chaosFlags = {
   }),
   from: Flags.string({description: 'where the prober runs from', options: ['auto', 'host', 'container'], default: 'auto'}),
   junit: Flags.string({description: 'also write the report as a JUnit XML file'}),
+  markdown: Flags.string({description: "also append the report as Markdown to a file (e.g. GitHub's $GITHUB_STEP_SUMMARY)"}),
   rate: Flags.integer({description: 'requests per second sent to the VIP during the drill', default: 20, min: 20, max: 200}),
   repeat: Flags.integer({
     description: 'run the drill(s) N times and report min, median, p95 and max of each window and of failed requests',
@@ -33,13 +35,22 @@ export const chaosFlags = {
 export abstract class ChaosCommand extends BaseCommand {
   /**
    * Runs the drills (src/ops/chaos.ts runChaos) and reports them: progress lines and the report's
-   * lines (or nothing with --json), and JUnit XML to flags.junit when given.
+   * lines (or nothing with --json), JUnit XML to flags.junit and Markdown appended to flags.markdown when given.
    * @throws InputError for --no-restore with several drills or with --repeat, or a drill target not in the lab;
    *   ResultError (with the result) when a drill failed or the drills stopped early; StepError when the
    *   lab is not running or not in its original state before the first drill, or on an interrupt
    */
   protected async drills(
-    flags: {file?: string; restore: boolean; timeout?: number; from: string; junit?: string; rate: number; repeat: number},
+    flags: {
+      file?: string
+      restore: boolean
+      timeout?: number
+      from: string
+      junit?: string
+      markdown?: string
+      rate: number
+      repeat: number
+    },
     drills: {name: DrillName; target?: string}[],
   ): Promise<ChaosResult> {
     const lab = this.lab(flags.file)
@@ -67,6 +78,7 @@ export abstract class ChaosCommand extends BaseCommand {
       signal: this.interruptSignal(),
     })
     if (flags.junit) writeChaosJunit(result, flags.junit)
+    if (flags.markdown) writeChaosMarkdown(result, flags.markdown)
     if (!this.jsonEnabled()) for (const line of chaosLines(result)) this.log(line)
     if (!result.ok)
       throw new ResultError(

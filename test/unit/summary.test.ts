@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {spread, summarize} from '../../src/ops/drill/summary.js'
 import type {DrillReport, PhaseReport} from '../../src/ops/drill/report.js'
 import {summaryLines} from '../../src/cli/report/chaos.js'
+import {chaosMarkdown} from '../../src/cli/report/markdown.js'
 
 const phase = (measuredMs: number, failed: number, ok = true): PhaseReport => ({
   ok,
@@ -50,5 +51,21 @@ describe('repeated drills summed up', () => {
     expect(lines.join('\n')).toMatch(
       /director-down lvs1 +3\/3 +fault +longest gap +1\.00 \/ 1\.20 \/ 1\.38 \/ 1\.40 +3\.81 s +20 \/ 24 \/ 28 \/ 28/,
     )
+  })
+})
+
+describe('the Markdown report', () => {
+  it('escapes pipes and folds lines, so a failure stays in its cell', () => {
+    const failed = {
+      ...report('rs-down', 'rs1', 1000, undefined, false),
+      requests: {sent: 10, failed: 2, perServer: {}},
+      timeline: [{event: 'fault injected: a | b', atMs: 0}],
+    }
+    failed.fault = {...failed.fault, failure: 'seen: x | y\nz'}
+    const md = chaosMarkdown({lab: 'classic', ok: false, drills: [failed]})
+    expect(md).toContain('**rs-down failed:** seen: x \\| y z')
+    expect(md).toContain('| 0.00             | fault injected: a \\| b |')
+    expect(md.split('\n')[0]).toBe('## lvslab chaos: lab classic FAILED')
+    expect(md).not.toContain('### Over')
   })
 })

@@ -79,11 +79,11 @@ describe('examples/github/lvs-failover.yml', () => {
     expect(commands.filter((c) => c.argv[0] === 'npx')).toEqual([])
   })
 
-  it('loads IPVS, then up, the drills with a JUnit report and down (always), and publishes the report', () => {
+  it('loads IPVS, then up, the drills with a JUnit report and the Markdown summary, and down (always), and publishes the report', () => {
     const install = stepOf(/--global \.\/lvslab-\*\.tgz/)
     const modprobe = stepOf(/^sudo modprobe ip_vs$/)
     const up = stepOf(/^lvslab up$/)
-    const chaos = stepOf(/^lvslab chaos all --junit lvslab-chaos\.xml$/)
+    const chaos = stepOf(/^lvslab chaos all --junit lvslab-chaos\.xml --markdown "\$GITHUB_STEP_SUMMARY"$/)
     const down = stepOf(/^lvslab down$/)
     expect(install).toBeLessThan(up)
     expect(modprobe).toBeLessThan(up)

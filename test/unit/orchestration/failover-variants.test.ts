@@ -6,6 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {parseLab} from '../../../src/lab/load.js'
 import {labStatus} from '../../../src/ops/status.js'
 import {restoreLab} from '../../../src/ops/restore.js'
+import {chaosMarkdown} from '../../../src/cli/report/markdown.js'
 import {LAB_PACE, onVirtualClock} from '../../helpers/memory/index.js'
 import {c, chaos, classic, closeAll, running} from './lab.js'
 
@@ -26,6 +27,13 @@ describe('--repeat', () => {
     const km = r.summary![0]!
     expect(km.fault.windowMs.min).toBeGreaterThanOrEqual(LAB_PACE.vrrpMs)
     expect(km.fault.windowMs.max).toBe(Math.max(...r.drills.filter((d) => d.drill === 'kill-master').map((d) => d.fault.window.measuredMs)))
+    // the Markdown report: a row per run, each timeline folded, the spread over the runs
+    const md = chaosMarkdown(r)
+    expect(md.split('\n')[0]).toBe('## lvslab chaos: lab classic passed')
+    expect(md.match(/^\| ✅ +\| kill-master \| lvs1 +\| longest gap \d+\.\d\d s \(bound 3\.81 s\)/gm)).toHaveLength(3)
+    expect(md.match(/^<details><summary>rs-down on rs1: timeline<\/summary>$/gm)).toHaveLength(3)
+    expect(md).toMatch(/^### Over 3 runs \(min \/ median \/ p95 \/ max\)$/m)
+    expect(md).toMatch(/^\| rs-down rs1 +\| 3\/3 +\| fault +\| degraded \(s\) +\| [\d.]+ \/ [\d.]+ \/ [\d.]+ \/ [\d.]+ \| 27\.00 s \|/m)
     // without --repeat, no summary
     expect(await chaos(rt, [{name: 'kill-master'}])).not.toHaveProperty('summary')
   })
