@@ -4,7 +4,8 @@
 //   1. Docker 20.10 (bookworm), lvslab inside the VM beside its engine: the host-prober path; the
 //      classic lab least-privilege, neighbouring labs, interrupted runs and repeated cycles.
 //   2. Docker 20.10 through `vm engine`: a remote engine (DOCKER_HOST), lvslab at native speed here,
-//      probes from a client container; the privileged mode.
+//      probes from a client container; the privileged mode; the failover variants (fast VRRP 3,
+//      hard-kill, nopreempt, --repeat, --markdown) of test/e2e/failover.test.ts.
 //   3. Docker 28.5 (sid) through `vm engine`: both modes, up, verify, status, chaos, down.
 //   4. A Debian 13 rootfs (keepalived 2.3) imported as the lab image, on Docker 20.10 through `vm engine`.
 //   5. (only when asked: LVSLAB_E2E_LEGS=5) Docker 26.1 (trixie) through `vm engine`, both modes.
@@ -131,7 +132,13 @@ if (hasIpvs) {
       args: () => inVm([classic, 'test/e2e/neighbours.test.ts', 'test/e2e/cycles.test.ts']),
       env: {LVSLAB_E2E_MODES: 'least-privilege', LVSLAB_E2E_VIA: 'host', LVSLAB_E2E_CYCLES: process.env.LVSLAB_E2E_CYCLES ?? '2'},
     },
-    {n: 2, name: 'Docker 20.10, remote engine', suite: 'bookworm', args: () => viaEngine([classic]), env: {LVSLAB_E2E_MODES: 'privileged'}},
+    {
+      n: 2,
+      name: 'Docker 20.10, remote engine',
+      suite: 'bookworm',
+      args: () => viaEngine([classic, 'test/e2e/failover.test.ts']),
+      env: {LVSLAB_E2E_MODES: 'privileged'},
+    },
     {
       n: 3,
       name: 'Docker 28.5, remote engine',

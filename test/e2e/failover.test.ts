@@ -1,0 +1,121 @@
+// End to end with real IPVS and keepalived: the failover variants of issue 10, each on its own lab
+// shared by its cases. A VRRP 3 lab at 0.1 s adverts (examples/fast.yaml): its drills repeated and
+// summed up, a hard kill left in place (the stale VIP seen by status, cleaned by chaos restore), the
+// Markdown report. A nopreempt lab: the VIP stays where a failover put it, and the next drill fails
+// over from there.
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {DockerRuntime} from '../../src/runtime/docker/index.js'
+import {labFilter} from '../../src/runtime/labels.js'
+import {cli} from '../helpers/cli.js'
+import {ensureLabImage} from '../helpers/image.js'
+import {expectVerified} from '../helpers/verified.js'
+
+const rt = new DockerRuntime()
+const FAST = join(import.meta.dirname, '..', '..', 'examples', 'fast.yaml')
+const dir = mkdtempSync(join(tmpdir(), 'lvslab-failover-'))
+
+/** Every run of a drill report passed, restored, within its bound plus the margin in each phase; logged for the closing note. */
+function expectWithin(label: string, drills: any[]): void {
+  for (const d of drills) {
+    console.log(
+      `MEASURED ${label} ${d.drill} on ${d.target}: fault ${d.fault.window.measure} ${d.fault.window.measuredMs} ms (bound ${d.fault.window.boundMs}), ${d.fault.requests.failed}/${d.fault.requests.sent} failed; restore ${d.restore?.window.measuredMs} ms (bound ${d.restore?.window.boundMs}), ${d.restore?.requests.failed}/${d.restore?.requests.sent} failed; timeline ${d.timeline.map((e: any) => `${e.event}@${e.atMs}`).join(' | ')}`,
+    )
+    expect(d.ok, JSON.stringify(d.fault.failure ?? d.restore?.failure)).toBe(true)
+    for (const phase of [d.fault, d.restore]) expect(phase.window.measuredMs).toBeLessThanOrEqual(phase.window.allowedMs)
+  }
+}
+
+beforeAll(async () => {
+  await ensureLabImage(rt)
+})
+
+describe('VRRP 3 at 0.1 s adverts (examples/fast.yaml)', () => {
+  beforeAll(async () => {
+    const up = await cli('up', '-f', FAST, '--json')
+    if (up.exitCode !== 0) console.error(up.stdout.slice(-4000), up.stderr)
+    expect(up.exitCode).toBe(0)
+    expectVerified(up.json.verify, 'up')
+  })
+  afterAll(async () => {
+    await cli('down', '-f', FAST)
+  })
+
+  it('director-down and kill-master, twice each: every run within its bounds, and the spread over the runs', async () => {
+    const md = join(dir, 'fast.md')
+    const c = await cli('chaos', 'all', '-f', FAST, '--repeat', '2', '--json', '--markdown', md)
+    if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+    expect(c.exitCode).toBe(0)
+    expectWithin('fast', c.json.drills)
+    expect(c.json.summary.map((s: any) => [s.drill, s.runs, s.ok])).toEqual([
+      ['rs-down', 2, 2],
+      ['director-down', 2, 2],
+      ['kill-master', 2, 2],
+    ])
+    // VRRP 3's failover at 0.1 s: 3 x 0.1 + (256 - 50) / 256 x 0.1 s
+    expect(c.json.summary[1].fault.boundMs).toBe(380)
+    console.log(`SUMMARY fast ${JSON.stringify(c.json.summary)}`)
+    const text = readFileSync(md, 'utf8')
+    expect(text).toMatch(/^## lvslab chaos: lab fast passed$/m)
+    expect(text).toMatch(/^### Over 2 runs/m)
+  })
+
+  it('hard-kill left in place: two holders, status names the stale VIP, chaos restore cleans it up', async () => {
+    const k = await cli('chaos', 'hard-kill', '-f', FAST, '--no-restore', '--json')
+    if (k.exitCode !== 0) console.error(k.stdout.slice(-4000), k.stderr)
+    expect(k.exitCode).toBe(0)
+    expect(k.json.drills[0].timeline.map((e: any) => e.event)).toContain('VIP on lvs2, stale VIP left on lvs1: two holders')
+    const s = await cli('status', '-f', FAST, '--json')
+    expect(s.json).toMatchObject({vipHolders: ['lvs1', 'lvs2'], masters: ['lvs2'], splitBrain: true})
+    expect(s.json.notes.join('\n')).toMatch(/STALE VIP on lvs1/)
+    const r = await cli('chaos', 'restore', '-f', FAST, '--json')
+    expect(r.exitCode).toBe(0)
+    expect(r.json.actions).toEqual(['removed the stale VIP, cleared IPVS and started keepalived on lvs1'])
+    const h = await cli('chaos', 'hard-kill', '-f', FAST, '--json')
+    if (h.exitCode !== 0) console.error(h.stdout.slice(-4000), h.stderr)
+    expect(h.exitCode).toBe(0)
+    expectWithin('fast', h.json.drills)
+  })
+})
+
+describe('nopreempt', () => {
+  const file = join(dir, 'nopreempt.yaml')
+  beforeAll(async () => {
+    writeFileSync(
+      file,
+      'name: np\nnetwork: {subnet: 172.23.0.0/16}\nvip: 172.23.1.100\nvrrp: {virtual_router_id: 54, nopreempt: true}\ndirectors:\n  - {name: lvs1, ip: 172.23.1.1}\n  - {name: lvs2, ip: 172.23.1.2}\nreal_servers:\n  - {name: rs1, ip: 172.23.1.10}\n  - {name: rs2, ip: 172.23.1.11}\n',
+    )
+    const up = await cli('up', '-f', file, '--json')
+    if (up.exitCode !== 0) console.error(up.stdout.slice(-4000), up.stderr)
+    expect(up.exitCode).toBe(0)
+    expect(up.stderr).toMatch(/lvslab: note: vrrp\.nopreempt: keepalived honours it only on a BACKUP instance/)
+  })
+  afterAll(async () => {
+    await cli('down', '-f', file)
+    expect(await rt.listContainers(labFilter('np'))).toEqual([])
+  })
+
+  it('director-down: the VIP moves to lvs2 and stays there when lvs1 returns; verify accepts lvs2', async () => {
+    const c = await cli('chaos', 'director-down', '-f', file, '--json')
+    if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+    expect(c.exitCode).toBe(0)
+    expectWithin('nopreempt', c.json.drills)
+    expect(c.json.drills[0].timeline.map((e: any) => e.event)).toContain('lvs1 BACKUP, VIP stays on lvs2')
+    const v = await cli('verify', '-f', file, '--json')
+    expect(v.exitCode).toBe(0)
+    expect(v.json.vipHolders).toEqual(['lvs2'])
+  })
+
+  it('kill-master then fails over from lvs2, and the VIP stays on lvs1', async () => {
+    const c = await cli('chaos', 'kill-master', '-f', file, '--json')
+    if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+    expect(c.exitCode).toBe(0)
+    expect(c.json.drills[0].target).toBe('lvs2')
+    expectWithin('nopreempt', c.json.drills)
+    const s = await cli('status', '-f', file, '--json')
+    expect(s.json.vipHolders).toEqual(['lvs1'])
+    expect(s.json.converged.ok).toBe(true)
+  })
+})
