@@ -40,6 +40,7 @@ export const SCHEMAS = [
       'lvslab chaos director-down',
       'lvslab chaos kill-master',
       'lvslab chaos hard-kill',
+      'lvslab chaos pause',
     ],
   },
   {file: 'chaos-restore.schema.json', type: 'RestoreJson', commands: ['lvslab chaos restore']},

@@ -7,17 +7,19 @@ import type {SnapshotCheck} from '../state/predicates.js'
 import type {SnapshotScope} from '../state/snapshot.js'
 
 /** The drills lvslab knows, each a command of `lvslab chaos`. */
-export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill'
+export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill' | 'pause'
 /** The drills in the classic order (what `chaos all` runs). */
 export const DRILLS: DrillName[] = ['rs-down', 'director-down', 'kill-master']
 
-/** A command run as `bash -c cmd` in a container; a non-zero exit fails the step named `step`. */
-export interface Command {
+/**
+ * What a drill does to a container: a command run as `bash -c cmd` in it (a non-zero exit fails the
+ * step named `step`), or the engine pausing (`pause: true`, docker pause) or unpausing it.
+ */
+export type Command = {
   container: string
-  cmd: string
   /** The step's name in messages, e.g. "stop httpd on rs1". */
   step: string
-}
+} & ({cmd: string} | {pause: boolean})
 
 /** A state expected after a fault or its restore, waited for within a bound derived from the lab's timers. */
 export interface Expectation {
@@ -126,6 +128,16 @@ export function cleanStartKeepalived(lab: Lab, d: Director): Command {
     cmd: `ip addr del ${lab.vip}/32 dev eth0 2>/dev/null; ipvsadm -C && lvslab-svc start keepalived`,
     step: `remove the stale VIP, clear IPVS and start keepalived on ${d.name}`,
   }
+}
+
+/** Pauses a director's container (docker pause): a hung director, its processes frozen, its VIP and kernel state kept. */
+export function pauseDirector(lab: Lab, d: Director): Command {
+  return {container: containerName(lab, d.name), pause: true, step: `docker pause ${containerName(lab, d.name)}`}
+}
+
+/** Unpauses a director's container: its keepalived resumes where it stopped. */
+export function unpauseDirector(lab: Lab, d: Director): Command {
+  return {container: containerName(lab, d.name), pause: false, step: `docker unpause ${containerName(lab, d.name)}`}
 }
 
 /** Starts keepalived on a director. */

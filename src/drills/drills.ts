@@ -4,14 +4,16 @@ import {InputError} from '../errors.js'
 import {type Lab, masterOf} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
-import {staleVipBeside} from '../state/holders.js'
-import {holds, otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
+import {holdsBesidePaused, staleVipBeside} from '../state/holders.js'
+import {holds, otherDirector, restoredVrrp, table, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
 import {
   type Drill,
   type DrillName,
   bringEth0Up,
   cleanStartKeepalived,
   hardKillKeepalived,
+  pauseDirector,
+  unpauseDirector,
   type Expectation,
   killKeepalived,
   reads,
@@ -177,6 +179,45 @@ export function makeDrill(lab: Lab, name: DrillName, target?: string, b: Bounds 
         ],
         restore: cleanStartKeepalived(lab, master),
         expectRestored: restoredVrrp(lab, master, other, b, b.readd, 5, `${master.name} is MASTER again with the VIP, alone`),
+      }
+    }
+    case 'pause': {
+      const other = otherDirector(lab, master.name)
+      const all = lab.real_servers.map((r) => r.ip)
+      return {
+        name,
+        target: master.name,
+        description: `docker pause ${master.name}: a hung director, its keepalived frozen, its VIP kept`,
+        ...vrrpFailover(lab, other, master, b),
+        // a resumed MASTER is MASTER still: the other, MASTER now too, meets its higher priority and steps
+        // down (RFC 3768 section 6.4.3), nopreempt or not
+        restoredHolder: master.name,
+        restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+        inject: pauseDirector(lab, master),
+        expectFault: [
+          {
+            name: `${other.name} takes the VIP as MASTER while ${master.name} is paused`,
+            event: `VIP moved to ${other.name}, ${master.name} paused`,
+            boundSeconds: b.failover,
+            reads: reads(lab.directors.map((d) => d.name)),
+            check: (snap) => holdsBesidePaused(snap, master.name, other.name),
+          },
+        ],
+        restore: unpauseDirector(lab, master),
+        expectRestored: [
+          {
+            name: `${master.name} resumes as MASTER and ${other.name} steps down`,
+            event: `VIP back on ${master.name}`,
+            boundSeconds: lab.vrrp.advert_int,
+            ...holds(lab, master),
+          },
+          {
+            name: `${master.name}'s IPVS table lists every real server`,
+            event: 'IPVS table complete',
+            boundSeconds: b.readd,
+            ...table(lab, master, all),
+          },
+        ],
       }
     }
   }

@@ -28,7 +28,8 @@ export function table(lab: Lab, who: Director, servers: string[]): Pick<Expectat
   return {reads: reads([who.name]), check: (snap) => tableIs(snap, lab, who.name, servers)}
 }
 
-const TAKEBACK_BOUND =
+/** The restore window's bound of the VRRP drills where the MASTER takes the VIP back, as the report words it. */
+export const TAKEBACK_BOUND =
   "MASTER's takeback (preempt_delay + 3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)"
 const STAY_BOUND = 'advert_int: with nopreempt the VIP stays where it is, nothing moves'
 /** The fault window's bound of the VRRP drills, as the report words it. */

@@ -113,7 +113,8 @@ function addresses(report: NodeReport, unreadable: string[]): IpAddrShow | undef
  * What a director reports about itself, read in one exec of lvslab-facts: keepalived's pid and VRRP
  * state (its own dump on SIGUSR1 to /tmp/keepalived.data, keepalived(8) SIGNALS), the VIP on eth0,
  * eth0's link, the IPVS table (`ipvsadm -Ln`, ipvsadm(8)). A fact that could not be read is listed in
- * `unreadable` and never taken as "absent". A stopped container is reported as not running, unread.
+ * `unreadable` and never taken as "absent". A stopped container is reported as not running, unread; a
+ * paused one (docker pause) as running and paused, unread.
  * @param signal aborts its engine calls (the inspect, and the exec with FACTS_TIMEOUT_MS)
  * @throws StepError when the engine fails ("interrupted" when the signal aborts), or from readNode (no lvslab-facts, or no report)
  */
@@ -131,6 +132,7 @@ export async function directorFacts(rt: Runtime, lab: Lab, d: Director, signal?:
   }
   const info = await rt.findContainer(container, {signal})
   if (!info?.running) return base
+  if (info.state === 'paused') return {...base, running: true, paused: true, unreadable: ['facts: the container is paused (docker pause)']}
   const report = await readNode(rt, container, ['--ipvs', '--vrrp'], {signal})
   const facts: DirectorFacts = {...base, running: true}
   const pid = servicePid(report.keepalived, 'keepalived', facts.unreadable)

@@ -11,7 +11,7 @@ import {runCommand} from './drill/command.js'
 import {labMode} from './up/lab.js'
 
 /**
- * Undoes whatever drill is in place: every httpd started, every eth0 up, every keepalived running
+ * Undoes whatever drill is in place: every paused container unpaused, every httpd started, every eth0 up, every keepalived running
  * (a director that holds the VIP without keepalived, as a hard kill leaves it, is cleaned first:
  * cleanStartKeepalived), each node read, then fixed, in parallel; a stopped container is left alone.
  * @returns what was done, e.g. "started httpd on rs1"
@@ -21,8 +21,16 @@ import {labMode} from './up/lab.js'
  */
 export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): Promise<string[]> {
   const done: string[] = []
+  // a paused node (the pause drill) answers nothing until it is unpaused
+  const unpause = async (node: string) => {
+    const c = await rt.findContainer(containerName(lab, node), {signal})
+    if (c?.state !== 'paused') return
+    await rt.setPaused(c.id, false, {signal})
+    done.push(`unpaused ${node}`)
+  }
   await Promise.all([
     ...lab.real_servers.map(async (r) => {
+      await unpause(r.name)
       const f = await realServerFacts(rt, lab, r, signal)
       if (f.running && !f.httpd) {
         await runCommand(rt, startHttpd(lab, r), signal)
@@ -30,6 +38,7 @@ export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): P
       }
     }),
     ...lab.directors.map(async (d) => {
+      await unpause(d.name)
       const f = await directorFacts(rt, lab, d, signal)
       if (!f.running) return
       if (!f.eth0Up) {

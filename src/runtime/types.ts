@@ -47,6 +47,7 @@ export interface ContainerInfo {
   id: string
   name: string
   image: string
+  /** The engine's State.Status: "created", "running", "paused", "exited"... (a paused container is also `running`). */
   state: string
   running: boolean
   labels: Record<string, string>
@@ -141,6 +142,8 @@ export interface Runtime {
   createContainer(spec: ContainerSpec, opts?: CallOptions): Promise<ContainerInfo>
   startContainer(id: string, opts?: CallOptions): Promise<void>
   removeContainer(id: string, opts?: CallOptions): Promise<void>
+  /** Freezes (docker pause: the cgroup freezer) or thaws a container's processes; its network stack and kernel state stay. Already so is no failure. */
+  setPaused(id: string, paused: boolean, opts?: CallOptions): Promise<void>
   /** Runs a command in a running container to its end; its output and exit code. */
   exec(container: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>
   /**

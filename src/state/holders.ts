@@ -61,3 +61,29 @@ export function expectedHolder(snap: LabSnapshot, lab: Lab): string {
   }
   return masterOf(lab).name
 }
+
+/**
+ * A hung director (`paused`, its container paused: docker pause) beside the one that took over:
+ * `holder` holds the VIP as eth0:1 and reports MASTER, and every director but the paused one was read
+ * and holds no VIP (the paused one cannot be read: its VIP is still on its eth0, frozen with it).
+ */
+export function holdsBesidePaused(snap: LabSnapshot, paused: string, holder: string): Verdict {
+  const p = director(snap, paused)
+  const h = director(snap, holder)
+  const rest = snap.directors.filter((d) => d.name !== paused)
+  const others = rest.filter((d) => d.name !== holder && d.holdsVip)
+  return {
+    ok:
+      Boolean(p?.paused) &&
+      h !== undefined &&
+      h.holdsVip &&
+      h.vipLabel === 'eth0:1' &&
+      h.vrrpState === 'MASTER' &&
+      others.length === 0 &&
+      rest.every((d) => d.unreadable.length === 0),
+    seen:
+      `${paused}: ${p ? (p.paused ? 'paused' : `not paused (${p.vrrpState})`) : 'not read'}; ` +
+      rest.map((d) => `${d.name}: ${d.vrrpState}${d.holdsVip ? ` holding the VIP (${d.vipLabel})` : ''}`).join(', ') +
+      unreadTail(rest),
+  }
+}

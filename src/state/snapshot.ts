@@ -9,6 +9,8 @@ export interface DirectorFacts {
   name: string
   container: string
   running: boolean
+  /** Its container is paused (docker pause): running, but nothing in it answers, so nothing else is read. */
+  paused?: boolean
   keepalivedPid?: number
   /** VRRP state as keepalived itself reports it (its data dump on SIGUSR1, keepalived(8) SIGNALS), not guessed from the VIP. */
   vrrpState: VrrpState | 'NOT RUNNING'

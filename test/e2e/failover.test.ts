@@ -1,7 +1,7 @@
 // End to end with real IPVS and keepalived: the failover variants of issue 10, each on its own lab
 // shared by its cases. A VRRP 3 lab at 0.1 s adverts (examples/fast.yaml): its drills repeated and
-// summed up, a hard kill left in place (the stale VIP seen by status, cleaned by chaos restore), the
-// Markdown report. A nopreempt lab: the VIP stays where a failover put it, and the next drill fails
+// summed up, a hard kill left in place (the stale VIP seen by status, cleaned by chaos restore), a
+// paused MASTER, the Markdown report. A nopreempt lab: the VIP stays where a failover put it, and the next drill fails
 // over from there.
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -77,6 +77,14 @@ describe('VRRP 3 at 0.1 s adverts (examples/fast.yaml)', () => {
     if (h.exitCode !== 0) console.error(h.stdout.slice(-4000), h.stderr)
     expect(h.exitCode).toBe(0)
     expectWithin('fast', h.json.drills)
+  })
+
+  it('pause: lvs2 takes over from the frozen lvs1; unpaused, lvs1 is MASTER again', async () => {
+    const c = await cli('chaos', 'pause', '-f', FAST, '--json')
+    if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+    expect(c.exitCode).toBe(0)
+    expectWithin('fast', c.json.drills)
+    expect(c.json.drills[0].timeline.map((e: any) => e.event)).toContain('VIP moved to lvs2, lvs1 paused')
   })
 })
 

@@ -167,6 +167,28 @@ export class Containers {
     })
   }
 
+  /** POST /containers/{id}/pause or /unpause; one already paused, or not paused (409 saying so), is no failure. */
+  setPaused(id: string, paused: boolean, opts: CallOptions = {}): Promise<void> {
+    const step = `${paused ? 'pause' : 'unpause'} container ${id}`
+    return engineStep(step, async () => {
+      try {
+        await withDeadline(
+          {
+            step,
+            call: `container ${paused ? 'pause' : 'unpause'}`,
+            timeoutMs: opts.timeoutMs ?? WRITE_TIMEOUT_MS,
+            signal: opts.signal,
+            settle: true,
+          },
+          (abortSignal) =>
+            paused ? this.docker.getContainer(id).pause({abortSignal}) : this.docker.getContainer(id).unpause({abortSignal}),
+        )
+      } catch (error) {
+        if (!/is already paused|is not paused/.test(engineMessage(error))) throw error
+      }
+    })
+  }
+
   /** DELETE /containers/{id}?force=1&v=1; one already gone (404) or being removed is no failure. */
   remove(id: string, opts: CallOptions = {}): Promise<void> {
     const step = `remove container ${id}`

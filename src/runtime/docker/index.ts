@@ -97,11 +97,7 @@ export class DockerRuntime implements Runtime {
     return this.networks.create(spec, opts)
   }
 
-  /**
-   * Runtime.removeNetwork (contract: src/runtime/types.ts): DELETE /networks/{id}; WRITE_TIMEOUT_MS (60 s, an abort waits for
-   * it to settle) unless opts.timeoutMs. A network already gone (404) is no failure (Networks.remove).
-   * @throws StepError "remove network ID: ..." (a timeout, "interrupted", the engine's error)
-   */
+  /** Runtime.removeNetwork: DELETE /networks/{id}; WRITE_TIMEOUT_MS; one gone (404) is no failure. @throws StepError "remove network ID: ..." */
   removeNetwork(id: string, opts?: CallOptions): Promise<void> {
     return this.networks.remove(id, opts)
   }
@@ -155,6 +151,11 @@ export class DockerRuntime implements Runtime {
     return this.containers.remove(id, opts)
   }
 
+  /** Runtime.setPaused: POST /containers/{id}/pause or /unpause; WRITE_TIMEOUT_MS. @throws StepError "pause container ID: ..." */
+  setPaused(id: string, paused: boolean, opts?: CallOptions): Promise<void> {
+    return this.containers.setPaused(id, paused, opts)
+  }
+
   /** The exec primitive collecting all output; the output may take opts.timeoutMs (default EXEC_TIMEOUT_MS). */
   exec(container: string, cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const step = execStep(container, cmd)
@@ -206,11 +207,7 @@ export class DockerRuntime implements Runtime {
     return this.images.find(ref, opts)
   }
 
-  /**
-   * Runtime.listImages (contract: src/runtime/types.ts): GET /images/json with the label filters; READ_TIMEOUT_MS (30 s) unless
-   * opts.timeoutMs; `created` from the list's epoch seconds (Images.list).
-   * @throws StepError "list images: ..." (a timeout, "interrupted", the engine's error)
-   */
+  /** Runtime.listImages: GET /images/json with the label filters; READ_TIMEOUT_MS (Images.list). @throws StepError "list images: ..." */
   listImages(filters?: {label?: string[]}, opts?: CallOptions): Promise<ImageInfo[]> {
     return this.images.list(filters, opts)
   }

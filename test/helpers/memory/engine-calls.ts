@@ -98,6 +98,17 @@ export abstract class EngineCalls {
     })
   }
 
+  /** Pauses or unpauses a running container (docker pause): its processes freeze, its addresses and kernel state stay. */
+  setPaused(id: string, paused: boolean, opts?: CallOptions): Promise<void> {
+    const step = `${paused ? 'pause' : 'unpause'} container ${id}`
+    return this.door.pass('setPaused', id, step, bound('write', `container ${paused ? 'pause' : 'unpause'}`, opts), () => {
+      const c = this.engine.mustContainer(id, step)
+      if (!c.running) throw new StepError(step, `Container ${c.id} is not running`)
+      c.state = paused ? 'paused' : 'running'
+      this.model.changed()
+    })
+  }
+
   /** Removes a container with force (a missing one is no error), stopping what ran in it. */
   removeContainer(id: string, opts?: CallOptions): Promise<void> {
     return this.door.pass('removeContainer', id, `remove container ${id}`, bound('write', 'container remove', opts), () => {

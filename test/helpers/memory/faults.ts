@@ -15,6 +15,7 @@ export type CallName =
   | 'findContainer'
   | 'createContainer'
   | 'startContainer'
+  | 'setPaused'
   | 'removeContainer'
   | 'exec'
   | 'execStream'

@@ -11,6 +11,8 @@ import {type LabFaults, newLabFaults} from './faults.js'
 export interface SimContainer {
   name: string
   running: boolean
+  /** The engine's State.Status; "paused" freezes the container's processes (docker pause). */
+  state?: string
   network: string
   ip: string
   node: NodeState
@@ -92,7 +94,8 @@ export class LabModel {
 
   /** The running directors: containers whose keepalived runs with a config. */
   directors(): SimContainer[] {
-    return this.world().filter((c) => c.running && c.node.conf && c.node.pids.keepalived)
+    // a paused container's keepalived is frozen: it neither advertises nor checks, and keeps its state and VIP
+    return this.world().filter((c) => c.running && c.state !== 'paused' && c.node.conf && c.node.pids.keepalived)
   }
 
   private setState(c: SimContainer, state: SimVrrpState): void {

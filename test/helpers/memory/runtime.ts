@@ -182,6 +182,7 @@ export class MemoryRuntime extends EngineCalls implements Runtime {
   private shell(ref: string, step: string): Shell {
     const c = this.engine.mustContainer(ref, step)
     if (!c.running) throw new StepError(step, `container ${c.id} is not running`)
+    if (c.state === 'paused') throw new StepError(step, `Container ${c.id} is paused, unpause the container first`)
     const loops = this.loops.get(c.id) ?? new Set<ProberLoop>()
     this.loops.set(c.id, loops)
     const facts = this.model.faults.facts.get(c.name) ?? []

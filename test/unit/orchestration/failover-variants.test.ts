@@ -109,3 +109,32 @@ describe('hard-kill', () => {
     expect(restored.restore!.expectations[0]!.name).toBe('lvs1 is MASTER again with the VIP, alone')
   })
 })
+
+describe('pause', () => {
+  it('docker pause of lvs1: lvs2 takes over while lvs1 is frozen with its VIP; unpaused, lvs1 is MASTER again', async () => {
+    const rt = await running({timings: LAB_PACE})
+    const faulted = (await chaos(rt, [{name: 'pause'}], {restore: false})).drills[0]!
+    expect(faulted).toMatchObject({drill: 'pause', target: 'lvs1', ok: true})
+    expect(faulted.timeline.map((e) => e.event)).toEqual([
+      'fault injected: docker pause lvs1: a hung director, its keepalived frozen, its VIP kept',
+      'VIP moved to lvs2, lvs1 paused',
+    ])
+    expect(rt.container(c('lvs1')).state).toBe('paused')
+    const s = await labStatus(rt, classic)
+    expect(s.notes).toContain('COULD NOT READ on lvs1: facts: the container is paused (docker pause)')
+    const r = await onVirtualClock(() => restoreLab(rt, classic))
+    expect(r.actions).toEqual(['unpaused lvs1'])
+
+    const d = (await chaos(rt, [{name: 'pause'}])).drills[0]!
+    expect(d).toMatchObject({ok: true, restored: true})
+    expect(d.timeline.map((e) => e.event).slice(2)).toEqual(['restore', 'VIP back on lvs1', 'IPVS table complete', 'recovered'])
+    expect(rt.container(c('lvs1')).state).toBe('running')
+  })
+
+  it('with nopreempt too, the unpaused MASTER keeps the VIP: a MASTER meeting a higher priority steps down', async () => {
+    const rt = await running({timings: LAB_PACE}, nopreempt)
+    const d = (await chaos(rt, [{name: 'pause'}], {}, nopreempt)).drills[0]!
+    expect(d).toMatchObject({ok: true, restored: true})
+    expect(d.timeline.map((e) => e.event)).toContain('VIP back on lvs1')
+  })
+})
