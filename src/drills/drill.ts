@@ -110,11 +110,18 @@ export function hardKillKeepalived(lab: Lab, d: Director): Command {
   }
 }
 
-/** The hard kill's script (hardKillKeepalived): the live keepalived processes, highest pid first, all SIGKILLed, then waited for. */
+/**
+ * The hard kill's script (hardKillKeepalived): the live (not zombie) keepalived processes are all
+ * stopped (SIGSTOP: the main process can no longer start a child again) and SIGKILLed, highest pid
+ * first, again until none is left (at most 100 rounds); one still alive then is named on stderr (exit 1).
+ */
 export const HARD_KILL = [
-  `live() { ps -C keepalived -o stat= | grep -vq '^Z'; }`,
-  `pids=$(ps -C keepalived -o pid= | sort -rn); [ -n "$pids" ] || { echo "keepalived is not running" >&2; exit 3; }`,
-  'kill -9 $pids; i=0; while live && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; ! live',
+  'live() { local p s; while read -r p s; do [ "${s:0:1}" = Z ] || echo "$p"; done < <(ps -C keepalived -o pid=,stat=); }',
+  'pids=$(live); [ -n "$pids" ] || { echo "keepalived is not running" >&2; exit 3; }',
+  'i=0; while [ -n "$pids" ] && [ $i -lt 100 ]; do',
+  '  kill -STOP $pids 2>/dev/null; kill -9 $(sort -rn <<< "$pids") 2>/dev/null; sleep 0.05; pids=$(live); i=$((i+1))',
+  'done',
+  '[ -z "$pids" ] || { echo "keepalived still alive after SIGKILL:" $(ps -o pid=,stat=,args= -p "$(echo $pids | tr " " ,)") >&2; exit 1; }',
 ].join('\n')
 
 /**
