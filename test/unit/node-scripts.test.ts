@@ -72,7 +72,10 @@ describe('lvslab-svc readpid and alive', () => {
     const zombie = join(dir, 'zombie.pid')
     expect(
       bash(
-        `${code}\n( sleep 0 & echo $! > '${zombie}'; exec sleep 1 ) & sleep 0.3; z=$(cat '${zombie}'); kill -0 $z && echo found; alive $z && echo yes || echo no; wait`,
+        // waited for until the kernel shows it as a zombie (under load its end may take a while), then its parent ended
+        `${code}\n( sleep 0 & echo $! > '${zombie}'; exec sleep 30 ) & parent=$!\n` +
+          `for i in $(seq 200); do z=$(cat '${zombie}' 2>/dev/null); [ -n "$z" ] && grep -q '^State:.Z' /proc/$z/status 2>/dev/null && break; sleep 0.05; done\n` +
+          `kill -0 $z && echo found; alive $z && echo yes || echo no; kill $parent; wait`,
       ),
     ).toBe('found\nno\n')
   })
