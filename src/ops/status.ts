@@ -2,7 +2,7 @@
 import type {Lab} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
 import {converged, splitBrain, type Verdict} from '../state/predicates.js'
-import {expectedHolder, staleVipHolders} from '../state/holders.js'
+import {arpSuppressed, expectedHolder, staleVipHolders} from '../state/holders.js'
 import {type DirectorFacts, masters, type RealServerFacts, unreadList, vipHolders, vipService} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 
@@ -45,6 +45,8 @@ export async function labStatus(rt: Runtime, lab: Lab, opts: {signal?: AbortSign
       `VRRP PASS authentication is sent in cleartext on the lab network: it guards against mistakes, not attackers; the password ${lab.vrrp.auth_pass ? 'is set in the lab file' : 'is random for this lab (kept on its network; set vrrp.auth_pass to choose one)'}`,
     )
   for (const u of unreadList([...snap.directors, ...snap.realServers])) notes.push(`COULD NOT READ on ${u}`)
+  const arp = arpSuppressed(snap)
+  if (!arp.ok) notes.push(`ARP: ${arp.seen}`)
   for (const name of staleVipHolders(snap))
     notes.push(
       `STALE VIP on ${name}: keepalived is not running there and the VIP was left on its eth0, so it answers ARP for the VIP beside the MASTER (fix: \`lvslab chaos restore\`)`,

@@ -5,7 +5,7 @@ import {makeProber, type ProbeFrom} from '../probe/choose.js'
 import type {Mode} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import {StepError} from '../errors.js'
-import {expectedHolder} from '../state/holders.js'
+import {arpSuppressed, expectedHolder} from '../state/holders.js'
 import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
@@ -131,6 +131,7 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
   // the table of the single holder, else of the expected one
   const master = holders.length === 1 ? holders[0]?.name : expectedHolder
   checks.push(check("the MASTER's IPVS table equals the healthy real servers", serviceIs(snap, lab, master, healthy)))
+  checks.push(check('every real server ignores ARP for the VIP (arp_ignore 1, arp_announce 2)', arpSuppressed(snap)))
   checks.push(check("every node's facts could be read", allRead(snap)))
   return checks
 }

@@ -87,3 +87,32 @@ export function holdsBesidePaused(snap: LabSnapshot, paused: string, holder: str
       unreadTail(rest),
   }
 }
+
+/**
+ * Every running real server still ignores ARP for the VIP on its lo, as `up` set it: the kernel applies
+ * the larger of conf/all and conf/eth0 (ip-sysctl.rst), which must be at least 1 for arp_ignore (reply
+ * only for addresses of the receiving interface) and 2 for arp_announce (never announce the VIP as a
+ * source); otherwise a real server answers ARP for the VIP and clients may bypass the director (the
+ * LVS-DR "ARP problem"). A real server whose sysctls were not read is not judged (allRead reports it).
+ */
+export function arpSuppressed(snap: LabSnapshot): Verdict {
+  const bad: string[] = []
+  for (const r of snap.realServers.filter((x) => x.running)) {
+    const v = (k: string) => r.sysctls[`net.ipv4.conf.${k}`]
+    const effective = (k: string) => Math.max(Number(v(`eth0.${k}`)), Number(v(`all.${k}`)))
+    if (v('eth0.arp_ignore') === undefined || v('all.arp_ignore') === undefined) continue
+    const ignore = effective('arp_ignore')
+    const announce = effective('arp_announce')
+    if (ignore < 1 || announce < 2)
+      bad.push(
+        `${r.name} has arp_ignore ${ignore} (eth0 ${v('eth0.arp_ignore')}, all ${v('all.arp_ignore')}) and arp_announce ${announce} (eth0 ${v('eth0.arp_announce')}, all ${v('all.arp_announce')})`,
+      )
+  }
+  return {
+    ok: bad.length === 0,
+    seen:
+      bad.length === 0
+        ? 'every real server: arp_ignore >= 1, arp_announce 2'
+        : `${bad.join('; ')}: it answers ARP for the VIP on its lo, so clients may reach it around the director (fix: \`lvslab down\` then \`lvslab up\`, which sets arp_ignore 1 and arp_announce 2 again)`,
+  }
+}

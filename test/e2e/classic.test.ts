@@ -218,6 +218,31 @@ for (const mode of MODES) {
         expectVerified(await verifyLab(rt, lab))
       })
 
+    // the tracker's classic: a real server's arp sysctls reset behind lvslab's back (only a privileged
+    // container may write /proc/sys; least privilege keeps it read-only)
+    if (mode === 'privileged')
+      it("a real server's arp sysctls reset behind lvslab's back: verify and status say so", async () => {
+        const set = (v: [string, string]) =>
+          rt.exec('classic-rs1', [
+            'sh',
+            '-c',
+            `for k in eth0 all; do sysctl -qw net.ipv4.conf.$k.arp_ignore=${v[0]} net.ipv4.conf.$k.arp_announce=${v[1]}; done`,
+          ])
+        expect((await set(['0', '0'])).exitCode).toBe(0)
+        try {
+          const v = await cli('verify', '--json')
+          expect(v.exitCode).toBe(1)
+          const arp = v.json.checks.find((c: any) => c.name.startsWith('every real server ignores ARP'))
+          expect(arp).toMatchObject({ok: false})
+          expect(arp.detail).toMatch(/^rs1 has arp_ignore 0 \(eth0 0, all 0\) and arp_announce 0/)
+          const s = await labStatus(rt, lab)
+          expect(s.notes.some((n) => n.startsWith('ARP: rs1 has arp_ignore 0'))).toBe(true)
+        } finally {
+          expect((await set(['1', '2'])).exitCode).toBe(0)
+        }
+        expectVerified(await verifyLab(rt, lab))
+      })
+
     it('a second up changes nothing and verifies again', async () => {
       const again = await cli('up', ...flags, '--json')
       if (again.exitCode !== 0) console.error(again.stdout.slice(-4000), again.stderr)

@@ -25,7 +25,7 @@ const engine = memoryEngine(config)
 /** The classic lab's containers, as `up` names them (the client is verify's probe container). */
 const NODES = ['classic-lvs1', 'classic-lvs2', 'classic-rs1', 'classic-rs2']
 /** The checks of a verify on the classic lab. */
-const CHECKS = 8
+const CHECKS = 9
 
 /** Changes the simulated lab and lets it settle (its election and health checks): 10 s of virtual time. */
 const settle = (rt: MemoryRuntime, change: () => void) =>

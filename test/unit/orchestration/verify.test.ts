@@ -26,6 +26,30 @@ async function settle(rt: MemoryRuntime, change: () => void): Promise<void> {
 }
 
 describe('verifyLab', () => {
+  it("a real server whose arp sysctls were reset behind lvslab's back: verify fails that check, status says so", async () => {
+    const rt = await running()
+    await settle(rt, () => {
+      const rs1 = rt.container(c('rs1')).node
+      for (const k of ['eth0', 'all']) {
+        rs1.sysctls[`net.ipv4.conf.${k}.arp_ignore`] = '0'
+        rs1.sysctls[`net.ipv4.conf.${k}.arp_announce`] = '0'
+      }
+    })
+    const v = await verify(rt)
+    expect(failed(v)).toEqual(['every real server ignores ARP for the VIP (arp_ignore 1, arp_announce 2)'])
+    expect(detail(v, 'every real server ignores ARP for the VIP (arp_ignore 1, arp_announce 2)')).toMatch(
+      /^rs1 has arp_ignore 0 \(eth0 0, all 0\) and arp_announce 0 \(eth0 0, all 0\): it answers ARP for the VIP on its lo/,
+    )
+    const s = await onVirtualClock(() => labStatus(rt, classic))
+    expect(s.notes.find((n) => n.startsWith('ARP: rs1 has arp_ignore 0'))).toMatch(/fix: `lvslab down` then `lvslab up`/)
+    // one of eth0 and all is enough: the kernel applies the larger (ip-sysctl.rst)
+    await settle(rt, () => {
+      rt.container(c('rs1')).node.sysctls['net.ipv4.conf.all.arp_ignore'] = '1'
+      rt.container(c('rs1')).node.sysctls['net.ipv4.conf.eth0.arp_announce'] = '2'
+    })
+    expect(failed(await verify(rt))).toEqual([])
+  })
+
   it('passes on a converged lab: 200s from both real servers in round robin, one MASTER holding the VIP', async () => {
     const rt = await running()
     const v = await verify(rt)
@@ -38,6 +62,7 @@ describe('verifyLab', () => {
       'the VIP is on lvs1 as eth0:1',
       'exactly one director reports MASTER',
       "the MASTER's IPVS table equals the healthy real servers",
+      'every real server ignores ARP for the VIP (arp_ignore 1, arp_announce 2)',
       "every node's facts could be read",
     ])
     expect(v.requests).toMatchObject({sent: 20, failed: 0, perServer: {'172.20.1.10': 10, '172.20.1.11': 10}})
