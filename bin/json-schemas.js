@@ -41,6 +41,7 @@ export const SCHEMAS = [
       'lvslab chaos kill-master',
       'lvslab chaos hard-kill',
       'lvslab chaos pause',
+      'lvslab chaos partition',
     ],
   },
   {file: 'chaos-restore.schema.json', type: 'RestoreJson', commands: ['lvslab chaos restore']},

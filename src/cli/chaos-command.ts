@@ -6,6 +6,7 @@ import {type ChaosResult, runChaos} from '../ops/chaos.js'
 import {chaosLines, writeChaosJunit} from './report/chaos.js'
 import {writeChaosMarkdown} from './report/markdown.js'
 import type {DrillName} from '../drills/drill.js'
+import type {DrillParams} from '../drills/drills.js'
 
 /** The flags every drill command takes: --restore/--no-restore, --timeout (s), --from, --junit and --markdown (files), --rate (Hz), --repeat. */
 export const chaosFlags = {
@@ -51,7 +52,7 @@ export abstract class ChaosCommand extends BaseCommand {
       rate: number
       repeat: number
     },
-    drills: {name: DrillName; target?: string}[],
+    drills: ({name: DrillName; target?: string} & DrillParams)[],
   ): Promise<ChaosResult> {
     const lab = this.lab(flags.file)
     if (!flags.restore && drills.length > 1)

@@ -7,7 +7,7 @@ import type {SnapshotCheck} from '../state/predicates.js'
 import type {SnapshotScope} from '../state/snapshot.js'
 
 /** The drills lvslab knows, each a command of `lvslab chaos`. */
-export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill' | 'pause'
+export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill' | 'pause' | 'partition'
 /** The drills in the classic order (what `chaos all` runs). */
 export const DRILLS: DrillName[] = ['rs-down', 'director-down', 'kill-master']
 
@@ -145,6 +145,38 @@ export function pauseDirector(lab: Lab, d: Director): Command {
 /** Unpauses a director's container: its keepalived resumes where it stopped. */
 export function unpauseDirector(lab: Lab, d: Director): Command {
   return {container: containerName(lab, d.name), pause: false, step: `docker unpause ${containerName(lab, d.name)}`}
+}
+
+/** passVrrp's script. */
+export const PASS_VRRP =
+  'r=; tc qdisc del dev eth0 root 2>/dev/null && r=1; tc qdisc del dev eth0 ingress 2>/dev/null && r=1; [ -z "$r" ] || echo removed'
+
+/** The tc match of VRRP's packets: IP protocol 112 (RFC 3768 section 5.2.4, RFC 5798 section 5.1.1.4). */
+const VRRP_MATCH = 'protocol ip prio 1 u32 match ip protocol 112 0xff action drop'
+
+/**
+ * Stops a director's VRRP adverts on the wire with tc (iproute2; NET_ADMIN, which the directors have):
+ * a prio qdisc on eth0 whose u32 filter drops outgoing IP protocol 112, so the peers stop hearing it,
+ * and with `both` an ingress qdisc dropping incoming ones too, so it stops hearing them. Every other
+ * packet passes. tc-u32(8), tc-prio(8).
+ */
+export function dropVrrp(lab: Lab, d: Director, both: boolean): Command {
+  const out = `tc qdisc add dev eth0 root handle 1: prio && tc filter add dev eth0 parent 1: ${VRRP_MATCH}`
+  const into = `tc qdisc add dev eth0 handle ffff: ingress && tc filter add dev eth0 parent ffff: ${VRRP_MATCH}`
+  return {
+    container: containerName(lab, d.name),
+    cmd: both ? `${out} && ${into}` : out,
+    step: `drop VRRP ${both ? 'to and from' : 'from'} ${d.name} (tc)`,
+  }
+}
+
+/** Removes what dropVrrp added (the root and ingress qdiscs of eth0, each when there), printing "removed" when one was; exit 0 either way. */
+export function passVrrp(lab: Lab, d: Director): Command {
+  return {
+    container: containerName(lab, d.name),
+    cmd: PASS_VRRP,
+    step: `let VRRP through on ${d.name} again (tc)`,
+  }
 }
 
 /** Starts keepalived on a director. */

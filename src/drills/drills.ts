@@ -4,16 +4,14 @@ import {InputError} from '../errors.js'
 import {type Lab, masterOf} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
-import {holdsBesidePaused, staleVipBeside} from '../state/holders.js'
-import {holds, otherDirector, restoredVrrp, table, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
+import {holds, otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
+import {type DrillParams, hardKillDrill, partitionDrill, pauseDrill} from './more.js'
+
+export type {DrillParams} from './more.js'
 import {
   type Drill,
   type DrillName,
   bringEth0Up,
-  cleanStartKeepalived,
-  hardKillKeepalived,
-  pauseDirector,
-  unpauseDirector,
   type Expectation,
   killKeepalived,
   reads,
@@ -30,10 +28,18 @@ import {
  * @param target the real server (rs-down, default the first) or director (director-down, default the MASTER)
  * @param b the lab's timer bounds (seconds)
  * @param holder the director holding the VIP now (default the lab's MASTER): with nopreempt it may be
- *   another (src/state/predicates.ts expectedHolder), and the drills fail over from it
+ *   another (src/state/holders.ts expectedHolder), and the drills fail over from it
+ * @param opts partition: `oneWay` drops only the MASTER's own adverts (default both ways)
  * @throws InputError when the target is not in the lab, or the lab has nothing to fail over to
  */
-export function makeDrill(lab: Lab, name: DrillName, target?: string, b: Bounds = bounds(lab), holder?: string): Drill {
+export function makeDrill(
+  lab: Lab,
+  name: DrillName,
+  target?: string,
+  b: Bounds = bounds(lab),
+  holder?: string,
+  opts: DrillParams = {},
+): Drill {
   const master = lab.directors.find((d) => d.name === holder) ?? masterOf(lab)
   const all = lab.real_servers.map((r) => r.ip)
   switch (name) {
@@ -160,65 +166,11 @@ export function makeDrill(lab: Lab, name: DrillName, target?: string, b: Bounds 
         expectRestored: restoredVrrp(lab, master, other, b, b.readd, 5, `${master.name} is MASTER again with the VIP`),
       }
     }
-    case 'hard-kill': {
-      const other = otherDirector(lab, master.name)
-      return {
-        name,
-        target: master.name,
-        description: `kill -9 every keepalived process of ${master.name}, so none cleans up`,
-        ...vrrpFailover(lab, other, master, b),
-        inject: hardKillKeepalived(lab, master),
-        expectFault: [
-          {
-            name: `${other.name} takes the VIP as MASTER while ${master.name} keeps a stale copy on eth0 (two holders)`,
-            event: `VIP on ${other.name}, stale VIP left on ${master.name}: two holders`,
-            boundSeconds: b.failover,
-            reads: reads(lab.directors.map((d) => d.name)),
-            check: (snap) => staleVipBeside(snap, master.name, other.name),
-          },
-        ],
-        restore: cleanStartKeepalived(lab, master),
-        expectRestored: restoredVrrp(lab, master, other, b, b.readd, 5, `${master.name} is MASTER again with the VIP, alone`),
-      }
-    }
-    case 'pause': {
-      const other = otherDirector(lab, master.name)
-      const all = lab.real_servers.map((r) => r.ip)
-      return {
-        name,
-        target: master.name,
-        description: `docker pause ${master.name}: a hung director, its keepalived frozen, its VIP kept`,
-        ...vrrpFailover(lab, other, master, b),
-        // a resumed MASTER is MASTER still: the other, MASTER now too, meets its higher priority and steps
-        // down (RFC 3768 section 6.4.3), nopreempt or not
-        restoredHolder: master.name,
-        restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
-        inject: pauseDirector(lab, master),
-        expectFault: [
-          {
-            name: `${other.name} takes the VIP as MASTER while ${master.name} is paused`,
-            event: `VIP moved to ${other.name}, ${master.name} paused`,
-            boundSeconds: b.failover,
-            reads: reads(lab.directors.map((d) => d.name)),
-            check: (snap) => holdsBesidePaused(snap, master.name, other.name),
-          },
-        ],
-        restore: unpauseDirector(lab, master),
-        expectRestored: [
-          {
-            name: `${master.name} resumes as MASTER and ${other.name} steps down`,
-            event: `VIP back on ${master.name}`,
-            boundSeconds: lab.vrrp.advert_int,
-            ...holds(lab, master),
-          },
-          {
-            name: `${master.name}'s IPVS table lists every real server`,
-            event: 'IPVS table complete',
-            boundSeconds: b.readd,
-            ...table(lab, master, all),
-          },
-        ],
-      }
-    }
+    case 'hard-kill':
+      return hardKillDrill(lab, master, b)
+    case 'pause':
+      return pauseDrill(lab, master, b)
+    case 'partition':
+      return partitionDrill(lab, master, b, opts)
   }
 }

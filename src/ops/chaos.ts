@@ -5,7 +5,7 @@ import type {Lab} from '../lab/model.js'
 import {bounds, waitMs} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import type {DrillName} from '../drills/drill.js'
-import {makeDrill} from '../drills/drills.js'
+import {type DrillParams, makeDrill} from '../drills/drills.js'
 import {runDrill} from './drill/run.js'
 import type {DrillReport} from './drill/report.js'
 import {type DrillSummary, summarize} from './drill/summary.js'
@@ -50,12 +50,12 @@ export interface ChaosOptions {
 export async function runChaos(
   rt: Runtime,
   lab: Lab,
-  drills: {name: DrillName; target?: string}[],
+  drills: ({name: DrillName; target?: string} & DrillParams)[],
   opts: ChaosOptions,
 ): Promise<ChaosResult> {
   const b = bounds(lab)
   // Bad drill arguments are refused before anything is touched.
-  for (const d of drills) makeDrill(lab, d.name, d.target, b)
+  for (const d of drills) makeDrill(lab, d.name, d.target, b, undefined, d)
   const mode = await labMode(rt, lab, opts.signal)
   const reports: DrillReport[] = []
   const repeat = opts.repeat ?? 1
@@ -76,7 +76,7 @@ export async function runChaos(
       return {lab: lab.name, ok: false, drills: reports, stopped: e.message}
     }
     const report = await runStep(opts.onStep, `drill-${d.name}`, `drill ${d.name}`, (step) =>
-      runDrill(rt, lab, makeDrill(lab, d.name, d.target, b, holder), {
+      runDrill(rt, lab, makeDrill(lab, d.name, d.target, b, holder, d), {
         restore: opts.restore,
         from: opts.from,
         mode,

@@ -1,7 +1,8 @@
 // `chaos restore`: undo whatever drill is in place and wait for the lab's original state.
 import type {Lab} from '../lab/model.js'
 import {ContainerContinuousProber} from '../probe/continuous.js'
-import {bringEth0Up, cleanStartKeepalived, startHttpd, startKeepalived} from '../drills/drill.js'
+import {bringEth0Up, cleanStartKeepalived, PASS_VRRP, passVrrp, startHttpd, startKeepalived} from '../drills/drill.js'
+import {sh} from './up/shell.js'
 import {bounds, CLIENT_NODE, containerName, waitMs} from '../plan/plan.js'
 import {LABELS} from '../runtime/labels.js'
 import type {Runtime} from '../runtime/types.js'
@@ -11,7 +12,8 @@ import {runCommand} from './drill/command.js'
 import {labMode} from './up/lab.js'
 
 /**
- * Undoes whatever drill is in place: every paused container unpaused, every httpd started, every eth0 up, every keepalived running
+ * Undoes whatever drill is in place: every paused container unpaused, every httpd started, every eth0 up, VRRP let through (a
+ * partition's tc qdiscs removed), every keepalived running
  * (a director that holds the VIP without keepalived, as a hard kill leaves it, is cleaned first:
  * cleanStartKeepalived), each node read, then fixed, in parallel; a stopped container is left alone.
  * @returns what was done, e.g. "started httpd on rs1"
@@ -41,6 +43,10 @@ export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): P
       await unpause(d.name)
       const f = await directorFacts(rt, lab, d, signal)
       if (!f.running) return
+      // a partition's tc filters are not among the facts: removing them is harmless when there are none
+      const pass = passVrrp(lab, d)
+      if ((await sh(rt, pass.container, PASS_VRRP, pass.step, {tail: 1, signal})).includes('removed'))
+        done.push(`let VRRP through on ${d.name} again`)
       if (!f.eth0Up) {
         await runCommand(rt, bringEth0Up(lab, d), signal)
         done.push(`eth0 up on ${d.name}`)

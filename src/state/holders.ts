@@ -116,3 +116,20 @@ export function arpSuppressed(snap: LabSnapshot): Verdict {
         : `${bad.join('; ')}: it answers ARP for the VIP on its lo, so clients may reach it around the director (fix: \`lvslab down\` then \`lvslab up\`, which sets arp_ignore 1 and arp_announce 2 again)`,
   }
 }
+
+/**
+ * Split brain between two directors that stopped hearing each other's adverts: both report MASTER
+ * and both hold the VIP as eth0:1, every director read (RFC 3768 section 6.4.2: a BACKUP that hears
+ * no advert for Master_Down_Interval becomes MASTER).
+ */
+export function bothMaster(snap: LabSnapshot, a: string, b: string): Verdict {
+  const da = director(snap, a)
+  const db = director(snap, b)
+  const master = (d?: DirectorFacts) => d !== undefined && d.vrrpState === 'MASTER' && d.holdsVip && d.vipLabel === 'eth0:1'
+  return {
+    ok: master(da) && master(db) && snap.directors.every((d) => d.unreadable.length === 0),
+    seen:
+      snap.directors.map((d) => `${d.name}: ${d.vrrpState}${d.holdsVip ? ` holding the VIP (${d.vipLabel})` : ''}`).join(', ') +
+      unreadTail(snap.directors),
+  }
+}

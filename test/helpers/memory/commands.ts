@@ -11,7 +11,7 @@ import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
 import {ASK_VERSION, NO_IPVS, PAGES_WAIT_S, START_DIRECTOR} from '../../../src/ops/up/director.js'
-import {HARD_KILL} from '../../../src/drills/drill.js'
+import {HARD_KILL, PASS_VRRP} from '../../../src/drills/drill.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -182,6 +182,19 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     n.vrrp = undefined
     sh.model.changed()
     return ok()
+  }
+  if (text.startsWith('tc qdisc add dev eth0 root handle 1: prio && tc filter add dev eth0 parent 1: ')) {
+    if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
+    if (n.vrrpDropped) return fail(2, 'Error: Exclusivity flag on, cannot modify.\n')
+    n.vrrpDropped = true
+    sh.model.changed()
+    return ok()
+  }
+  if (text === PASS_VRRP) {
+    const was = n.vrrpDropped
+    n.vrrpDropped = false
+    sh.model.changed()
+    return ok(was ? 'removed\n' : '')
   }
   m = /^ip addr del (\S+)\/32 dev eth0 2>\/dev\/null; ipvsadm -C && lvslab-svc start keepalived$/.exec(text)
   if (m) {

@@ -120,7 +120,18 @@ export class LabModel {
       const winner = current && best && best !== current && best.node.conf!.nopreempt ? current : best
       for (const c of group) {
         if (!c.node.eth0Up) this.setState(c, 'FAULT')
-        else this.setState(c, this.faults.splitBrain ? (eligible.includes(c) ? 'MASTER' : 'BACKUP') : c === winner ? 'MASTER' : 'BACKUP')
+        // a director whose adverts tc drops is not heard: with two, each sees itself alone (split brain)
+        else
+          this.setState(
+            c,
+            this.faults.splitBrain || eligible.some((e) => e.node.vrrpDropped)
+              ? eligible.includes(c)
+                ? 'MASTER'
+                : 'BACKUP'
+              : c === winner
+                ? 'MASTER'
+                : 'BACKUP',
+          )
       }
     }
   }

@@ -81,6 +81,8 @@ export class NodeState {
   /** Files by absolute path (putFile and what the image ships that lvslab reads). */
   readonly files = new Map<string, string>()
   eth0Up = true
+  /** tc drops its VRRP adverts on eth0 (the partition drill): its peers stop hearing it. */
+  vrrpDropped = false
   /** The pids of the running services (absent: not running). */
   readonly pids: {keepalived?: number; httpd?: number} = {}
   /** Addresses added to lo besides 127.0.0.1/8, e.g. the VIP as lo:1. */
@@ -121,6 +123,7 @@ export class NodeState {
     delete this.pids.keepalived
     delete this.pids.httpd
     this.eth0Up = true
+    this.vrrpDropped = false
     this.loAddresses.length = 0
     this.stopKeepalived()
   }

@@ -138,3 +138,35 @@ describe('pause', () => {
     expect(d.timeline.map((e) => e.event)).toContain('VIP back on lvs1')
   })
 })
+
+describe('partition', () => {
+  it('VRRP dropped at lvs1: lvs2 becomes MASTER beside it (split brain, seen and served); let through, lvs2 steps down', async () => {
+    const rt = await running({timings: LAB_PACE})
+    const d = (await chaos(rt, [{name: 'partition'}])).drills[0]!
+    expect(d).toMatchObject({drill: 'partition', target: 'lvs1', ok: true, restored: true})
+    expect(d.timeline.map((e) => e.event)).toEqual([
+      'fault injected: the directors stop hearing each other (adverts dropped both ways at lvs1): split brain on purpose',
+      'split brain: lvs1 and lvs2 both MASTER with the VIP',
+      'restore',
+      'split brain healed: VIP on lvs1 alone',
+      'IPVS table complete',
+      'recovered',
+    ])
+    expect(d.fault.service.ok).toBe(true)
+    expect(rt.container(c('lvs1')).node.vrrpDropped).toBe(false)
+    const one = (await chaos(rt, [{name: 'partition', oneWay: true}])).drills[0]!
+    expect(one.description).toBe("the directors stop hearing each other (lvs1's adverts dropped): split brain on purpose")
+    expect(one.ok).toBe(true)
+  })
+})
+
+describe('chaos restore after a partition left in place', () => {
+  it('removes the tc filters and the lab converges on lvs1', async () => {
+    const rt = await running({timings: LAB_PACE})
+    expect((await chaos(rt, [{name: 'partition'}], {restore: false})).drills[0]!.ok).toBe(true)
+    expect((await labStatus(rt, classic)).splitBrain).toBe(true)
+    const r = await onVirtualClock(() => restoreLab(rt, classic))
+    expect(r.actions).toEqual(['let VRRP through on lvs1 again'])
+    expect(await labStatus(rt, classic)).toMatchObject({splitBrain: false, vipHolders: ['lvs1'], converged: {ok: true}})
+  })
+})

@@ -4,6 +4,7 @@ import {expect} from 'vitest'
 import {parseLab} from '../../../src/lab/load.js'
 import type {Lab} from '../../../src/lab/model.js'
 import type {DrillName} from '../../../src/drills/drill.js'
+import type {DrillParams} from '../../../src/drills/drills.js'
 import {type ChaosOptions, type ChaosResult, runChaos} from '../../../src/ops/chaos.js'
 import {upLab, type UpOptions, type UpResult} from '../../../src/ops/up/index.js'
 import {containerName} from '../../../src/plan/plan.js'
@@ -51,7 +52,7 @@ export async function running(opts?: MemoryOptions, lab: Lab = classic): Promise
 /** runChaos as `lvslab chaos` runs it (restoring after each drill), probing from the client container, on the virtual clock. */
 export function chaos(
   rt: MemoryRuntime,
-  drills: {name: DrillName; target?: string}[],
+  drills: ({name: DrillName; target?: string} & DrillParams)[],
   opts: Partial<ChaosOptions> = {},
   lab: Lab = classic,
 ): Promise<ChaosResult> {

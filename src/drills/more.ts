@@ -1,0 +1,133 @@
+// The drills beyond the classic three (pure), each a failure people meet in practice: every keepalived
+// process killed at once (hard-kill), a hung director (pause), directors that stop hearing each other
+// (partition). Bounds from the lab's timers, as src/drills/drills.ts.
+import type {Director, Lab} from '../lab/model.js'
+import type {Bounds} from '../plan/plan.js'
+import {bothMaster, holdsBesidePaused, staleVipBeside} from '../state/holders.js'
+import {cleanStartKeepalived, type Drill, dropVrrp, hardKillKeepalived, passVrrp, pauseDirector, reads, unpauseDirector} from './drill.js'
+import {holds, otherDirector, restoredVrrp, table, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
+
+/** What a drill may be told beyond its target: partition's direction. */
+export interface DrillParams {
+  /** partition: drop only the MASTER's outgoing adverts (its peers stop hearing it; it still hears them). */
+  oneWay?: boolean
+}
+
+/**
+ * hard-kill: SIGKILL to every keepalived process of `master` at once, so nothing cleans up: the other
+ * takes the VIP while a stale copy stays on master's eth0 (two holders, waited for within the
+ * failover); the restore removes it, clears IPVS and starts keepalived.
+ * @throws InputError for a lab with one director (otherDirector)
+ */
+export function hardKillDrill(lab: Lab, master: Director, b: Bounds): Drill {
+  const other = otherDirector(lab, master.name)
+  return {
+    name: 'hard-kill',
+    target: master.name,
+    description: `kill -9 every keepalived process of ${master.name}, so none cleans up`,
+    ...vrrpFailover(lab, other, master, b),
+    inject: hardKillKeepalived(lab, master),
+    expectFault: [
+      {
+        name: `${other.name} takes the VIP as MASTER while ${master.name} keeps a stale copy on eth0 (two holders)`,
+        event: `VIP on ${other.name}, stale VIP left on ${master.name}: two holders`,
+        boundSeconds: b.failover,
+        reads: reads(lab.directors.map((d) => d.name)),
+        check: (snap) => staleVipBeside(snap, master.name, other.name),
+      },
+    ],
+    restore: cleanStartKeepalived(lab, master),
+    expectRestored: restoredVrrp(lab, master, other, b, b.readd, 5, `${master.name} is MASTER again with the VIP, alone`),
+  }
+}
+
+/**
+ * pause: `docker pause` of `master` (a hung director): the other takes over within the failover;
+ * unpaused, master is MASTER still and the other steps down within one advert_int.
+ * @throws InputError for a lab with one director (otherDirector)
+ */
+export function pauseDrill(lab: Lab, master: Director, b: Bounds): Drill {
+  const other = otherDirector(lab, master.name)
+  const all = lab.real_servers.map((r) => r.ip)
+  return {
+    name: 'pause',
+    target: master.name,
+    description: `docker pause ${master.name}: a hung director, its keepalived frozen, its VIP kept`,
+    ...vrrpFailover(lab, other, master, b),
+    // a resumed MASTER is MASTER still: the other, MASTER now too, meets its higher priority and steps
+    // down (RFC 3768 section 6.4.3), nopreempt or not
+    restoredHolder: master.name,
+    restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+    inject: pauseDirector(lab, master),
+    expectFault: [
+      {
+        name: `${other.name} takes the VIP as MASTER while ${master.name} is paused`,
+        event: `VIP moved to ${other.name}, ${master.name} paused`,
+        boundSeconds: b.failover,
+        reads: reads(lab.directors.map((d) => d.name)),
+        check: (snap) => holdsBesidePaused(snap, master.name, other.name),
+      },
+    ],
+    restore: unpauseDirector(lab, master),
+    expectRestored: [
+      {
+        name: `${master.name} resumes as MASTER and ${other.name} steps down`,
+        event: `VIP back on ${master.name}`,
+        boundSeconds: lab.vrrp.advert_int,
+        ...holds(lab, master),
+      },
+      {
+        name: `${master.name}'s IPVS table lists every real server`,
+        event: 'IPVS table complete',
+        boundSeconds: b.readd,
+        ...table(lab, master, all),
+      },
+    ],
+  }
+}
+
+/**
+ * partition: `master`'s VRRP adverts dropped (tc; both ways unless opts.oneWay), so the other hears
+ * none and becomes MASTER too: split brain on purpose, waited for within the failover; let through
+ * again, the other meets master's higher priority and steps down within one advert_int.
+ * @throws InputError for a lab with one director (otherDirector)
+ */
+export function partitionDrill(lab: Lab, master: Director, b: Bounds, opts: DrillParams): Drill {
+  const other = otherDirector(lab, master.name)
+  const all = lab.real_servers.map((r) => r.ip)
+  const way = opts.oneWay ? `${master.name}'s adverts dropped` : `adverts dropped both ways at ${master.name}`
+  return {
+    name: 'partition',
+    target: master.name,
+    description: `the directors stop hearing each other (${way}): split brain on purpose`,
+    ...vrrpFailover(lab, other, master, b),
+    // heard again, the other MASTER meets the higher priority and steps down (RFC 3768 section 6.4.3)
+    restoredHolder: master.name,
+    restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+    inject: dropVrrp(lab, master, !opts.oneWay),
+    expectFault: [
+      {
+        name: `${other.name} hears no advert and becomes MASTER beside ${master.name}: split brain`,
+        event: `split brain: ${master.name} and ${other.name} both MASTER with the VIP`,
+        boundSeconds: b.failover,
+        reads: reads(lab.directors.map((d) => d.name)),
+        check: (snap) => bothMaster(snap, master.name, other.name),
+      },
+    ],
+    restore: passVrrp(lab, master),
+    expectRestored: [
+      {
+        name: `${other.name} hears ${master.name} again and steps down`,
+        event: `split brain healed: VIP on ${master.name} alone`,
+        boundSeconds: lab.vrrp.advert_int,
+        ...holds(lab, master),
+      },
+      {
+        name: `${master.name}'s IPVS table lists every real server`,
+        event: 'IPVS table complete',
+        boundSeconds: b.readd,
+        ...table(lab, master, all),
+      },
+    ],
+  }
+}
