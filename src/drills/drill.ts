@@ -89,8 +89,11 @@ export function bringEth0Up(lab: Lab, d: Director): Command {
 }
 
 /**
- * Kills a director's keepalived main process with SIGKILL: no goodbye advert with priority 0 (the
- * MASTER's Shutdown event, RFC 3768 section 6.4.3), so the BACKUP waits for Master_Down_Interval.
+ * Kills a director's keepalived main process with SIGKILL (the classic walkthrough's `kill -9`). Its
+ * children outlive it for a moment and the VRRP one still steps down: measured in the kernel VM
+ * (keepalived 2.2.7, the classic lab), lvs2 served again 0.8-1.2 s after the kill, about its
+ * Skew_Time (0.80 s) as after a priority-0 advert (RFC 3768 section 6.4.3), not its
+ * Master_Down_Interval (3.8 s), and lvs1's VIP was gone. hardKillKeepalived kills them all at once.
  */
 export function killKeepalived(lab: Lab, d: Director): Command {
   return {container: containerName(lab, d.name), cmd: 'lvslab-svc kill keepalived', step: `kill -9 keepalived on ${d.name}`}

@@ -2,8 +2,9 @@ import {ChaosCommand, chaosFlags} from '../../cli/chaos-command.js'
 import type {ChaosResult} from '../../ops/chaos.js'
 
 /**
- * `lvslab chaos kill-master`: the kill-master drill (SIGKILL to the MASTER's keepalived, so no
- * priority-0 advert, RFC 3768 section 6.4.3), restored after unless --no-restore; returns ChaosResult.
+ * `lvslab chaos kill-master`: the kill-master drill (SIGKILL to the MASTER's keepalived main process,
+ * as the classic walkthrough did; its VRRP child still steps down, see killKeepalived), restored after
+ * unless --no-restore; returns ChaosResult.
  * @throws ResultError (exit 1) when the drill fails; InputError (exit 2) for a lab with one director;
  *   StepError (exit 1) when the lab is not running or not in its original state
  */
