@@ -5,6 +5,7 @@ import {InputError} from '../errors.js'
 import {type ChaosResult, runChaos} from '../ops/chaos.js'
 import {chaosLines, writeChaosJunit} from './report/chaos.js'
 import {writeChaosMarkdown} from './report/markdown.js'
+import {writeChaosHtml} from './report/html.js'
 import type {DrillName} from '../drills/drill.js'
 import type {DrillParams} from '../drills/drills.js'
 
@@ -23,6 +24,7 @@ export const chaosFlags = {
   from: Flags.string({description: 'where the prober runs from', options: ['auto', 'host', 'container'], default: 'auto'}),
   junit: Flags.string({description: 'also write the report as a JUnit XML file'}),
   markdown: Flags.string({description: "also append the report as Markdown to a file (e.g. GitHub's $GITHUB_STEP_SUMMARY)"}),
+  html: Flags.string({description: 'also write the report as one self-contained HTML page with a timeline picture per drill'}),
   rate: Flags.integer({description: 'requests per second sent to the VIP during the drill', default: 20, min: 20, max: 200}),
   repeat: Flags.integer({
     description: 'run the drill(s) N times and report min, median, p95 and max of each window and of failed requests',
@@ -36,7 +38,8 @@ export const chaosFlags = {
 export abstract class ChaosCommand extends BaseCommand {
   /**
    * Runs the drills (src/ops/chaos.ts runChaos) and reports them: progress lines and the report's
-   * lines (or nothing with --json), JUnit XML to flags.junit and Markdown appended to flags.markdown when given.
+   * lines (or nothing with --json), JUnit XML to flags.junit, Markdown appended to flags.markdown and an
+   * HTML page (with every request kept for its pictures) to flags.html, when given.
    * @throws InputError for --no-restore with several drills or with --repeat, or a drill target not in the lab;
    *   ResultError (with the result) when a drill failed or the drills stopped early; StepError when the
    *   lab is not running or not in its original state before the first drill, or on an interrupt
@@ -49,6 +52,7 @@ export abstract class ChaosCommand extends BaseCommand {
       from: string
       junit?: string
       markdown?: string
+      html?: string
       rate: number
       repeat: number
     },
@@ -69,6 +73,7 @@ export abstract class ChaosCommand extends BaseCommand {
       timeoutSeconds: flags.timeout,
       rateHz: flags.rate,
       repeat: flags.repeat,
+      keepAnswers: flags.html !== undefined,
       // a drill's step events as plain lines: its title when it starts, then its timeline as it happens
       onStep: this.jsonEnabled()
         ? undefined
@@ -80,6 +85,7 @@ export abstract class ChaosCommand extends BaseCommand {
     })
     if (flags.junit) writeChaosJunit(result, flags.junit)
     if (flags.markdown) writeChaosMarkdown(result, flags.markdown)
+    if (flags.html) await writeChaosHtml(result, flags.html)
     if (!this.jsonEnabled()) for (const line of chaosLines(result)) this.log(line)
     if (!result.ok)
       throw new ResultError(

@@ -33,6 +33,8 @@ export interface ChaosOptions {
   rateHz?: number
   /** How many times the drills run, one after another (default 1). */
   repeat?: number
+  /** Keep every request in each drill's report (for --html). */
+  keepAnswers?: boolean
   /** Each drill is a step ("drill-rs-down", titled "drill rs-down"); its timeline events are its progress lines. */
   onStep?: StepSink
   signal?: AbortSignal
@@ -82,6 +84,7 @@ export async function runChaos(
         mode,
         timeoutSeconds: opts.timeoutSeconds,
         rateHz: opts.rateHz,
+        keepAnswers: opts.keepAnswers,
         onProgress: step.progress,
         signal: opts.signal,
       }),

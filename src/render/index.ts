@@ -28,6 +28,21 @@ export function render(name: string, context: object): string {
   return tpl(context)
 }
 
+const escaping = new Map<string, Handlebars.TemplateDelegate>()
+
+/**
+ * Renders an HTML template of templates/ with Handlebars' HTML escaping on (every {{value}} escaped;
+ * only a {{{triple-stash}}} is inserted as is), compiled once, strict. Throws only on a template error.
+ */
+export function renderHtml(name: string, context: object): string {
+  let tpl = escaping.get(name)
+  if (!tpl) {
+    tpl = hbs.compile(readTemplate(name), {strict: true})
+    escaping.set(name, tpl)
+  }
+  return tpl(context)
+}
+
 /** The keepalived version the files are rendered for (parse/keepalived.ts). */
 export type {KeepalivedVersion} from '../parse/keepalived.js'
 

@@ -24,6 +24,8 @@ export interface DrillConfig {
   scale: number
   /** Overrides every expectation's derived bound (seconds). */
   timeoutSeconds?: number
+  /** Keep every request in the report (DrillReport.answers), for a picture of the drill. */
+  keepAnswers?: boolean
 }
 
 /** The good answers wanted before the fault is injected. */

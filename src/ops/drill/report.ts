@@ -73,6 +73,8 @@ export interface DrillReport {
   marginMs: number
   /** The host's slowness factor the bounds were scaled by (LVSLAB_TIME_SCALE). */
   timeScale: number
+  /** Only when asked for (--html): every request, sent at `atMs` from the fault, and who answered it. */
+  answers?: {atMs: number; ok: boolean; server?: string}[]
 }
 
 /** A service verdict: whether it holds, and what was seen (one line). */
@@ -216,6 +218,7 @@ export function drillReport(
     fault: PhaseReport
     /** The restore phase, when it ran: its start (ms) and report. */
     restored?: {from: number; report: PhaseReport}
+    keepAnswers?: boolean
   },
   answers: TimedAnswer[],
   end: number,
@@ -237,5 +240,6 @@ export function drillReport(
     prober: {via: prober.via, rateHz: prober.rateHz, timeoutMs: prober.timeoutMs, resolutionMs: Math.round(1000 / prober.rateHz)},
     marginMs: margin,
     timeScale: d.scale,
+    ...(d.keepAnswers ? {answers: answers.map((a) => ({atMs: a.sentAt - d.t0, ok: a.ok, ...(a.server ? {server: a.server} : {})}))} : {}),
   }
 }

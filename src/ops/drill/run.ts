@@ -24,6 +24,8 @@ export interface DrillOptions {
   timeoutSeconds?: number
   /** Requests per second sent to the VIP (Hz, default 20). */
   rateHz?: number
+  /** Keep every request in the report (DrillReport.answers). */
+  keepAnswers?: boolean
   /** Told each timeline event as it happens, e.g. "1.52 s  VIP moved to lvs2". */
   onProgress?: (line: string) => void
   signal?: AbortSignal
@@ -139,6 +141,7 @@ export async function runDrill(rt: Runtime, lab: Lab, drill: Drill, opts: DrillO
     prober: {via, rateHz: rate, timeoutMs, stampSlackMs},
     scale: timeScale(),
     timeoutSeconds: opts.timeoutSeconds,
+    keepAnswers: opts.keepAnswers,
   })
   const d: Driver = {rt, lab, prober, signal: opts.signal, say: opts.onProgress ?? (() => {})}
   await prober.start()
