@@ -54,7 +54,8 @@ describe('VRRP 3 at 0.1 s adverts (examples/fast.yaml)', () => {
 
   it('director-down and kill-master, twice each: every run within its bounds, and the spread over the runs', async () => {
     const md = join(dir, 'fast.md')
-    const c = await cli('chaos', 'all', '-f', FAST, '--repeat', '2', '--json', '--markdown', md)
+    const html = join(dir, 'fast.html')
+    const c = await cli('chaos', 'all', '-f', FAST, '--repeat', '2', '--json', '--markdown', md, '--html', html)
     if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
     expect(c.exitCode).toBe(0)
     expectWithin('fast', c.json.drills)
@@ -69,6 +70,11 @@ describe('VRRP 3 at 0.1 s adverts (examples/fast.yaml)', () => {
     const text = readFileSync(md, 'utf8')
     expect(text).toMatch(/^## lvslab chaos: lab fast passed$/m)
     expect(text).toMatch(/^### Over 2 runs/m)
+    // the HTML page: a picture per run, drawn from every request the JSON report now keeps
+    const page = readFileSync(html, 'utf8')
+    expect(page.match(/<svg/g)).toHaveLength(6)
+    expect(c.json.drills.every((d: any) => d.answers.length === d.requests.sent)).toBe(true)
+    expect(page).toContain('>VIP moved to lvs2</text>')
   })
 
   it('hard-kill left in place: two holders, status names the stale VIP, chaos restore cleans it up', async () => {
