@@ -34,8 +34,13 @@ describe('--repeat', () => {
     expect(md.match(/^<details><summary>rs-down on rs1: timeline<\/summary>$/gm)).toHaveLength(3)
     expect(md).toMatch(/^### Over 3 runs \(min \/ median \/ p95 \/ max\)$/m)
     expect(md).toMatch(/^\| rs-down rs1 +\| 3\/3 +\| fault +\| degraded \(s\) +\| [\d.]+ \/ [\d.]+ \/ [\d.]+ \/ [\d.]+ \| 27\.00 s \|/m)
-    // without --repeat, no summary
-    expect(await chaos(rt, [{name: 'kill-master'}])).not.toHaveProperty('summary')
+    // without --repeat, no summary; every request only when asked (--html)
+    const once = await chaos(rt, [{name: 'kill-master'}], {keepAnswers: true})
+    expect(once).not.toHaveProperty('summary')
+    const d = once.drills[0]!
+    expect(d.answers).toHaveLength(d.requests.sent)
+    expect(d.answers!.filter((a) => !a.ok)).toHaveLength(d.requests.failed)
+    expect(r.drills[0]).not.toHaveProperty('answers')
   })
 })
 
