@@ -42,6 +42,7 @@ export const SCHEMAS = [
       'lvslab chaos hard-kill',
       'lvslab chaos pause',
       'lvslab chaos partition',
+      'lvslab chaos netem',
     ],
   },
   {file: 'chaos-restore.schema.json', type: 'RestoreJson', commands: ['lvslab chaos restore']},

@@ -7,7 +7,7 @@ import type {SnapshotCheck} from '../state/predicates.js'
 import type {SnapshotScope} from '../state/snapshot.js'
 
 /** The drills lvslab knows, each a command of `lvslab chaos`. */
-export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill' | 'pause' | 'partition'
+export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill' | 'pause' | 'partition' | 'netem'
 /** The drills in the classic order (what `chaos all` runs). */
 export const DRILLS: DrillName[] = ['rs-down', 'director-down', 'kill-master']
 
@@ -180,6 +180,26 @@ export function passVrrp(lab: Lab, d: Director): Command {
     cmd: PASS_VRRP,
     step: `let VRRP through on ${d.name} again (tc)`,
   }
+}
+
+/**
+ * Delays and drops a real server's packets on its eth0 with tc netem (tc-netem(8); NET_ADMIN, which
+ * lvslab gives the real servers): every packet waits `delayMs` ms, and `lossPercent` % are lost.
+ */
+export function impair(lab: Lab, r: RealServer, delayMs: number, lossPercent: number): Command {
+  return {
+    container: containerName(lab, r.name),
+    cmd: `tc qdisc add dev eth0 root netem delay ${delayMs}ms loss ${lossPercent}%`,
+    step: `netem on ${r.name}: delay ${delayMs} ms, loss ${lossPercent} %`,
+  }
+}
+
+/** What `chaos restore` runs on every real server: removes a netem qdisc left there, printing "removed" when there was one. */
+export const CLEAR_NETEM = 'tc qdisc del dev eth0 root 2>/dev/null && echo removed; true'
+
+/** Removes impair's netem qdisc. */
+export function unimpair(lab: Lab, r: RealServer): Command {
+  return {container: containerName(lab, r.name), cmd: 'tc qdisc del dev eth0 root', step: `remove netem on ${r.name}`}
 }
 
 /** Starts keepalived on a director. */

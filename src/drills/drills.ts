@@ -1,11 +1,11 @@
 // The classic lab's three failure drills, as data (pure): what to inject, what to expect, how to
 // restore, what to expect then. The use case (src/ops/drill/run.ts) runs and times them, probing the VIP.
 import {InputError} from '../errors.js'
-import {type Lab, masterOf} from '../lab/model.js'
+import {type Lab, masterOf, type RealServer} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
 import {holds, otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
-import {type DrillParams, hardKillDrill, partitionDrill, pauseDrill} from './more.js'
+import {type DrillParams, hardKillDrill, netemDrill, partitionDrill, pauseDrill} from './more.js'
 
 export type {DrillParams} from './more.js'
 import {
@@ -20,6 +20,23 @@ import {
   stopHttpd,
   takeEth0Down,
 } from './drill.js'
+
+/**
+ * The real server a drill takes out: `target`, default the first; there must be another to serve.
+ * @throws InputError when there is no such real server, or it is the only one
+ */
+function realServer(lab: Lab, target?: string): RealServer {
+  const rs = lab.real_servers.find((r) => r.name === (target ?? lab.real_servers[0]?.name))
+  if (!rs)
+    throw new InputError(
+      `RS: no real server ${target} in lab ${lab.name} (fix: name one of ${lab.real_servers.map((r) => r.name).join(', ')})`,
+    )
+  if (lab.real_servers.length < 2)
+    throw new InputError(
+      `real_servers: lab ${lab.name} has one real server, so taking it out leaves nothing to serve (fix: add a real server to the lab file)`,
+    )
+  return rs
+}
 
 /**
  * A drill of the lab, as data. Its bounds come from the lab's timers (src/plan/plan.ts bounds):
@@ -44,15 +61,7 @@ export function makeDrill(
   const all = lab.real_servers.map((r) => r.ip)
   switch (name) {
     case 'rs-down': {
-      const rs = lab.real_servers.find((r) => r.name === (target ?? lab.real_servers[0]?.name))
-      if (!rs)
-        throw new InputError(
-          `RS: no real server ${target} in lab ${lab.name} (fix: name one of ${lab.real_servers.map((r) => r.name).join(', ')})`,
-        )
-      if (lab.real_servers.length < 2)
-        throw new InputError(
-          `real_servers: lab ${lab.name} has one real server, so stopping it leaves nothing to serve (fix: add a real server to the lab file)`,
-        )
+      const rs = realServer(lab, target)
       const rest = all.filter((ip) => ip !== rs.ip)
       return {
         name,
@@ -172,5 +181,7 @@ export function makeDrill(
       return pauseDrill(lab, master, b)
     case 'partition':
       return partitionDrill(lab, master, b, opts)
+    case 'netem':
+      return netemDrill(lab, master, realServer(lab, target), b, opts)
   }
 }

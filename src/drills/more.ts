@@ -1,16 +1,32 @@
 // The drills beyond the classic three (pure), each a failure people meet in practice: every keepalived
 // process killed at once (hard-kill), a hung director (pause), directors that stop hearing each other
 // (partition). Bounds from the lab's timers, as src/drills/drills.ts.
-import type {Director, Lab} from '../lab/model.js'
+import {InputError} from '../errors.js'
+import type {Director, Lab, RealServer} from '../lab/model.js'
 import type {Bounds} from '../plan/plan.js'
 import {bothMaster, holdsBesidePaused, staleVipBeside} from '../state/holders.js'
-import {cleanStartKeepalived, type Drill, dropVrrp, hardKillKeepalived, passVrrp, pauseDirector, reads, unpauseDirector} from './drill.js'
+import {
+  cleanStartKeepalived,
+  type Drill,
+  dropVrrp,
+  hardKillKeepalived,
+  impair,
+  passVrrp,
+  pauseDirector,
+  reads,
+  unimpair,
+  unpauseDirector,
+} from './drill.js'
 import {holds, otherDirector, restoredVrrp, table, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
 
-/** What a drill may be told beyond its target: partition's direction. */
+/** What a drill may be told beyond its target: partition's direction, netem's impairment. */
 export interface DrillParams {
   /** partition: drop only the MASTER's outgoing adverts (its peers stop hearing it; it still hears them). */
   oneWay?: boolean
+  /** netem: the delay added to every packet of the real server (ms, default 4000). */
+  delayMs?: number
+  /** netem: the share of its packets lost (%, default 0). */
+  lossPercent?: number
 }
 
 /**
@@ -125,6 +141,58 @@ export function partitionDrill(lab: Lab, master: Director, b: Bounds, opts: Dril
       {
         name: `${master.name}'s IPVS table lists every real server`,
         event: 'IPVS table complete',
+        boundSeconds: b.readd,
+        ...table(lab, master, all),
+      },
+    ],
+  }
+}
+
+/**
+ * netem: a real server made slow or lossy with tc netem, enough that the MASTER's HTTP_GET check must
+ * evict it: a delay of at least connect_timeout, or 100 % loss (keepalived.conf(5): a check that gets no
+ * answer within connect_timeout fails). The fault is judged as rs-down's (the others serve; the degraded
+ * window within the eviction bound), the restore by the re-adding.
+ * @throws InputError for an impairment the check would not act on
+ */
+export function netemDrill(lab: Lab, master: Director, rs: RealServer, b: Bounds, opts: DrillParams): Drill {
+  const delayMs = opts.delayMs ?? 4000
+  const lossPercent = opts.lossPercent ?? 0
+  const timeout = lab.virtual_server.health_check.connect_timeout
+  if (delayMs < timeout * 1000 && lossPercent < 100)
+    throw new InputError(
+      `--delay ${delayMs}: below connect_timeout ${timeout} s, and --loss ${lossPercent} below 100, so keepalived's check would keep ${rs.name} (fix: give --delay ${timeout * 1000} or more, or --loss 100)`,
+    )
+  const all = lab.real_servers.map((r) => r.ip)
+  const rest = all.filter((ip) => ip !== rs.ip)
+  return {
+    name: 'netem',
+    target: rs.name,
+    description: `netem on ${rs.name}'s eth0: delay ${delayMs} ms, loss ${lossPercent} %`,
+    faultServers: rest,
+    restoredServers: all,
+    faultHolder: master.name,
+    restoredHolder: master.name,
+    faultWindow: {
+      measure: 'degraded',
+      boundSeconds: b.eviction,
+      bound: 'delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry',
+    },
+    restoreWindow: {measure: 'longest gap', boundSeconds: b.readd, bound: 'delay_loop + connect_timeout'},
+    inject: impair(lab, rs, delayMs, lossPercent),
+    expectFault: [
+      {
+        name: `${master.name}'s health check removes the slow ${rs.name} from the IPVS table`,
+        event: `${rs.name} evicted`,
+        boundSeconds: b.eviction,
+        ...table(lab, master, rest),
+      },
+    ],
+    restore: unimpair(lab, rs),
+    expectRestored: [
+      {
+        name: `${master.name}'s health check adds ${rs.name} back`,
+        event: `${rs.name} re-added`,
         boundSeconds: b.readd,
         ...table(lab, master, all),
       },

@@ -1,7 +1,7 @@
 // `chaos restore`: undo whatever drill is in place and wait for the lab's original state.
 import type {Lab} from '../lab/model.js'
 import {ContainerContinuousProber} from '../probe/continuous.js'
-import {bringEth0Up, cleanStartKeepalived, PASS_VRRP, passVrrp, startHttpd, startKeepalived} from '../drills/drill.js'
+import {bringEth0Up, cleanStartKeepalived, CLEAR_NETEM, PASS_VRRP, passVrrp, startHttpd, startKeepalived} from '../drills/drill.js'
 import {sh} from './up/shell.js'
 import {bounds, CLIENT_NODE, containerName, waitMs} from '../plan/plan.js'
 import {LABELS} from '../runtime/labels.js'
@@ -12,8 +12,8 @@ import {runCommand} from './drill/command.js'
 import {labMode} from './up/lab.js'
 
 /**
- * Undoes whatever drill is in place: every paused container unpaused, every httpd started, every eth0 up, VRRP let through (a
- * partition's tc qdiscs removed), every keepalived running
+ * Undoes whatever drill is in place: every paused container unpaused, every httpd started, a real server's netem removed,
+ * every eth0 up, VRRP let through (a partition's tc qdiscs removed), every keepalived running
  * (a director that holds the VIP without keepalived, as a hard kill leaves it, is cleaned first:
  * cleanStartKeepalived), each node read, then fixed, in parallel; a stopped container is left alone.
  * @returns what was done, e.g. "started httpd on rs1"
@@ -34,6 +34,12 @@ export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): P
     ...lab.real_servers.map(async (r) => {
       await unpause(r.name)
       const f = await realServerFacts(rt, lab, r, signal)
+      // a netem qdisc is not among the facts: removing none is harmless
+      if (
+        f.running &&
+        (await sh(rt, containerName(lab, r.name), CLEAR_NETEM, `remove netem on ${r.name}`, {tail: 1, signal})).includes('removed')
+      )
+        done.push(`removed netem on ${r.name}`)
       if (f.running && !f.httpd) {
         await runCommand(rt, startHttpd(lab, r), signal)
         done.push(`started httpd on ${r.name}`)

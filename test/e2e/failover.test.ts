@@ -109,6 +109,14 @@ describe('VRRP 3 at 0.1 s adverts (examples/fast.yaml)', () => {
     expect(r.json.actions).toEqual(['let VRRP through on lvs1 again'])
   })
 
+  it("netem: rs1's packets 2 s late, past its 1 s connect_timeout: evicted while rs2 serves, re-added once removed", async () => {
+    const c = await cli('chaos', 'netem', 'rs1', '-f', FAST, '--delay', '2000', '--json')
+    if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)
+    expect(c.exitCode).toBe(0)
+    expectWithin('fast', c.json.drills)
+    expect(c.json.drills[0].timeline.map((e: any) => e.event)).toEqual(expect.arrayContaining(['rs1 evicted', 'rs1 re-added']))
+  })
+
   it('pause: lvs2 takes over from the frozen lvs1; unpaused, lvs1 is MASTER again', async () => {
     const c = await cli('chaos', 'pause', '-f', FAST, '--json')
     if (c.exitCode !== 0) console.error(c.stdout.slice(-4000), c.stderr)

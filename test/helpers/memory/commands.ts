@@ -11,7 +11,7 @@ import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
 import {ASK_VERSION, NO_IPVS, PAGES_WAIT_S, START_DIRECTOR} from '../../../src/ops/up/director.js'
-import {HARD_KILL, PASS_VRRP} from '../../../src/drills/drill.js'
+import {CLEAR_NETEM, HARD_KILL, PASS_VRRP} from '../../../src/drills/drill.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -187,6 +187,26 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
     if (n.vrrpDropped) return fail(2, 'Error: Exclusivity flag on, cannot modify.\n')
     n.vrrpDropped = true
+    sh.model.changed()
+    return ok()
+  }
+  m = /^tc qdisc add dev eth0 root netem delay (\d+)ms loss (\d+)%$/.exec(text)
+  if (m) {
+    if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
+    if (n.netem) return fail(2, 'Error: Exclusivity flag on, cannot modify.\n')
+    n.netem = {delayMs: Number(m[1]), lossPercent: Number(m[2])}
+    sh.model.changed()
+    return ok()
+  }
+  if (text === CLEAR_NETEM) {
+    const was = n.netem
+    n.netem = undefined
+    sh.model.changed()
+    return ok(was ? 'removed\n' : '')
+  }
+  if (text === 'tc qdisc del dev eth0 root') {
+    if (!n.netem) return fail(2, 'Error: Cannot delete qdisc with handle of zero.\n')
+    n.netem = undefined
     sh.model.changed()
     return ok()
   }

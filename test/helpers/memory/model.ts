@@ -160,6 +160,9 @@ export class LabModel {
   /** A request to a node's own httpd: refused without httpd, unanswered without a link, else its page or 404. */
   serve(c: SimContainer, port: number, path: string, timeoutMs = 3000): HttpAnswer {
     if (!c.running || !c.node.eth0Up) return timedOut(timeoutMs)
+    // netem: an answer later than the asker waits, or none at all, is no answer
+    const n = c.node.netem
+    if (n && (n.lossPercent >= 100 || n.delayMs >= timeoutMs)) return timedOut(timeoutMs)
     if (!c.node.pids.httpd || port !== 80) return {status: 0, body: '', ms: 1, exit: 7}
     const body = c.node.files.get(documentPath(path))
     return body === undefined

@@ -83,6 +83,8 @@ export class NodeState {
   eth0Up = true
   /** tc drops its VRRP adverts on eth0 (the partition drill): its peers stop hearing it. */
   vrrpDropped = false
+  /** tc netem on eth0 (the netem drill): every packet delayed so long (ms), and so many (%) lost. */
+  netem?: {delayMs: number; lossPercent: number}
   /** The pids of the running services (absent: not running). */
   readonly pids: {keepalived?: number; httpd?: number} = {}
   /** Addresses added to lo besides 127.0.0.1/8, e.g. the VIP as lo:1. */
@@ -124,6 +126,7 @@ export class NodeState {
     delete this.pids.httpd
     this.eth0Up = true
     this.vrrpDropped = false
+    this.netem = undefined
     this.loAddresses.length = 0
     this.stopKeepalived()
   }

@@ -175,3 +175,32 @@ describe('chaos restore after a partition left in place', () => {
     expect(await labStatus(rt, classic)).toMatchObject({splitBrain: false, vipHolders: ['lvs1'], converged: {ok: true}})
   })
 })
+
+describe('netem', () => {
+  it("rs1's packets delayed past connect_timeout: evicted while rs2 serves; the delay removed, re-added", async () => {
+    const rt = await running({timings: LAB_PACE})
+    const d = (await chaos(rt, [{name: 'netem', delayMs: 4000, lossPercent: 0}])).drills[0]!
+    expect(d).toMatchObject({drill: 'netem', target: 'rs1', ok: true, restored: true})
+    expect(d.timeline.map((e) => e.event)).toEqual([
+      "fault injected: netem on rs1's eth0: delay 4000 ms, loss 0 %",
+      'rs1 evicted',
+      'restore',
+      'rs1 re-added',
+      'recovered',
+    ])
+    expect(d.fault.window).toMatchObject({measure: 'degraded', boundMs: 27_000, within: true})
+    expect(rt.container(c('rs1')).node.netem).toBeUndefined()
+    // left in place, `chaos restore` removes it
+    expect((await chaos(rt, [{name: 'netem', target: 'rs2', delayMs: 0, lossPercent: 100}], {restore: false})).ok).toBe(true)
+    const r = await onVirtualClock(() => restoreLab(rt, classic))
+    expect(r.actions).toEqual(['removed netem on rs2'])
+  })
+
+  it('an impairment the health check would not act on is refused before anything is touched', async () => {
+    const rt = await running({timings: LAB_PACE})
+    await expect(chaos(rt, [{name: 'netem', delayMs: 500, lossPercent: 10}])).rejects.toThrow(
+      "--delay 500: below connect_timeout 3 s, and --loss 10 below 100, so keepalived's check would keep rs1 (fix: give --delay 3000 or more, or --loss 100)",
+    )
+    expect(rt.container(c('rs1')).node.netem).toBeUndefined()
+  })
+})
