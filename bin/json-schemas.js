@@ -43,6 +43,7 @@ export const SCHEMAS = [
       'lvslab chaos pause',
       'lvslab chaos partition',
       'lvslab chaos netem',
+      'lvslab chaos flap',
     ],
   },
   {file: 'chaos-restore.schema.json', type: 'RestoreJson', commands: ['lvslab chaos restore']},

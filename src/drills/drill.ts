@@ -7,7 +7,7 @@ import type {SnapshotCheck} from '../state/predicates.js'
 import type {SnapshotScope} from '../state/snapshot.js'
 
 /** The drills lvslab knows, each a command of `lvslab chaos`. */
-export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill' | 'pause' | 'partition' | 'netem'
+export type DrillName = 'rs-down' | 'director-down' | 'kill-master' | 'hard-kill' | 'pause' | 'partition' | 'netem' | 'flap'
 /** The drills in the classic order (what `chaos all` runs). */
 export const DRILLS: DrillName[] = ['rs-down', 'director-down', 'kill-master']
 
@@ -200,6 +200,18 @@ export const CLEAR_NETEM = 'tc qdisc del dev eth0 root 2>/dev/null && echo remov
 /** Removes impair's netem qdisc. */
 export function unimpair(lab: Lab, r: RealServer): Command {
   return {container: containerName(lab, r.name), cmd: 'tc qdisc del dev eth0 root', step: `remove netem on ${r.name}`}
+}
+
+/**
+ * Takes a director's eth0 down and up `count` times, `periodSeconds` s down and as long up between
+ * two downs, in one command that ends with eth0 up (it runs about 2 x count x periodSeconds s).
+ */
+export function flapEth0(lab: Lab, d: Director, count: number, periodSeconds: number): Command {
+  return {
+    container: containerName(lab, d.name),
+    cmd: `for i in $(seq ${count}); do ip link set eth0 down; sleep ${periodSeconds}; ip link set eth0 up; [ $i -lt ${count} ] && sleep ${periodSeconds}; done; ip link set eth0 up`,
+    step: `flap eth0 of ${d.name} ${count} times every ${periodSeconds} s`,
+  }
 }
 
 /** Starts keepalived on a director. */

@@ -5,7 +5,7 @@ import {type Lab, masterOf, type RealServer} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
 import {holds, otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
-import {type DrillParams, hardKillDrill, netemDrill, partitionDrill, pauseDrill} from './more.js'
+import {type DrillParams, flapDrill, hardKillDrill, netemDrill, partitionDrill, pauseDrill} from './more.js'
 
 export type {DrillParams} from './more.js'
 import {
@@ -183,5 +183,7 @@ export function makeDrill(
       return partitionDrill(lab, master, b, opts)
     case 'netem':
       return netemDrill(lab, master, realServer(lab, target), b, opts)
+    case 'flap':
+      return flapDrill(lab, master, b, opts)
   }
 }

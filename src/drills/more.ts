@@ -9,10 +9,12 @@ import {
   cleanStartKeepalived,
   type Drill,
   dropVrrp,
+  flapEth0,
   hardKillKeepalived,
   impair,
   passVrrp,
   pauseDirector,
+  bringEth0Up,
   reads,
   unimpair,
   unpauseDirector,
@@ -27,6 +29,10 @@ export interface DrillParams {
   delayMs?: number
   /** netem: the share of its packets lost (%, default 0). */
   lossPercent?: number
+  /** flap: how many times eth0 goes down (default 3). */
+  count?: number
+  /** flap: seconds down, and up between two downs (default the failover bound rounded up, plus 1). */
+  periodSeconds?: number
 }
 
 /**
@@ -197,5 +203,38 @@ export function netemDrill(lab: Lab, master: Director, rs: RealServer, b: Bounds
         ...table(lab, master, all),
       },
     ],
+  }
+}
+
+/**
+ * flap: `master`'s eth0 down and up opts.count times (default 3), opts.periodSeconds s each way (default
+ * the failover bound rounded up plus 1 s, so that each down is a failover). Its longest gap is bounded
+ * by the failover; once it ends with eth0 up, the lab is expected back as a restore leaves it (master
+ * MASTER again, or under nopreempt whoever holds the VIP alone, and that director's complete table).
+ * The restore brings eth0 up again (a no-op unless the flapping was cut short).
+ */
+export function flapDrill(lab: Lab, master: Director, b: Bounds, opts: DrillParams): Drill {
+  const other = otherDirector(lab, master.name)
+  const count = opts.count ?? 3
+  const period = opts.periodSeconds ?? Math.ceil(b.failover) + 1
+  const settled = restoredVrrp(
+    lab,
+    master,
+    other,
+    b,
+    b.readd + b.eviction,
+    5,
+    `${master.name} is MASTER again with the VIP after the flapping`,
+  )
+  return {
+    name: 'flap',
+    target: master.name,
+    description: `eth0 of ${master.name} down and up ${count} times, ${period} s each way`,
+    ...vrrpFailover(lab, other, master, b),
+    faultHolder: lab.vrrp.nopreempt ? other.name : master.name,
+    inject: flapEth0(lab, master, count, period),
+    expectFault: settled,
+    restore: bringEth0Up(lab, master),
+    expectRestored: settled,
   }
 }

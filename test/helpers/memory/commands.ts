@@ -190,6 +190,23 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     sh.model.changed()
     return ok()
   }
+  m =
+    /^for i in \$\(seq (\d+)\); do ip link set eth0 down; sleep ([\d.]+); ip link set eth0 up; \[ \$i -lt \1 \] && sleep \2; done; ip link set eth0 up$/.exec(
+      text,
+    )
+  if (m) {
+    if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
+    const [count, ms] = [Number(m[1]), Number(m[2]) * 1000]
+    for (let i = 1; i <= count; i++) {
+      n.eth0Up = false
+      sh.model.changed()
+      await new Promise((r) => setTimeout(r, ms))
+      n.eth0Up = true
+      sh.model.changed()
+      if (i < count) await new Promise((r) => setTimeout(r, ms))
+    }
+    return ok()
+  }
   m = /^tc qdisc add dev eth0 root netem delay (\d+)ms loss (\d+)%$/.exec(text)
   if (m) {
     if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')

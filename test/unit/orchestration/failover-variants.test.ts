@@ -204,3 +204,24 @@ describe('netem', () => {
     expect(rt.container(c('rs1')).node.netem).toBeUndefined()
   })
 })
+
+describe('flap', () => {
+  it("lvs1's eth0 down and up three times: each down fails over, and lvs1 is MASTER again once it ends", async () => {
+    const rt = await running({timings: LAB_PACE})
+    const d = (await chaos(rt, [{name: 'flap', count: 3, periodSeconds: 2}])).drills[0]!
+    expect(d).toMatchObject({drill: 'flap', target: 'lvs1', ok: true, restored: true})
+    expect(d.description).toBe('eth0 of lvs1 down and up 3 times, 2 s each way')
+    expect(d.timeline.map((e) => e.event)).toEqual([
+      'fault injected: eth0 of lvs1 down and up 3 times, 2 s each way',
+      'VIP back on lvs1',
+      'IPVS table complete',
+      'restore',
+      'VIP back on lvs1',
+      'IPVS table complete',
+      'recovered',
+    ])
+    // the flapping itself (5 phases of 2 s) happens before the first event
+    expect(d.timeline[1]!.atMs).toBeGreaterThanOrEqual(10_000)
+    expect(d.fault.window).toMatchObject({measure: 'longest gap', within: true})
+  })
+})
