@@ -136,11 +136,16 @@ describe('nopreempt', () => {
     const up = await cli('up', '-f', file, '--json')
     if (up.exitCode !== 0) console.error(up.stdout.slice(-4000), up.stderr)
     expect(up.exitCode).toBe(0)
-    expect(up.stderr).toMatch(/lvslab: note: vrrp\.nopreempt: keepalived honours it only on a BACKUP instance/)
   })
   afterAll(async () => {
     await cli('down', '-f', file)
     expect(await rt.listContainers(labFilter('np'))).toEqual([])
+  })
+
+  it('says, without --json, that every director starts as BACKUP', async () => {
+    const s = await cli('status', '-f', file)
+    expect(s.exitCode).toBe(0)
+    expect(s.stderr).toMatch(/lvslab: note: vrrp\.nopreempt: keepalived honours it only on a BACKUP instance/)
   })
 
   it('director-down: the VIP moves to lvs2 and stays there when lvs1 returns; verify accepts lvs2', async () => {
