@@ -50,6 +50,18 @@ describe('render: the files `up` would install, with no Docker', () => {
     expect(conf).toContain('notification_email_from lvs@example.org')
   })
 
+  it('says on stderr what it does beyond the lab file (nopreempt: every director BACKUP), and not with --json', async () => {
+    const file = labFile('nopreempt.yaml', 'vrrp: {nopreempt: true}')
+    const r = await lvslab('render', '--file', file)
+    expect(r.exit).toBe(0)
+    expect(r.stderr).toMatch(
+      /^lvslab: note: vrrp\.nopreempt: keepalived honours it only on a BACKUP instance, so every director's keepalived\.conf says state BACKUP; lvs1 still becomes MASTER by its priority 100, unless another director is MASTER already$/m,
+    )
+    expect(r.stdout.match(/^ {4}state BACKUP$/gm)).toHaveLength(2)
+    const j = await lvslab('render', '--json', '--file', file)
+    expect(j.stderr).toBe('')
+  })
+
   it('prints each file under its node and path, and the lab file picks the lab', async () => {
     const r = await lvslab('render', '-f', join(EXAMPLES, 'lab2.yaml'))
     expect(r.exit).toBe(0)
