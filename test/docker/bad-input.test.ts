@@ -79,7 +79,7 @@ const cases: [string, string[]][] = [
     'an injecting e-mail address',
     ['up', '--file', file('mail.yaml', 'notify: {smtp_server: 172.20.1.200, email: ["a@b.c\\n}"], email_from: a@b.c}')],
   ],
-  ['strict VRRP with a password', ['up', '--file', file('strict.yaml', 'vrrp: {strict: true}')]],
+  ['strict VRRP with a password', ['up', '--file', file('strict.yaml', 'vrrp: {strict: true, auth_type: PASS}')]],
   ['a duplicate key', ['up', '--file', file('dupkey.yaml', 'vip: 172.20.1.100\nvip: 172.20.1.101\n')]],
   ['an unknown flag on down', ['down', '--all-labs']],
   ['json and a bad file together', ['verify', '--json', '--file', file('json.yaml', 'name: 05')]],
