@@ -89,7 +89,39 @@ function nodeSpec(lab: Lab, mode: Mode, node: string, role: NodePlan['role'], ip
 
 /** What a director's container depends on beyond its own spec: the parts of the lab it serves. */
 function labIdentity(lab: Lab): unknown {
-  return {vip: lab.vip, vrrp: lab.vrrp, vs: lab.virtual_server, rs: lab.real_servers, d: lab.directors, notify: lab.notify ?? null}
+  return {
+    vip: lab.vip,
+    vrrp: vrrpIdentity(lab.vrrp),
+    vs: lab.virtual_server,
+    rs: lab.real_servers,
+    d: lab.directors,
+    notify: lab.notify ?? null,
+  }
+}
+
+/**
+ * The VRRP settings as the spec hash takes them: in one fixed order (whatever keys the lab file
+ * wrote), the order lvslab hashed before vrrp.version, nopreempt and preempt_delay existed, and
+ * each of those only when it changes something. So a lab running under an earlier lvslab keeps its
+ * hash (a second `up` finds it current), and equal labs hash equal however their files are written.
+ */
+function vrrpIdentity(v: Lab['vrrp']): Record<string, unknown> {
+  const fromFile = v.auth_pass_source !== 'random'
+  const o: Record<string, unknown> = {
+    instance: v.instance,
+    virtual_router_id: v.virtual_router_id,
+    advert_int: v.advert_int,
+    auth_type: v.auth_type,
+  }
+  if (v.auth_pass !== undefined && fromFile) o.auth_pass = v.auth_pass
+  o.strict = v.strict
+  o.unicast = v.unicast
+  if (v.auth_pass !== undefined && !fromFile) o.auth_pass = v.auth_pass
+  if (v.auth_pass_source !== undefined) o.auth_pass_source = v.auth_pass_source
+  if (v.version !== (v.strict ? 3 : 2)) o.version = v.version
+  if (v.nopreempt) o.nopreempt = true
+  if (v.preempt_delay > 0) o.preempt_delay = v.preempt_delay
+  return o
 }
 
 /**

@@ -1,7 +1,30 @@
 import {describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
+import {withAuthPass} from '../../src/lab/model.js'
 import {bounds, masterAfterStart, planClient, planLab, waitMs} from '../../src/plan/plan.js'
 import {LABELS, namesFilter} from '../../src/runtime/labels.js'
+
+describe('the spec hash across lvslab versions', () => {
+  const hashes = (text: string, kept?: string) =>
+    planLab(withAuthPass(parseLab(text), kept), 'least-privilege')
+      .directors.map((d) => d.spec.labels[LABELS.SPEC])
+      .join(',')
+  it('a lab running under the lvslab before vrrp.version keeps its hash, so a second up finds it current', () => {
+    // computed with that lvslab (e2bd034) for the same labs
+    expect(hashes('', 'KEPT1234')).toBe('b336aa6089b2c17b,f166b63ed8fe2326')
+    expect(hashes('vrrp: {auth_pass: abc}')).toBe('bd837844d4991a92,d39149dac0267a7f')
+    expect(hashes('vrrp: {strict: true, auth_type: NONE}', 'KEPT1234')).toBe('69785b3db6556d90,7fadfa436cc85389')
+    expect(hashes('network: {internal: true}', 'KEPT1234')).toBe('ff4df0c3504ac695,55d7210b5aeb823b')
+    expect(hashes('vrrp: {advert_int: 2}', 'KEPT1234')).toBe('62ca5eb405d061b6,b617947c546498ac')
+  })
+
+  it('equal labs hash equal however written; the new settings change it only when they change something', () => {
+    const base = hashes('', 'KEPT1234')
+    expect(hashes('vrrp: {version: 2, auth_type: PASS, nopreempt: false, preempt_delay: 0}', 'KEPT1234')).toBe(base)
+    for (const text of ['vrrp: {version: 3, auth_type: NONE}', 'vrrp: {nopreempt: true}', 'vrrp: {preempt_delay: 5}'])
+      expect(hashes(text, 'KEPT1234')).not.toBe(base)
+  })
+})
 
 describe('the plan', () => {
   const lab = parseLab('')
