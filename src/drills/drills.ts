@@ -137,10 +137,11 @@ export function makeDrill(
           },
         ],
         restore: bringEth0Up(lab, d),
+        // under nopreempt a BACKUP taken down comes back as BACKUP beside the holder
         expectRestored: restoredVrrp(
           lab,
-          master,
-          other,
+          lab.vrrp.nopreempt && d.name !== master.name ? d : master,
+          lab.vrrp.nopreempt && d.name !== master.name ? master : other,
           b,
           b.readd + b.eviction,
           5,

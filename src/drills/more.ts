@@ -64,21 +64,31 @@ export function hardKillDrill(lab: Lab, master: Director, b: Bounds): Drill {
 }
 
 /**
- * pause: `docker pause` of `master` (a hung director): the other takes over within the failover;
- * unpaused, master is MASTER still and the other steps down within one advert_int.
+ * Which of two MASTERs keeps the VIP once they hear each other again: the higher priority; the other
+ * steps down (RFC 3768 section 6.4.3), nopreempt or not (it governs only a BACKUP).
+ */
+function higher(a: Director, b: Director): Director {
+  return a.priority > b.priority ? a : b
+}
+
+/**
+ * pause: `docker pause` of `master` (a hung director, the VIP's holder): the other takes over within
+ * the failover; unpaused, master is MASTER still, so of the two the higher priority keeps the VIP
+ * (under nopreempt the holder may be the lower one) within one advert_int.
  * @throws InputError for a lab with one director (otherDirector)
  */
 export function pauseDrill(lab: Lab, master: Director, b: Bounds): Drill {
   const other = otherDirector(lab, master.name)
   const all = lab.real_servers.map((r) => r.ip)
+  const keeper = higher(master, other)
+  const loser = keeper === master ? other : master
   return {
     name: 'pause',
     target: master.name,
     description: `docker pause ${master.name}: a hung director, its keepalived frozen, its VIP kept`,
     ...vrrpFailover(lab, other, master, b),
-    // a resumed MASTER is MASTER still: the other, MASTER now too, meets its higher priority and steps
-    // down (RFC 3768 section 6.4.3), nopreempt or not
-    restoredHolder: master.name,
+    // a resumed MASTER is MASTER still: of the two MASTERs, the lower priority steps down
+    restoredHolder: keeper.name,
     restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
     inject: pauseDirector(lab, master),
     expectFault: [
@@ -93,16 +103,16 @@ export function pauseDrill(lab: Lab, master: Director, b: Bounds): Drill {
     restore: unpauseDirector(lab, master),
     expectRestored: [
       {
-        name: `${master.name} resumes as MASTER and ${other.name} steps down`,
-        event: `VIP back on ${master.name}`,
+        name: `${master.name} resumes as MASTER and ${loser.name}, of lower priority, steps down`,
+        event: keeper === master ? `VIP back on ${master.name}` : `VIP stays on ${keeper.name}`,
         boundSeconds: lab.vrrp.advert_int,
-        ...holds(lab, master),
+        ...holds(lab, keeper),
       },
       {
-        name: `${master.name}'s IPVS table lists every real server`,
+        name: `${keeper.name}'s IPVS table lists every real server`,
         event: 'IPVS table complete',
         boundSeconds: b.readd,
-        ...table(lab, master, all),
+        ...table(lab, keeper, all),
       },
     ],
   }
@@ -111,20 +121,26 @@ export function pauseDrill(lab: Lab, master: Director, b: Bounds): Drill {
 /**
  * partition: `master`'s VRRP adverts dropped (tc; both ways unless opts.oneWay), so the other hears
  * none and becomes MASTER too: split brain on purpose, waited for within the failover; let through
- * again, the other meets master's higher priority and steps down within one advert_int.
- * @throws InputError for a lab with one director (otherDirector)
+ * again, of the two the lower priority steps down within one advert_int.
+ * @throws InputError for a lab with one director (otherDirector), or --one-way from a holder of lower
+ *   priority than the other (under nopreempt): the other would take the VIP, no split brain
  */
 export function partitionDrill(lab: Lab, master: Director, b: Bounds, opts: DrillParams): Drill {
   const other = otherDirector(lab, master.name)
   const all = lab.real_servers.map((r) => r.ip)
+  const keeper = higher(master, other)
+  if (opts.oneWay && keeper !== master)
+    throw new InputError(
+      `--one-way: ${master.name}, which holds the VIP now (nopreempt), has a lower priority than ${other.name}, which would still hear nothing and take the VIP while ${master.name} steps down: no split brain (fix: leave out --one-way)`,
+    )
   const way = opts.oneWay ? `${master.name}'s adverts dropped` : `adverts dropped both ways at ${master.name}`
   return {
     name: 'partition',
     target: master.name,
     description: `the directors stop hearing each other (${way}): split brain on purpose`,
     ...vrrpFailover(lab, other, master, b),
-    // heard again, the other MASTER meets the higher priority and steps down (RFC 3768 section 6.4.3)
-    restoredHolder: master.name,
+    // heard again, of the two MASTERs the lower priority steps down (RFC 3768 section 6.4.3)
+    restoredHolder: keeper.name,
     restoreWindow: {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
     inject: dropVrrp(lab, master, !opts.oneWay),
     expectFault: [
@@ -139,16 +155,16 @@ export function partitionDrill(lab: Lab, master: Director, b: Bounds, opts: Dril
     restore: passVrrp(lab, master),
     expectRestored: [
       {
-        name: `${other.name} hears ${master.name} again and steps down`,
-        event: `split brain healed: VIP on ${master.name} alone`,
+        name: `the directors hear each other again and ${keeper === master ? other.name : master.name}, of lower priority, steps down`,
+        event: `split brain healed: VIP on ${keeper.name} alone`,
         boundSeconds: lab.vrrp.advert_int,
-        ...holds(lab, master),
+        ...holds(lab, keeper),
       },
       {
-        name: `${master.name}'s IPVS table lists every real server`,
+        name: `${keeper.name}'s IPVS table lists every real server`,
         event: 'IPVS table complete',
         boundSeconds: b.readd,
-        ...table(lab, master, all),
+        ...table(lab, keeper, all),
       },
     ],
   }
@@ -206,17 +222,30 @@ export function netemDrill(lab: Lab, master: Director, rs: RealServer, b: Bounds
   }
 }
 
+/** The longest flapping (s): one exec, whose output lvslab waits for 120 s (src/runtime/docker/calls.ts EXEC_TIMEOUT_MS). */
+export const FLAP_MAX_SECONDS = 100
+
 /**
  * flap: `master`'s eth0 down and up opts.count times (default 3), opts.periodSeconds s each way (default
  * the failover bound rounded up plus 1 s, so that each down is a failover). Its longest gap is bounded
  * by the failover; once it ends with eth0 up, the lab is expected back as a restore leaves it (master
  * MASTER again, or under nopreempt whoever holds the VIP alone, and that director's complete table).
  * The restore brings eth0 up again (a no-op unless the flapping was cut short).
+ * @throws InputError for a period not longer than the failover, or flapping longer than FLAP_MAX_SECONDS
  */
 export function flapDrill(lab: Lab, master: Director, b: Bounds, opts: DrillParams): Drill {
   const other = otherDirector(lab, master.name)
   const count = opts.count ?? 3
   const period = opts.periodSeconds ?? Math.ceil(b.failover) + 1
+  if (period <= b.failover)
+    throw new InputError(
+      `--period ${period}: not longer than the failover (${b.failover.toFixed(2)} s), so a down would not fail over (fix: give --period ${Math.ceil(b.failover) + 1} or more)`,
+    )
+  // the flapping is one exec, whose output lvslab waits for EXEC_TIMEOUT_MS (120 s) at most
+  if ((2 * count - 1) * period > FLAP_MAX_SECONDS)
+    throw new InputError(
+      `--count ${count} --period ${period}: ${(2 * count - 1) * period} s of flapping, more than ${FLAP_MAX_SECONDS} s (fix: fewer flaps, or a shorter period)`,
+    )
   const settled = restoredVrrp(
     lab,
     master,

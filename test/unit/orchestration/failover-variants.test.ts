@@ -136,6 +136,22 @@ describe('pause', () => {
     expect(rt.container(c('lvs1')).state).toBe('running')
   })
 
+  it('under nopreempt from lvs2 (after a failover): lvs1 takes over, and keeps the VIP when lvs2 is unpaused', async () => {
+    const rt = await running({timings: LAB_PACE}, nopreempt)
+    expect((await chaos(rt, [{name: 'director-down'}], {}, nopreempt)).ok).toBe(true)
+    // --one-way from the lower priority would move the VIP, not split the brain: refused
+    await expect(chaos(rt, [{name: 'partition', oneWay: true}], {}, nopreempt)).rejects.toThrow(
+      '--one-way: lvs2, which holds the VIP now (nopreempt), has a lower priority than lvs1, which would still hear nothing and take the VIP while lvs2 steps down: no split brain (fix: leave out --one-way)',
+    )
+    const d = (await chaos(rt, [{name: 'pause'}], {}, nopreempt)).drills[0]!
+    expect(d).toMatchObject({target: 'lvs2', ok: true, restored: true})
+    expect(d.timeline.map((e) => e.event)).toContain('VIP stays on lvs1')
+    // the BACKUP taken down comes back as BACKUP beside the holder
+    const backup = (await chaos(rt, [{name: 'director-down', target: 'lvs2'}], {}, nopreempt)).drills[0]!
+    expect(backup).toMatchObject({ok: true, restored: true})
+    expect(backup.timeline.map((e) => e.event)).toContain('lvs2 BACKUP, VIP stays on lvs1')
+  })
+
   it('with nopreempt too, the unpaused MASTER keeps the VIP: a MASTER meeting a higher priority steps down', async () => {
     const rt = await running({timings: LAB_PACE}, nopreempt)
     const d = (await chaos(rt, [{name: 'pause'}], {}, nopreempt)).drills[0]!
@@ -208,11 +224,11 @@ describe('netem', () => {
 describe('flap', () => {
   it("lvs1's eth0 down and up three times: each down fails over, and lvs1 is MASTER again once it ends", async () => {
     const rt = await running({timings: LAB_PACE})
-    const d = (await chaos(rt, [{name: 'flap', count: 3, periodSeconds: 2}])).drills[0]!
+    const d = (await chaos(rt, [{name: 'flap', count: 3, periodSeconds: 5}])).drills[0]!
     expect(d).toMatchObject({drill: 'flap', target: 'lvs1', ok: true, restored: true})
-    expect(d.description).toBe('eth0 of lvs1 down and up 3 times, 2 s each way')
+    expect(d.description).toBe('eth0 of lvs1 down and up 3 times, 5 s each way')
     expect(d.timeline.map((e) => e.event)).toEqual([
-      'fault injected: eth0 of lvs1 down and up 3 times, 2 s each way',
+      'fault injected: eth0 of lvs1 down and up 3 times, 5 s each way',
       'VIP back on lvs1',
       'IPVS table complete',
       'restore',
@@ -220,8 +236,15 @@ describe('flap', () => {
       'IPVS table complete',
       'recovered',
     ])
-    // the flapping itself (5 phases of 2 s) happens before the first event
-    expect(d.timeline[1]!.atMs).toBeGreaterThanOrEqual(10_000)
+    // the flapping itself (5 phases of 5 s) happens before the first event
+    expect(d.timeline[1]!.atMs).toBeGreaterThanOrEqual(25_000)
+    // a period no longer than the failover (3.8 s), or flapping past 100 s, is refused before anything is touched
+    await expect(chaos(rt, [{name: 'flap', periodSeconds: 2}])).rejects.toThrow(
+      '--period 2: not longer than the failover (3.80 s), so a down would not fail over (fix: give --period 5 or more)',
+    )
+    await expect(chaos(rt, [{name: 'flap', count: 11, periodSeconds: 5}])).rejects.toThrow(
+      '--count 11 --period 5: 105 s of flapping, more than 100 s (fix: fewer flaps, or a shorter period)',
+    )
     expect(d.fault.window).toMatchObject({measure: 'longest gap', within: true})
   })
 })
