@@ -120,11 +120,11 @@ export function hardKillKeepalived(lab: Lab, d: Director): Command {
  */
 export const HARD_KILL = [
   'live() { local p s; while read -r p s; do [ "${s:0:1}" = Z ] || echo "$p"; done < <(ps -C keepalived -o pid=,stat=); }',
-  'pids=$(live); [ -n "$pids" ] || { echo "keepalived is not running" >&2; exit 3; }',
+  'pids=$(live); [ -n "$pids" ] || { echo "keepalived is not running (fix: lvslab chaos restore starts it)" >&2; exit 3; }',
   'i=0; while [ -n "$pids" ] && [ $i -lt 100 ]; do',
   '  kill -STOP $pids 2>/dev/null; kill -9 $(sort -rn <<< "$pids") 2>/dev/null; sleep 0.05; pids=$(live); i=$((i+1))',
   'done',
-  '[ -z "$pids" ] || { echo "keepalived still alive after SIGKILL:" $(ps -o pid=,stat=,args= -p "$(echo $pids | tr " " ,)") >&2; exit 1; }',
+  '[ -z "$pids" ] || { echo "keepalived still alive after SIGKILL:" $(ps -o pid=,stat=,args= -p "$(echo $pids | tr " " ,)") "(fix: look at the director with docker top, then run lvslab chaos restore)" >&2; exit 1; }',
 ].join('\n')
 
 /**

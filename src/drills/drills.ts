@@ -5,7 +5,8 @@ import {type Lab, masterOf, type RealServer} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
 import {holds, otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
-import {type DrillParams, flapDrill, hardKillDrill, netemDrill, partitionDrill, pauseDrill} from './more.js'
+import {type DrillParams, hardKillDrill, partitionDrill, pauseDrill} from './more.js'
+import {flapDrill, netemDrill} from './network.js'
 
 export type {DrillParams} from './more.js'
 import {

@@ -75,7 +75,7 @@ export async function runChaos(
         '`lvslab chaos restore`, or `lvslab up`',
       )
       if (reports.length === 0 || opts.signal?.aborted) throw e
-      return {lab: lab.name, ok: false, drills: reports, stopped: e.message}
+      return {lab: lab.name, ok: false, drills: reports, ...(repeat > 1 ? {repeat, summary: summarize(reports)} : {}), stopped: e.message}
     }
     const report = await runStep(opts.onStep, `drill-${d.name}`, `drill ${d.name}`, (step) =>
       runDrill(rt, lab, makeDrill(lab, d.name, d.target, b, holder, d), {

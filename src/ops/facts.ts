@@ -132,7 +132,13 @@ export async function directorFacts(rt: Runtime, lab: Lab, d: Director, signal?:
   }
   const info = await rt.findContainer(container, {signal})
   if (!info?.running) return base
-  if (info.state === 'paused') return {...base, running: true, paused: true, unreadable: ['facts: the container is paused (docker pause)']}
+  if (info.state === 'paused')
+    return {
+      ...base,
+      running: true,
+      paused: true,
+      unreadable: ['facts: the container is paused (docker pause) (fix: `lvslab chaos restore` unpauses it)'],
+    }
   const report = await readNode(rt, container, ['--ipvs', '--vrrp'], {signal})
   const facts: DirectorFacts = {...base, running: true}
   const pid = servicePid(report.keepalived, 'keepalived', facts.unreadable)

@@ -57,6 +57,8 @@ export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): P
         await runCommand(rt, bringEth0Up(lab, d), signal)
         done.push(`eth0 up on ${d.name}`)
       }
+      // a keepalived whose pid could not be read is left alone (the convergence wait reports it)
+      if (f.unreadable.some((u) => u.startsWith('keepalived'))) return
       if (!f.keepalivedPid && f.holdsVip) {
         // left by a hard kill: the VIP and the IPVS service stayed behind keepalived
         await runCommand(rt, cleanStartKeepalived(lab, d), signal)

@@ -47,7 +47,7 @@ export interface ContainerInfo {
   id: string
   name: string
   image: string
-  /** The engine's State.Status: "created", "running", "paused", "exited"... (a paused container is also `running`). */
+  /** The engine's State.Status: "created", "running", "paused", "exited"... (an inspected paused container is also `running`; a listed one is not). */
   state: string
   running: boolean
   labels: Record<string, string>

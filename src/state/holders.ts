@@ -43,7 +43,10 @@ export function staleVipBeside(snap: LabSnapshot, stale: string, holder: string)
 
 /** The directors whose container runs without keepalived and yet holds the VIP: left by a hard kill. */
 export function staleVipHolders(snap: LabSnapshot): string[] {
-  return snap.directors.filter((d) => d.running && !d.keepalivedPid && d.holdsVip).map((d) => d.name)
+  // a keepalived whose pid could not be read is not taken as gone
+  return snap.directors
+    .filter((d) => d.running && !d.keepalivedPid && d.holdsVip && !d.unreadable.some((u) => u.startsWith('keepalived')))
+    .map((d) => d.name)
 }
 
 /**

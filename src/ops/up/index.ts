@@ -163,7 +163,8 @@ export async function upLab(rt: Runtime, labFile: Lab, opts: UpOptions): Promise
     await under.settled()
     throw error
   }
-  const bound = waitMs(b.failover + b.readd)
+  // with preempt_delay, a MASTER that lost the first election waits that long before it takes over
+  const bound = waitMs(b.failover + b.readd + lab.vrrp.preempt_delay)
   const snapshot = await step('converge', `Wait for convergence (bound ${(bound / 1000).toFixed(0)} s)`, async () => {
     const c = await convergedSnapshot(rt, lab, bound, {
       signal: opts.signal,

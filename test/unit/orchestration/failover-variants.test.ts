@@ -126,7 +126,9 @@ describe('pause', () => {
     ])
     expect(rt.container(c('lvs1')).state).toBe('paused')
     const s = await labStatus(rt, classic)
-    expect(s.notes).toContain('COULD NOT READ on lvs1: facts: the container is paused (docker pause)')
+    expect(s.notes).toContain(
+      'COULD NOT READ on lvs1: facts: the container is paused (docker pause) (fix: `lvslab chaos restore` unpauses it)',
+    )
     const r = await onVirtualClock(() => restoreLab(rt, classic))
     expect(r.actions).toEqual(['unpaused lvs1'])
 
