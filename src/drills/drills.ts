@@ -4,7 +4,7 @@ import {InputError} from '../errors.js'
 import {type Lab, masterOf, type RealServer} from '../lab/model.js'
 import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
-import {holds, otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
+import {holds, otherDirector, realServerOut, restoredVrrp, vrrpFailover} from './parts.js'
 import {type DrillParams, hardKillDrill, partitionDrill, pauseDrill} from './more.js'
 import {flapDrill, netemDrill} from './network.js'
 
@@ -59,34 +59,16 @@ export function makeDrill(
   opts: DrillParams = {},
 ): Drill {
   const master = lab.directors.find((d) => d.name === holder) ?? masterOf(lab)
-  const all = lab.real_servers.map((r) => r.ip)
   switch (name) {
     case 'rs-down': {
       const rs = realServer(lab, target)
-      const rest = all.filter((ip) => ip !== rs.ip)
+      const {readded, ...out} = realServerOut(lab, master, rs, b)
       return {
         name,
         target: rs.name,
         description: `stop httpd on ${rs.name} (as systemctl stop httpd)`,
-        faultServers: rest,
-        restoredServers: all,
-        faultHolder: master.name,
-        restoredHolder: master.name,
-        faultWindow: {
-          measure: 'degraded',
-          boundSeconds: b.eviction,
-          bound: 'delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry',
-        },
-        restoreWindow: {measure: 'longest gap', boundSeconds: b.readd, bound: 'delay_loop + connect_timeout'},
+        ...out,
         inject: stopHttpd(lab, rs),
-        expectFault: [
-          {
-            name: `${master.name}'s health check removes ${rs.name} from the IPVS table`,
-            event: `${rs.name} evicted`,
-            boundSeconds: b.eviction,
-            ...table(lab, master, rest),
-          },
-        ],
         restore: startHttpd(lab, rs),
         expectRestored: [
           {
@@ -96,12 +78,7 @@ export function makeDrill(
             reads: reads([], [rs.name]),
             check: (snap) => servesPage(snap, lab, rs.name),
           },
-          {
-            name: `${master.name}'s health check adds ${rs.name} back`,
-            event: `${rs.name} re-added`,
-            boundSeconds: b.readd,
-            ...table(lab, master, all),
-          },
+          readded,
         ],
       }
     }

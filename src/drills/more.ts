@@ -6,7 +6,7 @@ import type {Director, Lab} from '../lab/model.js'
 import type {Bounds} from '../plan/plan.js'
 import {bothMaster, holdsBesidePaused, staleVipBeside} from '../state/holders.js'
 import {cleanStartKeepalived, type Drill, dropVrrp, hardKillKeepalived, passVrrp, pauseDirector, reads, unpauseDirector} from './drill.js'
-import {holds, otherDirector, restoredVrrp, table, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
+import {keeperRestored, otherDirector, restoredVrrp, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
 
 /** What a drill may be told beyond its target: partition's direction, netem's impairment. */
 export interface DrillParams {
@@ -66,7 +66,6 @@ function higher(a: Director, b: Director): Director {
  */
 export function pauseDrill(lab: Lab, master: Director, b: Bounds): Drill {
   const other = otherDirector(lab, master.name)
-  const all = lab.real_servers.map((r) => r.ip)
   const keeper = higher(master, other)
   const loser = keeper === master ? other : master
   return {
@@ -88,20 +87,13 @@ export function pauseDrill(lab: Lab, master: Director, b: Bounds): Drill {
       },
     ],
     restore: unpauseDirector(lab, master),
-    expectRestored: [
-      {
-        name: `${master.name} resumes as MASTER and ${loser.name}, of lower priority, steps down`,
-        event: keeper === master ? `VIP back on ${master.name}` : `VIP stays on ${keeper.name}`,
-        boundSeconds: lab.vrrp.advert_int,
-        ...holds(lab, keeper),
-      },
-      {
-        name: `${keeper.name}'s IPVS table lists every real server`,
-        event: 'IPVS table complete',
-        boundSeconds: b.readd,
-        ...table(lab, keeper, all),
-      },
-    ],
+    expectRestored: keeperRestored(
+      lab,
+      keeper,
+      b,
+      `${master.name} resumes as MASTER and ${loser.name}, of lower priority, steps down`,
+      keeper === master ? `VIP back on ${master.name}` : `VIP stays on ${keeper.name}`,
+    ),
   }
 }
 
@@ -114,7 +106,6 @@ export function pauseDrill(lab: Lab, master: Director, b: Bounds): Drill {
  */
 export function partitionDrill(lab: Lab, master: Director, b: Bounds, opts: DrillParams): Drill {
   const other = otherDirector(lab, master.name)
-  const all = lab.real_servers.map((r) => r.ip)
   const keeper = higher(master, other)
   if (opts.oneWay && keeper !== master)
     throw new InputError(
@@ -140,19 +131,12 @@ export function partitionDrill(lab: Lab, master: Director, b: Bounds, opts: Dril
       },
     ],
     restore: passVrrp(lab, master),
-    expectRestored: [
-      {
-        name: `the directors hear each other again and ${keeper === master ? other.name : master.name}, of lower priority, steps down`,
-        event: `split brain healed: VIP on ${keeper.name} alone`,
-        boundSeconds: lab.vrrp.advert_int,
-        ...holds(lab, keeper),
-      },
-      {
-        name: `${keeper.name}'s IPVS table lists every real server`,
-        event: 'IPVS table complete',
-        boundSeconds: b.readd,
-        ...table(lab, keeper, all),
-      },
-    ],
+    expectRestored: keeperRestored(
+      lab,
+      keeper,
+      b,
+      `the directors hear each other again and ${keeper === master ? other.name : master.name}, of lower priority, steps down`,
+      `split brain healed: VIP on ${keeper.name} alone`,
+    ),
   }
 }

@@ -5,7 +5,7 @@ import type {Director, Lab, RealServer} from '../lab/model.js'
 import type {Bounds} from '../plan/plan.js'
 import {bringEth0Up, type Drill, flapEth0, impair, unimpair} from './drill.js'
 import type {DrillParams} from './more.js'
-import {otherDirector, restoredVrrp, table, vrrpFailover} from './parts.js'
+import {otherDirector, realServerOut, restoredVrrp, vrrpFailover} from './parts.js'
 
 /**
  * netem: a real server made slow or lossy with tc netem, enough that the MASTER's HTTP_GET check must
@@ -22,40 +22,15 @@ export function netemDrill(lab: Lab, master: Director, rs: RealServer, b: Bounds
     throw new InputError(
       `--delay ${delayMs}: below connect_timeout ${timeout} s, and --loss ${lossPercent} below 100, so keepalived's check would keep ${rs.name} (fix: give --delay ${timeout * 1000} or more, or --loss 100)`,
     )
-  const all = lab.real_servers.map((r) => r.ip)
-  const rest = all.filter((ip) => ip !== rs.ip)
+  const {readded, ...out} = realServerOut(lab, master, rs, b, `the slow ${rs.name}`)
   return {
     name: 'netem',
     target: rs.name,
     description: `netem on ${rs.name}'s eth0: delay ${delayMs} ms, loss ${lossPercent} %`,
-    faultServers: rest,
-    restoredServers: all,
-    faultHolder: master.name,
-    restoredHolder: master.name,
-    faultWindow: {
-      measure: 'degraded',
-      boundSeconds: b.eviction,
-      bound: 'delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry',
-    },
-    restoreWindow: {measure: 'longest gap', boundSeconds: b.readd, bound: 'delay_loop + connect_timeout'},
+    ...out,
     inject: impair(lab, rs, delayMs, lossPercent),
-    expectFault: [
-      {
-        name: `${master.name}'s health check removes the slow ${rs.name} from the IPVS table`,
-        event: `${rs.name} evicted`,
-        boundSeconds: b.eviction,
-        ...table(lab, master, rest),
-      },
-    ],
     restore: unimpair(lab, rs),
-    expectRestored: [
-      {
-        name: `${master.name}'s health check adds ${rs.name} back`,
-        event: `${rs.name} re-added`,
-        boundSeconds: b.readd,
-        ...table(lab, master, all),
-      },
-    ],
+    expectRestored: [readded],
   }
 }
 

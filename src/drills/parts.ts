@@ -1,7 +1,7 @@
 // What the drills share (pure): the director that takes over, the expectations over the VIP's holder
 // and a director's IPVS table, and the VRRP drills' windows and restored states.
 import {InputError} from '../errors.js'
-import type {Director, Lab} from '../lab/model.js'
+import type {Director, Lab, RealServer} from '../lab/model.js'
 import type {Bounds} from '../plan/plan.js'
 import {holdsVip, tableIs} from '../state/predicates.js'
 import {backupBeside} from '../state/holders.js'
@@ -104,6 +104,73 @@ export function restoredVrrp(
       event: 'IPVS table complete',
       boundSeconds: readd,
       ...table(lab, master, all),
+    },
+  ]
+}
+
+/**
+ * What the drills that take a real server out of service share (rs-down, netem): the others serve
+ * while it is out and all of them after; `master` holds the VIP throughout; the fault's degraded window
+ * is bounded by the health check's eviction, the restore's longest gap by its re-adding (s); the
+ * eviction (`what` names the real server, e.g. "the slow rs1") is the fault's expectation, and
+ * `readded` the restore's last.
+ */
+export function realServerOut(
+  lab: Lab,
+  master: Director,
+  rs: RealServer,
+  b: Bounds,
+  what = rs.name,
+): Pick<Drill, 'faultServers' | 'restoredServers' | 'faultHolder' | 'restoredHolder' | 'faultWindow' | 'restoreWindow' | 'expectFault'> & {
+  readded: Expectation
+} {
+  const all = lab.real_servers.map((r) => r.ip)
+  const rest = all.filter((ip) => ip !== rs.ip)
+  return {
+    faultServers: rest,
+    restoredServers: all,
+    faultHolder: master.name,
+    restoredHolder: master.name,
+    faultWindow: {
+      measure: 'degraded',
+      boundSeconds: b.eviction,
+      bound: 'delay_loop + (retry + 1) x connect_timeout + retry x delay_before_retry',
+    },
+    restoreWindow: {measure: 'longest gap', boundSeconds: b.readd, bound: 'delay_loop + connect_timeout'},
+    expectFault: [
+      {
+        name: `${master.name}'s health check removes ${what} from the IPVS table`,
+        event: `${rs.name} evicted`,
+        boundSeconds: b.eviction,
+        ...table(lab, master, rest),
+      },
+    ],
+    readded: {
+      name: `${master.name}'s health check adds ${rs.name} back`,
+      event: `${rs.name} re-added`,
+      boundSeconds: b.readd,
+      ...table(lab, master, all),
+    },
+  }
+}
+
+/**
+ * After two MASTERs heard each other again (pause, partition): `keeper`, the higher priority, holds the
+ * VIP alone within one advert_int (the expectation named `name`, its timeline event `event`), then its
+ * table lists every real server within the re-adding (s).
+ */
+export function keeperRestored(lab: Lab, keeper: Director, b: Bounds, name: string, event: string): Expectation[] {
+  return [
+    {name, event, boundSeconds: lab.vrrp.advert_int, ...holds(lab, keeper)},
+    {
+      name: `${keeper.name}'s IPVS table lists every real server`,
+      event: 'IPVS table complete',
+      boundSeconds: b.readd,
+      ...table(
+        lab,
+        keeper,
+        lab.real_servers.map((r) => r.ip),
+      ),
     },
   ]
 }

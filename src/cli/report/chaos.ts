@@ -1,11 +1,10 @@
 // The drills' report: a human table, and JUnit (one case per phase of each drill).
 import type {ChaosResult} from '../../ops/chaos.js'
 import type {PhaseReport} from '../../ops/drill/report.js'
-import type {DrillSummary, Spread} from '../../ops/drill/summary.js'
+import type {DrillSummary} from '../../ops/drill/summary.js'
+import {seconds as s, summaryRows} from './summary-rows.js'
 import {type JunitCase, writeJunit} from './junit.js'
 import {table} from './text.js'
-
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
 /**
  * The drills' report for a terminal, one string per line: per drill its outcome, its timeline (s
@@ -58,34 +57,12 @@ export function chaosLines(result: ChaosResult): string[] {
  * window's min / median / p95 / max (s) beside its bound, and the failed requests' spread.
  */
 export function summaryLines(summary: DrillSummary[], repeat: number): string[] {
-  const four = (x: Spread, f: (n: number) => string) => [x.min, x.median, x.p95, x.max].map(f).join(' / ')
   return [
     '',
     `Over ${repeat} runs (min / median / p95 / max):`,
     ...table([
       ['  DRILL', 'PASSED', 'PHASE', 'WINDOW', 'MEASURED', 'BOUND', 'FAILED REQUESTS'],
-      ...summary.flatMap((d) =>
-        (
-          [
-            ['fault', d.fault],
-            ['restore', d.restore],
-          ] as const
-        ).flatMap(([name, p]) =>
-          p
-            ? [
-                [
-                  `  ${d.drill} ${d.target}`,
-                  `${d.ok}/${d.runs}`,
-                  name,
-                  p.measure,
-                  four(p.windowMs, (n) => (n / 1000).toFixed(2)),
-                  s(p.boundMs),
-                  four(p.failedRequests, String),
-                ],
-              ]
-            : [],
-        ),
-      ),
+      ...summaryRows(summary).map((r) => [`  ${r.drill}`, r.passed, r.phase, r.measure, r.measured, r.bound, r.failed]),
     ]),
   ]
 }

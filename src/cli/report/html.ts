@@ -6,13 +6,9 @@ import {writeFileSync} from 'node:fs'
 import * as vega from 'vega'
 import {compile, type TopLevelSpec} from 'vega-lite'
 import type {ChaosResult} from '../../ops/chaos.js'
-import type {DrillReport, PhaseReport} from '../../ops/drill/report.js'
-import type {Spread} from '../../ops/drill/summary.js'
+import type {DrillReport} from '../../ops/drill/report.js'
+import {seconds as s, summaryRows, windowText} from './summary-rows.js'
 import {renderHtml} from '../../render/index.js'
-
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
-const windowText = (p?: PhaseReport) => (p ? `${p.window.measure} ${s(p.window.measuredMs)} (bound ${s(p.window.boundMs)})` : '-')
-const four = (x: Spread, f: (n: number) => string) => [x.min, x.median, x.p95, x.max].map(f).join(' / ')
 
 /** The row label of a request: the real server that answered it, or "failed". */
 const FAILED = 'failed'
@@ -128,28 +124,7 @@ export async function chaosHtml(result: ChaosResult, generated = new Date()): Pr
     })),
     stopped: result.stopped ?? '',
     repeat: result.repeat ?? 1,
-    summary: (result.summary ?? []).flatMap((d) =>
-      (
-        [
-          ['fault', d.fault],
-          ['restore', d.restore],
-        ] as const
-      ).flatMap(([phase, p]) =>
-        p
-          ? [
-              {
-                drill: `${d.drill} ${d.target}`,
-                passed: `${d.ok}/${d.runs}`,
-                phase,
-                measure: p.measure,
-                measured: four(p.windowMs, (n) => (n / 1000).toFixed(2)),
-                bound: s(p.boundMs),
-                failed: four(p.failedRequests, String),
-              },
-            ]
-          : [],
-      ),
-    ),
+    summary: summaryRows(result.summary ?? []),
     drills,
   })
 }

@@ -3,14 +3,10 @@
 import {appendFileSync} from 'node:fs'
 import {markdownTable} from 'markdown-table'
 import type {ChaosResult} from '../../ops/chaos.js'
-import type {PhaseReport} from '../../ops/drill/report.js'
-import type {Spread} from '../../ops/drill/summary.js'
+import {summaryRows, windowText as windowCell} from './summary-rows.js'
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 /** A cell's text: one line, its pipes escaped (GitHub's tables split cells on "|"). */
 const cell = (text: string) => text.replaceAll('\n', ' ').replaceAll('|', '\\|')
-const windowCell = (p?: PhaseReport) => (p ? `${p.window.measure} ${s(p.window.measuredMs)} (bound ${s(p.window.boundMs)})` : '-')
-const four = (x: Spread, f: (n: number) => string) => [x.min, x.median, x.p95, x.max].map(f).join(' / ')
 
 /**
  * The drills' report as Markdown (GitHub-flavoured): a heading naming the lab and the verdict, a table
@@ -44,28 +40,7 @@ export function chaosMarkdown(result: ChaosResult): string {
   }
   if (result.summary) {
     out.push(`### Over ${result.repeat ?? 1} runs (min / median / p95 / max)`, '')
-    const phases = result.summary.flatMap((d) =>
-      (
-        [
-          ['fault', d.fault],
-          ['restore', d.restore],
-        ] as const
-      ).flatMap(([name, p]) =>
-        p
-          ? [
-              [
-                `${d.drill} ${d.target}`,
-                `${d.ok}/${d.runs}`,
-                name,
-                `${p.measure} (s)`,
-                four(p.windowMs, (n) => (n / 1000).toFixed(2)),
-                s(p.boundMs),
-                four(p.failedRequests, String),
-              ],
-            ]
-          : [],
-      ),
-    )
+    const phases = summaryRows(result.summary).map((r) => [r.drill, r.passed, r.phase, `${r.measure} (s)`, r.measured, r.bound, r.failed])
     out.push(markdownTable([['drill', 'passed', 'phase', 'window', 'measured', 'bound', 'failed requests'], ...phases]), '')
   }
   return `${out.join('\n')}\n`
