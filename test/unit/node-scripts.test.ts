@@ -68,6 +68,8 @@ describe('lvslab-svc readpid and alive', () => {
     expect(bash(`${code}\nalive $$ && echo yes || echo no`)).toBe('yes\n')
     expect(bash(`${code}\nalive '' && echo yes || echo no`)).toBe('no\n')
     expect(bash(`${code}\nsleep 0 & p=$!; wait $p; alive $p && echo yes || echo no`)).toBe('no\n')
+    // no /proc entry to read (a pid reaped while it was looked at) is not alive, whatever kill -0 said before
+    expect(bash(`${code}\nkill() { return 0; }\nalive 2147483647 && echo yes || echo no`)).toBe('no\n')
     // a child that ended under a parent that never reaps it (sleep): a zombie, which kill -0 still finds
     const zombie = join(dir, 'zombie.pid')
     expect(
