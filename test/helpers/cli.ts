@@ -1,4 +1,5 @@
 import {execa} from 'execa'
+import {expect} from 'vitest'
 
 export interface CliResult {
   exitCode: number
@@ -19,4 +20,14 @@ export async function cli(...args: string[]): Promise<CliResult> {
     }
   }
   return {exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, json}
+}
+
+/**
+ * Runs the built CLI (cli) and expects exit 0: any other exit code fails the test with a message
+ * naming the command and quoting the tail of its stdout (3000 characters) and stderr (1000).
+ */
+export async function cliOk(...args: string[]): Promise<CliResult> {
+  const r = await cli(...args)
+  expect(r.exitCode, `lvslab ${args.join(' ')}: exit ${r.exitCode}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-1000)}`).toBe(0)
+  return r
 }
