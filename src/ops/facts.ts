@@ -164,9 +164,15 @@ export async function directorFacts(rt: Runtime, lab: Lab, d: Director, signal?:
       facts.unreadable.push(`VRRP state: ${report.vrrp ? why(report.vrrp) : 'not reported'}`)
     } else {
       try {
-        const state = parseKeepalivedData(report.vrrp.out, {strict: true}).find((st) => st.instance === lab.vrrp.instance)?.state
-        facts.vrrpState = state ?? 'UNKNOWN'
-        if (!state) facts.unreadable.push(`VRRP state: keepalived's dump has no instance ${lab.vrrp.instance}`)
+        const instance = parseKeepalivedData(report.vrrp.out, {strict: true}).find((st) => st.instance === lab.vrrp.instance)
+        facts.vrrpState = instance?.state ?? 'UNKNOWN'
+        if (!instance) facts.unreadable.push(`VRRP state: keepalived's dump has no instance ${lab.vrrp.instance}`)
+        // a BACKUP that has heard no MASTER yet prints its zeroed address
+        if (instance?.state === 'BACKUP' && instance.masterRouter && !['0.0.0.0', '::'].includes(instance.masterRouter))
+          facts.heardMaster = {
+            address: instance.masterRouter,
+            ...(instance.masterPriority === undefined ? {} : {priority: instance.masterPriority}),
+          }
       } catch (error) {
         facts.vrrpState = 'UNKNOWN'
         facts.unreadable.push(`VRRP state: ${(error as Error).message}`)

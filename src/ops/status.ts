@@ -1,7 +1,7 @@
 // `status`: what the lab's nodes report about themselves.
 import type {Lab} from '../lab/model.js'
 import type {Runtime} from '../runtime/types.js'
-import {converged, splitBrain, type Verdict} from '../state/predicates.js'
+import {converged, foreignMaster, splitBrain, type Verdict} from '../state/predicates.js'
 import {arpSuppressed, expectedHolder, staleVipHolders} from '../state/holders.js'
 import {type DirectorFacts, masters, type RealServerFacts, unreadList, vipHolders, vipService} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
@@ -52,6 +52,11 @@ export async function labStatus(rt: Runtime, lab: Lab, opts: {signal?: AbortSign
       `STALE VIP on ${name}: keepalived is not running there and the VIP was left on its eth0, so it answers ARP for the VIP beside the MASTER (fix: \`lvslab chaos restore\`)`,
     )
   if (split.ok) notes.push(split.seen)
+  const foreign = foreignMaster(snap, lab)
+  if (foreign.ok)
+    notes.push(
+      `${foreign.seen}: another VRRP router on the lab network uses this lab's virtual_router_id and is its MASTER (fix: stop that router, or give this lab a virtual_router_id of its own: vrrp.virtual_router_id in the lab file)`,
+    )
   return {
     lab: lab.name,
     vip: lab.vip,

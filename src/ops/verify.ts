@@ -6,7 +6,7 @@ import type {Mode} from '../plan/plan.js'
 import type {Runtime} from '../runtime/types.js'
 import {StepError} from '../errors.js'
 import {arpSuppressed, expectedHolder} from '../state/holders.js'
-import {allRead, converged, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
+import {allRead, converged, foreignMaster, oneHolder, oneMaster, serviceIs, type Verdict, vipOn} from '../state/predicates.js'
 import {healthyServers, type LabSnapshot, vipHolders} from '../state/snapshot.js'
 import {labSnapshot} from './facts.js'
 import {markReused, trackedClients} from './tracked.js'
@@ -127,7 +127,9 @@ export function checksFrom(lab: Lab, answers: Answer[], snap: LabSnapshot, expec
   const holders = vipHolders(snap)
   checks.push(check('exactly one director holds the VIP', oneHolder(snap, lab)))
   checks.push(check(`the VIP is on ${expectedHolder} as eth0:1`, vipOn(snap, expectedHolder)))
-  checks.push(check('exactly one director reports MASTER', oneMaster(snap, expectedHolder)))
+  const foreign = foreignMaster(snap, lab)
+  const one = oneMaster(snap, expectedHolder)
+  checks.push(check('exactly one director reports MASTER', foreign.ok ? {ok: one.ok, seen: `${one.seen}; ${foreign.seen}`} : one))
   // the table of the single holder, else of the expected one
   const master = holders.length === 1 ? holders[0]?.name : expectedHolder
   checks.push(check("the MASTER's IPVS table equals the healthy real servers", serviceIs(snap, lab, master, healthy)))

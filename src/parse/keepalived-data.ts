@@ -90,6 +90,11 @@ function buildInstance(name: string, kv: Map<string, string>): VrrpInstanceState
   }
   const vrid = toInt(kv.get('Virtual Router ID'))
   if (vrid !== undefined) out.virtualRouterId = vrid
+  // a BACKUP's "Master router = 172.20.1.1" (keepalived prints the address alone)
+  const router = /^[0-9a-fA-F.:]+$/.exec(kv.get('Master router') ?? '')?.[0]
+  if (router) out.masterRouter = router
+  const masterPriority = toInt(kv.get('Master priority'))
+  if (masterPriority !== undefined) out.masterPriority = masterPriority
   return out
 }
 

@@ -18,6 +18,14 @@ export interface VrrpInstanceState {
   interface?: string
   /** virtual_router_id (1-255). */
   virtualRouterId?: number
+  /**
+   * The source address of the last MASTER advert this instance heard ("Master router = ..."), which
+   * keepalived prints for a BACKUP instance only (1.x vrrp_print.c vrrp_print(), 2.x vrrp_data.c
+   * dump_vrrp()): a lab director's address, or a foreign speaker's on the same virtual_router_id.
+   */
+  masterRouter?: string
+  /** That MASTER's advertised priority ("Master priority = ..."), printed beside it. */
+  masterPriority?: number
 }
 
 /** keepalived's vrrp.h state numbers. */

@@ -148,6 +148,29 @@ export function splitBrain(snap: LabSnapshot): Verdict {
   }
 }
 
+/**
+ * A foreign VRRP speaker: a MASTER that a BACKUP director hears (keepalived's "Master router") at an
+ * address that is none of the lab's directors', i.e. another router on the lab network with the lab's
+ * virtual_router_id. The routers of one VRID on a LAN are one virtual router (RFC 3768 section 1,
+ * RFC 5798 section 1), so a stray one takes part in its election and, with a higher priority, takes
+ * the VIP. `ok` is true when there IS one; seen names each foreign address, its priority and who hears it.
+ */
+export function foreignMaster(snap: LabSnapshot, lab: Lab): Verdict {
+  const own = new Set(lab.directors.map((d) => d.ip))
+  const heard = new Map<string, {priority?: number; by: string[]}>()
+  for (const d of snap.directors) {
+    if (!d.heardMaster || own.has(d.heardMaster.address)) continue
+    const entry = heard.get(d.heardMaster.address) ?? {priority: d.heardMaster.priority, by: []}
+    entry.by.push(d.name)
+    heard.set(d.heardMaster.address, entry)
+  }
+  const seen = [...heard].map(
+    ([address, h]) =>
+      `FOREIGN VRRP MASTER ${address}${h.priority === undefined ? '' : ` (priority ${h.priority})`} on virtual_router_id ${lab.vrrp.virtual_router_id}: ${h.by.join(' and ')} ${h.by.length > 1 ? 'hear' : 'hears'} it as the MASTER`,
+  )
+  return {ok: seen.length > 0, seen: seen.join('; ') || 'every BACKUP hears a lab director'}
+}
+
 /** A real server's httpd serves its own page ("from <its ip>") on its own address. */
 export function servesPage(snap: LabSnapshot, lab: Lab, name: string): Verdict {
   const f = realServer(snap, name)
@@ -190,8 +213,9 @@ export function converged(snap: LabSnapshot, lab: Lab, holder: string): Verdict 
   const others = vipHolders(snap)
     .filter((d) => d.name !== holder)
     .map((d) => d.name)
+  const foreign = foreignMaster(snap, lab)
   return {
     ok,
-    seen: `${holder} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${h.ipvsError ? `unreadable (${h.ipvsError})` : tableOf(lab, h).join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}${unreadTail([...snap.directors, ...snap.realServers])}`,
+    seen: `${foreign.ok ? `${foreign.seen}; ` : ''}${holder} ${h.holdsVip ? `holds the VIP (${h.vipLabel})` : 'does not hold the VIP'}, state ${h.vrrpState}; also holding: ${others.join(', ') || 'none'}; IPVS: ${h.ipvsError ? `unreadable (${h.ipvsError})` : tableOf(lab, h).join(', ') || 'empty'}; healthy: ${healthy.join(', ') || 'none'}${unreadTail([...snap.directors, ...snap.realServers])}`,
   }
 }

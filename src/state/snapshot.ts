@@ -14,6 +14,11 @@ export interface DirectorFacts {
   keepalivedPid?: number
   /** VRRP state as keepalived itself reports it (its data dump on SIGUSR1, keepalived(8) SIGNALS), not guessed from the VIP. */
   vrrpState: VrrpState | 'NOT RUNNING'
+  /**
+   * The MASTER this director hears while it is BACKUP, as keepalived's dump names it ("Master router",
+   * "Master priority"): a lab director, or a foreign VRRP speaker on the lab's virtual_router_id.
+   */
+  heardMaster?: {address: string; priority?: number}
   holdsVip: boolean
   vipLabel?: string
   eth0Up: boolean

@@ -7,6 +7,11 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {loadLab} from '../../src/lab/load.js'
+import {waitConverged} from '../../src/ops/converge.js'
+import {labStatus} from '../../src/ops/status.js'
+import {waitFor} from '../../src/ops/wait.js'
+import {bounds, containerName, networkName, waitMs} from '../../src/plan/plan.js'
 import {DockerRuntime} from '../../src/runtime/docker/index.js'
 import {labFilter} from '../../src/runtime/labels.js'
 import {cli, cliOk} from '../helpers/cli.js'
@@ -106,6 +111,63 @@ describe('VRRP 3 at 0.1 s adverts (examples/fast.yaml)', () => {
     const c = await cliOk('chaos', 'pause', '-f', FAST, '--json')
     expectWithin('fast', c.json.drills)
     expect(c.json.drills[0].timeline.map((e: any) => e.event)).toContain('VIP moved to lvs2, lvs1 paused')
+  })
+  // A copy of lvs1's vrrp_instance (same VRID, version, adverts and VIP) at priority 200, in a container
+  // of the lab image that this test starts on the lab's network, under its own label, and removes: the
+  // tracker's "someone copied keepalived.conf to another box". It wins the election; status and verify
+  // must name it, and once it is gone the lab must take the VIP back.
+  it("a foreign VRRP speaker with the lab's virtual_router_id takes the VIP; status and verify name it; removed, the lab is MASTER again", async () => {
+    const lab = loadLab(FAST)
+    const foreign = 'lvslab-e2e-foreign-vrrp'
+    const created = await rt.createContainer({
+      name: foreign,
+      hostname: 'foreign',
+      image: await ensureLabImage(rt),
+      network: networkName(lab),
+      ip: '172.25.1.200',
+      labels: {'lvslab.e2e': 'foreign-vrrp'},
+      capAdd: ['NET_ADMIN', 'NET_RAW'],
+      privileged: false,
+      sysctls: {},
+    })
+    try {
+      await rt.startContainer(created.id)
+      const conf = (await rt.exec(containerName(lab, 'lvs1'), ['cat', '/etc/keepalived/keepalived.conf'])).stdout
+      const copy = conf
+        .slice(0, conf.indexOf('virtual_server '))
+        .replace(/router_id \S+/, 'router_id foreign')
+        .replace(/priority \d+/, 'priority 200')
+      const start = await rt.exec(
+        foreign,
+        [
+          'bash',
+          '-c',
+          'echo "$CONF" | base64 -d > /etc/keepalived/foreign.conf && keepalived -f /etc/keepalived/foreign.conf -p /run/foreign.pid -D',
+        ],
+        {env: {CONF: Buffer.from(copy).toString('base64')}},
+      )
+      expect(start.exitCode, start.stderr).toBe(0)
+      const limit = waitMs(bounds(lab).failover) + 60_000
+      await waitFor("the lab's directors hear the foreign MASTER", limit, async () => {
+        const st = await labStatus(rt, lab)
+        return {done: st.notes.some((n) => n.startsWith('FOREIGN VRRP MASTER 172.25.1.200')), seen: st.notes.join(' | ')}
+      })
+      const s = await cli('status', '-f', FAST, '--json')
+      expect(s.json.masters).toEqual([])
+      expect(s.json.notes.join('\n')).toMatch(
+        /FOREIGN VRRP MASTER 172\.25\.1\.200 \(priority 200\) on virtual_router_id 55: lvs1 and lvs2 hear it as the MASTER.*fix: stop that router/,
+      )
+      const v = await cli('verify', '-f', FAST, '--json')
+      expect(v.exitCode).not.toBe(0)
+      expect(v.json.checks.find((c: any) => c.name === 'exactly one director reports MASTER').detail).toMatch(
+        /FOREIGN VRRP MASTER 172\.25\.1\.200/,
+      )
+      await rt.removeContainer(foreign)
+      await waitConverged(rt, lab, limit)
+      await cliOk('verify', '-f', FAST, '--json')
+    } finally {
+      await rt.removeContainer(foreign)
+    }
   })
 })
 

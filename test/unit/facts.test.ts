@@ -68,13 +68,21 @@ describe.each(['centos7', 'rocky9', 'debian12', 'debian13'])('a MASTER director 
     ])
   })
 
-  it('a BACKUP dump reads BACKUP', async () => {
+  it('a BACKUP dump reads BACKUP, with the MASTER it hears', async () => {
     const f = await directorFacts(
       runtimeReporting({...report, vrrp: ok(fixture(userland, 'keepalived-backup.data'))}),
       lab,
       lab.directors[1]!,
     )
     expect(f.vrrpState).toBe('BACKUP')
+    expect(f.heardMaster).toEqual({address: '172.20.1.1', priority: 150})
+  })
+
+  it('a BACKUP that has heard no MASTER yet (its zeroed address) hears none', async () => {
+    const data = fixture(userland, 'keepalived-backup.data').replace('Master router = 172.20.1.1', 'Master router = 0.0.0.0')
+    const f = await directorFacts(runtimeReporting({...report, vrrp: ok(data)}), lab, lab.directors[1]!)
+    expect(f.vrrpState).toBe('BACKUP')
+    expect(f.heardMaster).toBeUndefined()
   })
 
   it('a dump cut short is reported as unreadable, not read as no instance', async () => {

@@ -9,6 +9,7 @@ import {
   allRead,
   converged,
   eth0Down,
+  foreignMaster,
   forwardsByRoute,
   holdsVip,
   keepalivedGone,
@@ -135,6 +136,33 @@ describe('predicates', () => {
     })
     expect(keepalivedGone(healthy, 'lvs1')).toEqual({ok: false, seen: 'lvs1: container running, keepalived pid 10'})
     expect(keepalivedGone(snap([director('lvs1', {running: false, keepalivedPid: undefined})]), 'lvs1').ok).toBe(false)
+  })
+})
+
+describe("foreignMaster: another VRRP router on the lab network with the lab's virtual_router_id", () => {
+  it('none while every BACKUP hears a lab director, or hears none', () => {
+    expect(foreignMaster(snap([master(), director('lvs2', {heardMaster: {address: '172.20.1.1', priority: 100}})]), lab)).toEqual({
+      ok: false,
+      seen: 'every BACKUP hears a lab director',
+    })
+    expect(foreignMaster(healthy, lab).ok).toBe(false)
+  })
+
+  it('names the foreign address, its priority and every director that hears it', () => {
+    const heard = {heardMaster: {address: '172.20.1.200', priority: 200}}
+    const s = snap([director('lvs1', heard), director('lvs2', heard)])
+    expect(foreignMaster(s, lab)).toEqual({
+      ok: true,
+      seen: 'FOREIGN VRRP MASTER 172.20.1.200 (priority 200) on virtual_router_id 51: lvs1 and lvs2 hear it as the MASTER',
+    })
+    expect(foreignMaster(snap([master(), director('lvs2', {heardMaster: {address: '172.20.1.200'}})]), lab).seen).toBe(
+      'FOREIGN VRRP MASTER 172.20.1.200 on virtual_router_id 51: lvs2 hears it as the MASTER',
+    )
+    // and the one definition of a healthy lab says it first, so that a wait that ends on it explains itself
+    expect(converged(s, lab, 'lvs1')).toMatchObject({
+      ok: false,
+      seen: expect.stringMatching(/^FOREIGN VRRP MASTER 172\.20\.1\.200 .*; lvs1 does not hold the VIP/),
+    })
   })
 })
 

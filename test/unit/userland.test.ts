@@ -69,6 +69,9 @@ describe.each(USERLANDS)('userland $name', (u) => {
     const backup = parseKeepalivedData(fixture(u.name, 'keepalived-backup.data'), {strict: true})
     expect(backup).toHaveLength(1)
     expect(backup[0]).toMatchObject({instance: 'VI_1', state: 'BACKUP', priority: 100, interface: 'eth0', virtualRouterId: 51})
+    // the MASTER a BACKUP hears: how a foreign speaker on the same virtual_router_id is told from a lab director
+    expect(backup[0]).toMatchObject({masterRouter: '172.20.1.1', masterPriority: 150})
+    expect(master[0]?.masterRouter).toBeUndefined()
     // the lenient default reads the same
     expect(parseKeepalivedData(fixture(u.name, 'keepalived.data'))).toEqual(master)
   })

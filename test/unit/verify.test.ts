@@ -48,6 +48,17 @@ describe("verify's checks", () => {
     expect(checks.find((c) => c.name === 'exactly one director holds the VIP')!.detail).toMatch(/SPLIT BRAIN/)
   })
 
+  it("a foreign VRRP MASTER on the lab's virtual_router_id: the MASTER check fails and names it", () => {
+    const heard = {heardMaster: {address: '172.20.1.200', priority: 200}}
+    const checks = checksFrom(lab, rr, [director('lvs1', heard), director('lvs2', heard)], servers, 'lvs1')
+    expect(checks.find((c) => c.name === 'exactly one director reports MASTER')).toEqual({
+      name: 'exactly one director reports MASTER',
+      ok: false,
+      detail:
+        'lvs1: BACKUP, lvs2: BACKUP; FOREIGN VRRP MASTER 172.20.1.200 (priority 200) on virtual_router_id 51: lvs1 and lvs2 hear it as the MASTER',
+    })
+  })
+
   it('a real server down but still in the IPVS table fails the table check', () => {
     const checks = checksFrom(
       lab,
