@@ -108,9 +108,11 @@ describe('rendering what the lab file asks for', () => {
 })
 
 // What each base installs, by the distribution's own package names (Rocky 9 and CentOS 7: BaseOS/AppStream
-// and base; Debian 12: main): keepalived, ipvsadm, ip, ps/pkill, the web server and curl for the health page.
+// and base; Debian 12: main): keepalived, ipvsadm, ip, ps/pkill, the web server and curl for the health page;
+// tc for the partition and netem drills, which EL 8 and later ship apart from iproute as iproute-tc (EL 7's
+// iproute and Debian's iproute2 have it).
 const PACKAGES = {
-  rocky9: ['keepalived', 'ipvsadm', 'iproute', 'procps-ng', 'httpd', 'curl'],
+  rocky9: ['keepalived', 'ipvsadm', 'iproute', 'iproute-tc', 'procps-ng', 'httpd', 'curl'],
   centos7: ['keepalived', 'ipvsadm', 'iproute', 'procps-ng', 'httpd', 'curl'],
   debian12: ['keepalived', 'ipvsadm', 'iproute2', 'procps', 'apache2', 'curl'],
 }
