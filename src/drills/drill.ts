@@ -183,23 +183,38 @@ export function passVrrp(lab: Lab, d: Director): Command {
 }
 
 /**
- * Delays and drops a real server's packets on its eth0 with tc netem (tc-netem(8); NET_ADMIN, which
- * lvslab gives the real servers): every packet waits `delayMs` ms, and `lossPercent` % are lost.
+ * Delays and drops the packets a node (a real server or a director) sends on its eth0 with tc netem
+ * (tc-netem(8); NET_ADMIN, which lvslab gives every lab node): every packet waits `delayMs` ms, and
+ * `lossPercent` % are lost. With `holdSeconds` the command lasts that long after (sleep), so that the
+ * fault phase spans what it must outlast (a director's: the moment its BACKUP would take over).
  */
-export function impair(lab: Lab, r: RealServer, delayMs: number, lossPercent: number): Command {
+export function impair(lab: Lab, node: RealServer | Director, delayMs: number, lossPercent: number, holdSeconds = 0): Command {
+  const hold = holdSeconds > 0 ? ` && sleep ${Number(holdSeconds.toFixed(2))}` : ''
   return {
-    container: containerName(lab, r.name),
-    cmd: `tc qdisc add dev eth0 root netem delay ${delayMs}ms loss ${lossPercent}%`,
-    step: `netem on ${r.name}: delay ${delayMs} ms, loss ${lossPercent} %`,
+    container: containerName(lab, node.name),
+    cmd: `tc qdisc add dev eth0 root netem delay ${delayMs}ms loss ${lossPercent}%${hold}`,
+    step: `netem on ${node.name}: delay ${delayMs} ms, loss ${lossPercent} %`,
   }
 }
 
 /** What `chaos restore` runs on every real server: removes a netem qdisc left there, printing "removed" when there was one. */
 export const CLEAR_NETEM = 'tc qdisc del dev eth0 root 2>/dev/null && echo removed; true'
 
+/**
+ * What `chaos restore` runs on every director: removes what a partition (a prio root qdisc and an
+ * ingress qdisc, dropVrrp) or a netem drill (a netem root qdisc, impair) left on eth0, printing
+ * "netem", "vrrp" or nothing for what it removed; exit 0 either way.
+ */
+export const CLEAR_DIRECTOR_TC = [
+  'r=; q=$(tc qdisc show dev eth0 root 2>/dev/null)',
+  'if tc qdisc del dev eth0 root 2>/dev/null; then case "$q" in *netem*) r=netem ;; *) r=vrrp ;; esac; fi',
+  'tc qdisc del dev eth0 ingress 2>/dev/null && r=${r:-vrrp}',
+  'echo "$r"',
+].join('; ')
+
 /** Removes impair's netem qdisc. */
-export function unimpair(lab: Lab, r: RealServer): Command {
-  return {container: containerName(lab, r.name), cmd: 'tc qdisc del dev eth0 root', step: `remove netem on ${r.name}`}
+export function unimpair(lab: Lab, node: RealServer | Director): Command {
+  return {container: containerName(lab, node.name), cmd: 'tc qdisc del dev eth0 root', step: `remove netem on ${node.name}`}
 }
 
 /**

@@ -6,7 +6,7 @@ import {type Bounds, bounds} from '../plan/plan.js'
 import {eth0Down, keepalivedGone, servesPage} from '../state/predicates.js'
 import {holds, otherDirector, realServerOut, restoredVrrp, vrrpFailover} from './parts.js'
 import {type DrillParams, hardKillDrill, partitionDrill, pauseDrill} from './more.js'
-import {flapDrill, netemDrill} from './network.js'
+import {directorNetemDrill, flapDrill, netemDrill} from './network.js'
 
 export type {DrillParams} from './more.js'
 import {
@@ -160,8 +160,14 @@ export function makeDrill(
       return pauseDrill(lab, master, b)
     case 'partition':
       return partitionDrill(lab, master, b, opts)
-    case 'netem':
-      return netemDrill(lab, master, realServer(lab, target), b, opts)
+    case 'netem': {
+      const d = lab.directors.find((x) => x.name === target)
+      if (target !== undefined && !d && !lab.real_servers.some((r) => r.name === target))
+        throw new InputError(
+          `NODE: no real server or director ${target} in lab ${lab.name} (fix: name one of ${[...lab.real_servers, ...lab.directors].map((x) => x.name).join(', ')})`,
+        )
+      return d ? directorNetemDrill(lab, master, d, b, opts) : netemDrill(lab, master, realServer(lab, target), b, opts)
+    }
     case 'flap':
       return flapDrill(lab, master, b, opts)
   }

@@ -6,13 +6,13 @@ import type {Director, Lab} from '../lab/model.js'
 import type {Bounds} from '../plan/plan.js'
 import {bothMaster, holdsBesidePaused, staleVipBeside} from '../state/holders.js'
 import {cleanStartKeepalived, type Drill, dropVrrp, hardKillKeepalived, passVrrp, pauseDirector, reads, unpauseDirector} from './drill.js'
-import {keeperRestored, otherDirector, restoredVrrp, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
+import {higher, keeperRestored, otherDirector, restoredVrrp, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
 
 /** What a drill may be told beyond its target: partition's direction, netem's impairment. */
 export interface DrillParams {
   /** partition: drop only the MASTER's outgoing adverts (its peers stop hearing it; it still hears them). */
   oneWay?: boolean
-  /** netem: the delay added to every packet of the real server (ms, default 4000). */
+  /** netem: the delay added to every packet the node sends (ms; a real server's default 4000, a director's src/drills/network.ts). */
   delayMs?: number
   /** netem: the share of its packets lost (%, default 0). */
   lossPercent?: number
@@ -48,14 +48,6 @@ export function hardKillDrill(lab: Lab, master: Director, b: Bounds): Drill {
     restore: cleanStartKeepalived(lab, master),
     expectRestored: restoredVrrp(lab, master, other, b, b.readd, 5, `${master.name} is MASTER again with the VIP, alone`),
   }
-}
-
-/**
- * Which of two MASTERs keeps the VIP once they hear each other again: the higher priority; the other
- * steps down (RFC 3768 section 6.4.3), nopreempt or not (it governs only a BACKUP).
- */
-function higher(a: Director, b: Director): Director {
-  return a.priority > b.priority ? a : b
 }
 
 /**

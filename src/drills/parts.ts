@@ -18,6 +18,14 @@ export function otherDirector(lab: Lab, name: string): Director {
   return other
 }
 
+/**
+ * Which of two MASTERs keeps the VIP once they hear each other again: the higher priority; the other
+ * steps down (RFC 3768 section 6.4.3), nopreempt or not (it governs only a BACKUP).
+ */
+export function higher(a: Director, b: Director): Director {
+  return a.priority > b.priority ? a : b
+}
+
 /** `who` holds the VIP as eth0:1 and reports MASTER, alone: every director is read. */
 export function holds(lab: Lab, who: Director): Pick<Expectation, 'reads' | 'check'> {
   return {reads: reads(lab.directors.map((d) => d.name)), check: (snap) => holdsVip(snap, who.name)}

@@ -1,7 +1,7 @@
 // `chaos restore`: undo whatever drill is in place and wait for the lab's original state.
 import type {Lab} from '../lab/model.js'
 import {ContainerContinuousProber} from '../probe/continuous.js'
-import {bringEth0Up, cleanStartKeepalived, CLEAR_NETEM, PASS_VRRP, passVrrp, startHttpd, startKeepalived} from '../drills/drill.js'
+import {bringEth0Up, cleanStartKeepalived, CLEAR_DIRECTOR_TC, CLEAR_NETEM, startHttpd, startKeepalived} from '../drills/drill.js'
 import {sh} from './up/shell.js'
 import {bounds, CLIENT_NODE, containerName, waitMs} from '../plan/plan.js'
 import {LABELS} from '../runtime/labels.js'
@@ -49,10 +49,10 @@ export async function restoreAll(rt: Runtime, lab: Lab, signal?: AbortSignal): P
       await unpause(d.name)
       const f = await directorFacts(rt, lab, d, signal)
       if (!f.running) return
-      // a partition's tc filters are not among the facts: removing them is harmless when there are none
-      const pass = passVrrp(lab, d)
-      if ((await sh(rt, pass.container, PASS_VRRP, pass.step, {tail: 1, signal})).includes('removed'))
-        done.push(`let VRRP through on ${d.name} again`)
+      // a partition's tc filters and a netem qdisc are not among the facts: removing none is harmless
+      const removed = (await sh(rt, containerName(lab, d.name), CLEAR_DIRECTOR_TC, `clear tc on ${d.name}`, {tail: 1, signal})).trim()
+      if (removed === 'vrrp') done.push(`let VRRP through on ${d.name} again`)
+      if (removed === 'netem') done.push(`removed netem on ${d.name}`)
       if (!f.eth0Up) {
         await runCommand(rt, bringEth0Up(lab, d), signal)
         done.push(`eth0 up on ${d.name}`)

@@ -11,7 +11,7 @@ import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
 import {ASK_VERSION, NO_IPVS, PAGES_WAIT_S, START_DIRECTOR} from '../../../src/ops/up/director.js'
-import {CLEAR_NETEM, HARD_KILL, PASS_VRRP} from '../../../src/drills/drill.js'
+import {CLEAR_DIRECTOR_TC, CLEAR_NETEM, HARD_KILL, PASS_VRRP} from '../../../src/drills/drill.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -207,13 +207,21 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     }
     return ok()
   }
-  m = /^tc qdisc add dev eth0 root netem delay (\d+)ms loss (\d+)%$/.exec(text)
+  m = /^tc qdisc add dev eth0 root netem delay (\d+)ms loss (\d+)%(?: && sleep ([\d.]+))?$/.exec(text)
   if (m) {
     if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
-    if (n.netem) return fail(2, 'Error: Exclusivity flag on, cannot modify.\n')
+    if (n.netem || n.vrrpDropped) return fail(2, 'Error: Exclusivity flag on, cannot modify.\n')
     n.netem = {delayMs: Number(m[1]), lossPercent: Number(m[2])}
     sh.model.changed()
+    if (m[3]) await new Promise((r) => setTimeout(r, Number(m![3]) * 1000))
     return ok()
+  }
+  if (text === CLEAR_DIRECTOR_TC) {
+    const was = n.netem ? 'netem' : n.vrrpDropped ? 'vrrp' : ''
+    n.netem = undefined
+    n.vrrpDropped = false
+    sh.model.changed()
+    return ok(`${was}\n`)
   }
   if (text === CLEAR_NETEM) {
     const was = n.netem

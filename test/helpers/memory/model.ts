@@ -124,7 +124,7 @@ export class LabModel {
         else
           this.setState(
             c,
-            this.faults.splitBrain || eligible.some((e) => e.node.vrrpDropped)
+            this.faults.splitBrain || eligible.some((e) => e.node.vrrpDropped || (e.node.netem?.lossPercent ?? 0) >= 100)
               ? eligible.includes(c)
                 ? 'MASTER'
                 : 'BACKUP'
@@ -153,6 +153,9 @@ export class LabModel {
   /** Whether a director's HTTP_GET check of a real server passes: reachable, httpd up, status 200. */
   private healthy(d: SimContainer, ip: string, port: number, path: string): boolean {
     if (!d.node.eth0Up) return false
+    // netem on the director: its checks' packets lost, or later than connect_timeout (3 s here)
+    const slow = d.node.netem
+    if (slow && (slow.lossPercent >= 100 || slow.delayMs >= 3000)) return false
     const rs = this.at(d.network, ip)
     return Boolean(rs && this.serve(rs, port, path).status === 200)
   }
@@ -183,6 +186,9 @@ export class LabModel {
       .sort((a, b) => b.node.masterSince - a.node.masterSince)
     const d = holders[0]
     if (!d || !client.node.eth0Up) return timedOut(timeoutMs)
+    // netem on the director: what it forwards is lost, or waits the delay
+    const slow = d.node.netem
+    if (slow && (slow.lossPercent >= 100 || slow.delayMs >= timeoutMs)) return timedOut(timeoutMs)
     const svc = d.node.conf!.service
     if (svc.port !== port || d.node.table.length === 0) return {status: 0, body: '', ms: 1, exit: 7}
     const table = d.node.table
@@ -198,7 +204,8 @@ export class LabModel {
     d.node.served.set(ip, (d.node.served.get(ip) ?? 0) + 1)
     const rs = this.at(d.network, ip)
     if (!rs || !rs.node.loAddresses.some((a) => a.address === vip)) return {...timedOut(timeoutMs), client: end}
-    return {...this.serve(rs, port, path, timeoutMs), client: end}
+    const answer = this.serve(rs, port, path, timeoutMs)
+    return {...answer, ms: answer.ms + (slow?.delayMs ?? 0), client: end}
   }
 }
 
