@@ -203,6 +203,9 @@ describe('parseKeepalivedData', () => {
         effectivePriority: 90,
         interface: 'eth0',
         virtualRouterId: 51,
+        // the MASTER this BACKUP hears
+        masterRouter: '172.20.1.1',
+        masterPriority: 150,
       },
       {
         instance: 'VI_2',
