@@ -150,73 +150,6 @@ export function unpauseDirector(lab: Lab, d: Director): Command {
   return {container: containerName(lab, d.name), pause: false, step: `docker unpause ${containerName(lab, d.name)}`}
 }
 
-/** passVrrp's script. */
-export const PASS_VRRP =
-  'r=; tc qdisc del dev eth0 root 2>/dev/null && r=1; tc qdisc del dev eth0 ingress 2>/dev/null && r=1; [ -z "$r" ] || echo removed'
-
-/** The tc match of VRRP's packets: IP protocol 112 (RFC 3768 section 5.2.4, RFC 5798 section 5.1.1.4). */
-const VRRP_MATCH = 'protocol ip prio 1 u32 match ip protocol 112 0xff action drop'
-
-/**
- * Stops a director's VRRP adverts on the wire with tc (iproute2; NET_ADMIN, which the directors have):
- * a prio qdisc on eth0 whose u32 filter drops outgoing IP protocol 112, so the peers stop hearing it,
- * and with `both` an ingress qdisc dropping incoming ones too, so it stops hearing them. Every other
- * packet passes. tc-u32(8), tc-prio(8).
- */
-export function dropVrrp(lab: Lab, d: Director, both: boolean): Command {
-  const out = `tc qdisc add dev eth0 root handle 1: prio && tc filter add dev eth0 parent 1: ${VRRP_MATCH}`
-  const into = `tc qdisc add dev eth0 handle ffff: ingress && tc filter add dev eth0 parent ffff: ${VRRP_MATCH}`
-  return {
-    container: containerName(lab, d.name),
-    cmd: both ? `${out} && ${into}` : out,
-    step: `drop VRRP ${both ? 'to and from' : 'from'} ${d.name} (tc)`,
-  }
-}
-
-/** Removes what dropVrrp added (the root and ingress qdiscs of eth0, each when there), printing "removed" when one was; exit 0 either way. */
-export function passVrrp(lab: Lab, d: Director): Command {
-  return {
-    container: containerName(lab, d.name),
-    cmd: PASS_VRRP,
-    step: `let VRRP through on ${d.name} again (tc)`,
-  }
-}
-
-/**
- * Delays and drops the packets a node (a real server or a director) sends on its eth0 with tc netem
- * (tc-netem(8); NET_ADMIN, which lvslab gives every lab node): every packet waits `delayMs` ms, and
- * `lossPercent` % are lost. With `holdSeconds` the command lasts that long after (sleep), so that the
- * fault phase spans what it must outlast (a director's: the moment its BACKUP would take over).
- */
-export function impair(lab: Lab, node: RealServer | Director, delayMs: number, lossPercent: number, holdSeconds = 0): Command {
-  const hold = holdSeconds > 0 ? ` && sleep ${Number(holdSeconds.toFixed(2))}` : ''
-  return {
-    container: containerName(lab, node.name),
-    cmd: `tc qdisc add dev eth0 root netem delay ${delayMs}ms loss ${lossPercent}%${hold}`,
-    step: `netem on ${node.name}: delay ${delayMs} ms, loss ${lossPercent} %`,
-  }
-}
-
-/** What `chaos restore` runs on every real server: removes a netem qdisc left there, printing "removed" when there was one. */
-export const CLEAR_NETEM = 'tc qdisc del dev eth0 root 2>/dev/null && echo removed; true'
-
-/**
- * What `chaos restore` runs on every director: removes what a partition (a prio root qdisc and an
- * ingress qdisc, dropVrrp) or a netem drill (a netem root qdisc, impair) left on eth0, printing
- * "netem", "vrrp" or nothing for what it removed; exit 0 either way.
- */
-export const CLEAR_DIRECTOR_TC = [
-  'r=; q=$(tc qdisc show dev eth0 root 2>/dev/null)',
-  'if tc qdisc del dev eth0 root 2>/dev/null; then case "$q" in *netem*) r=netem ;; *) r=vrrp ;; esac; fi',
-  'tc qdisc del dev eth0 ingress 2>/dev/null && r=${r:-vrrp}',
-  'echo "$r"',
-].join('; ')
-
-/** Removes impair's netem qdisc. */
-export function unimpair(lab: Lab, node: RealServer | Director): Command {
-  return {container: containerName(lab, node.name), cmd: 'tc qdisc del dev eth0 root', step: `remove netem on ${node.name}`}
-}
-
 /**
  * Takes a director's eth0 down and up `count` times, `periodSeconds` s down and as long up between
  * two downs, in one command that ends with eth0 up (it runs about 2 x count x periodSeconds s).
@@ -233,3 +166,6 @@ export function flapEth0(lab: Lab, d: Director, count: number, periodSeconds: nu
 export function startKeepalived(lab: Lab, d: Director): Command {
   return {container: containerName(lab, d.name), cmd: 'lvslab-svc start keepalived', step: `start keepalived on ${d.name}`}
 }
+
+// The commands that use tc on a node's eth0 (partition, netem), in src/drills/tc.ts.
+export * from './tc.js'

@@ -5,7 +5,7 @@ import {InputError} from '../errors.js'
 import type {Director, Lab, RealServer} from '../lab/model.js'
 import {type Bounds, skew} from '../plan/plan.js'
 import {bothMaster} from '../state/holders.js'
-import {bringEth0Up, type Drill, flapEth0, impair, reads, unimpair} from './drill.js'
+import {bringEth0Up, type Drill, flapEth0, impair, reads, slowLink, uncutLink, unimpair, unslowLink} from './drill.js'
 import type {DrillParams} from './more.js'
 import {higher, holds, keeperRestored, otherDirector, realServerOut, restoredVrrp, table, TAKEBACK_BOUND, vrrpFailover} from './parts.js'
 
@@ -39,37 +39,51 @@ export function netemDrill(lab: Lab, master: Director, rs: RealServer, b: Bounds
 /** How long (ms) the drills' prober waits for an answer (src/probe/choose.ts continuousProber). */
 export const PROBE_TIMEOUT_MS = 1000
 
+/** What of the prober's timeout a request needs besides the delay (ms): its own round trips and curl's start. */
+const REQUEST_MS = 200
+
 /**
- * The largest delay (ms) on a director's link that changes nothing but latency, and why: below the
- * BACKUP's silence limit (an advert delayed by D arrives advert_int + D after the last one, so the
- * BACKUP's Master_Down_Interval, 3 x advert_int + its skew, passes when D > 2 x advert_int + skew;
- * RFC 3768 and RFC 5798 section 6.4.2), below connect_timeout (the director's own HTTP_GET checks
- * would time out and evict every real server, keepalived.conf(5)) and below the prober's timeout.
+ * The largest delay (ms) a slow link on the director holding the VIP may add so that nothing but
+ * latency changes, and why a larger one would not do, the least of:
+ * - `other`'s silence limit: an advert delayed by D reaches it advert_int + D after the last one, and
+ *   its Master_Down_Interval (3 x advert_int + its skew, RFC 3768 and RFC 5798 section 6.1) passes when
+ *   D > 2 x advert_int + skew; half an advert_int is kept for the timers' jitter;
+ * - half of connect_timeout: each step of the director's own HTTP_GET check (connect, then the
+ *   request) waits the delay, and a step longer than connect_timeout fails it (keepalived.conf(5));
+ * - the prober's timeout: a request crosses the director twice (its SYN, then its GET; LVS-DR answers
+ *   straight from the real server), so it waits 2 x the delay, and REQUEST_MS are left for the rest.
  */
 export function slowLinkLimit(lab: Lab, other: Director): {ms: number; why: string} {
+  const a = lab.vrrp.advert_int
+  const timeout = lab.virtual_server.health_check.connect_timeout
   const limits = [
     {
-      ms: Math.round((2 * lab.vrrp.advert_int + skew(lab, other)) * 1000),
-      why: `${other.name} would hear no advert for longer than its Master_Down_Interval and take the VIP, then give it back when the late adverts come, leaving clients at a BACKUP`,
+      ms: Math.floor((1.5 * a + skew(lab, other)) * 1000),
+      why: `${other.name} could hear no advert for its Master_Down_Interval and take the VIP over`,
     },
     {
-      ms: lab.virtual_server.health_check.connect_timeout * 1000,
-      why: `the director's own health checks (connect_timeout ${lab.virtual_server.health_check.connect_timeout} s) would evict every real server`,
+      ms: Math.floor((timeout * 1000) / 2),
+      why: `the director's own health checks (connect_timeout ${timeout} s) could evict every real server`,
     },
-    {ms: PROBE_TIMEOUT_MS, why: `every request through the VIP would outwait the prober's ${PROBE_TIMEOUT_MS} ms`},
+    {
+      ms: Math.floor((PROBE_TIMEOUT_MS - REQUEST_MS) / 2),
+      why: `a request, which crosses the director twice, could outwait the prober's ${PROBE_TIMEOUT_MS} ms`,
+    },
   ]
-  return limits.reduce((a, l) => (l.ms < a.ms ? l : a))
+  return limits.reduce((x, l) => (l.ms < x.ms ? l : x))
 }
 
 /**
  * netem on a director, the VIP's holder (`master`): either its link cut outwards (--loss 100: its
  * adverts and traffic lost while it still hears, so the other takes over beside it, split brain as a
- * one-way partition, healed as one), or a slow link (--loss 0, a delay below slowLinkLimit, default
- * half of it and at most 500 ms): the VIP stays and every request waits the delay once, which the
- * fault phase outlasts by the BACKUP's Master_Down_Interval. Lost adverts between 0 and 100 % make a
- * failover chance (three in a row), so they are refused, as is a slow link the drill would not survive.
+ * one-way partition, healed as one), or a slow link (--loss 0, a delay up to slowLinkLimit, default
+ * half of it and at most 500 ms): the VIP stays, every request waits twice the delay, and the fault
+ * lasts the BACKUP's Master_Down_Interval plus the delay, counting the adverts `master` hears (none
+ * unless another director took over: src/drills/drill.ts slowLink). Lost adverts between 0 and 100 %
+ * make a failover chance (three in a row), so they are refused, as is a slow link the drill would not survive.
  * @throws InputError for a director that does not hold the VIP, a loss between 0 and 100, a delay of
- *   0 or not below slowLinkLimit, or a cut link whose holder has the lower priority (nopreempt: no split brain)
+ *   0 or above slowLinkLimit, a --delay with --loss 100, a hold past FLAP_MAX_SECONDS, or a cut link
+ *   whose holder has the lower priority (nopreempt: no split brain)
  */
 export function directorNetemDrill(lab: Lab, master: Director, d: Director, b: Bounds, opts: DrillParams): Drill {
   if (d.name !== master.name)
@@ -78,16 +92,25 @@ export function directorNetemDrill(lab: Lab, master: Director, d: Director, b: B
     )
   const other = otherDirector(lab, master.name)
   const loss = opts.lossPercent ?? 0
-  if (loss === 100) return cutLink(lab, master, other, b)
+  if (loss === 100) {
+    if (opts.delayMs)
+      throw new InputError(`--delay ${opts.delayMs} with --loss 100 on ${master.name}: a cut link delays nothing (fix: leave out --delay)`)
+    return cutLink(lab, master, other, b)
+  }
   if (loss > 0)
     throw new InputError(
       `--loss ${loss} on a director: whether three adverts in a row are lost, and so whether ${other.name} takes over, is chance (fix: --loss 100 to cut ${master.name}'s link, or --loss 0 with a --delay)`,
     )
   const limit = slowLinkLimit(lab, other)
   const delayMs = opts.delayMs ?? Math.min(500, Math.floor(limit.ms / 2))
-  if (delayMs === 0 || delayMs >= limit.ms)
+  if (delayMs === 0 || delayMs > limit.ms)
     throw new InputError(
-      `--delay ${delayMs} on ${master.name}: ${delayMs === 0 ? 'no impairment at all' : `at ${limit.ms} ms or more ${limit.why}`} (fix: a --delay from 1 to ${limit.ms - 1}, or --loss 100 to cut the link)`,
+      `--delay ${delayMs} on ${master.name}: ${delayMs === 0 ? 'no impairment at all' : `above ${limit.ms} ms ${limit.why}`} (fix: a --delay from 1 to ${limit.ms}, or --loss 100 to cut the link)`,
+    )
+  const hold = b.failover + delayMs / 1000
+  if (hold > FLAP_MAX_SECONDS)
+    throw new InputError(
+      `netem ${master.name}: the slow link would be held ${hold.toFixed(1)} s (the failover bound plus the delay) in one command, more than ${FLAP_MAX_SECONDS} s (fix: a lab with a shorter advert_int)`,
     )
   const all = lab.real_servers.map((r) => r.ip)
   return {
@@ -98,19 +121,27 @@ export function directorNetemDrill(lab: Lab, master: Director, d: Director, b: B
     restoredServers: all,
     faultHolder: master.name,
     restoredHolder: master.name,
-    faultWindow: {measure: 'longest gap', boundSeconds: delayMs / 1000, bound: 'the delay: each request waits it once'},
+    faultWindow: {
+      measure: 'longest gap',
+      boundSeconds: (2 * delayMs) / 1000,
+      bound: 'twice the delay: each request crosses the director twice',
+    },
     // removing the qdisc drops what it still holds: a lost SYN is sent again after 1 s (RFC 6298 section 2)
-    restoreWindow: {measure: 'longest gap', boundSeconds: delayMs / 1000 + 1, bound: "the delay + TCP's first SYN retransmission (1 s)"},
-    inject: impair(lab, master, delayMs, 0, b.failover + delayMs / 1000),
+    restoreWindow: {
+      measure: 'longest gap',
+      boundSeconds: (2 * delayMs) / 1000 + 1,
+      bound: "twice the delay + TCP's first SYN retransmission (1 s)",
+    },
+    inject: slowLink(lab, master, delayMs, hold),
     expectFault: [
       {
-        name: `${master.name} keeps the VIP past ${other.name}'s Master_Down_Interval: a slow link is no failover`,
+        name: `${master.name} keeps the VIP, having heard no advert through ${other.name}'s Master_Down_Interval: a slow link is no failover`,
         event: `VIP stays on ${master.name}`,
         boundSeconds: lab.vrrp.advert_int,
         ...holds(lab, master),
       },
     ],
-    restore: unimpair(lab, master),
+    restore: unslowLink(lab, master),
     expectRestored: [
       {
         name: `${master.name} holds the VIP alone`,
@@ -128,7 +159,12 @@ export function directorNetemDrill(lab: Lab, master: Director, d: Director, b: B
   }
 }
 
-/** netem --loss 100 on the holder: its link cut outwards; the other takes over beside it; healed, the higher priority keeps the VIP. */
+/**
+ * netem --loss 100 on the holder: its link cut outwards (its gratuitous ARPs lost too); the other
+ * takes over beside it; healed in two steps (uncutLink: its adverts last, so that its answer to the
+ * other's advert brings the clients back), the higher priority keeps the VIP. During the cut its own
+ * health checks fail, so its table may empty: the restore's bound includes the re-adding.
+ */
 function cutLink(lab: Lab, master: Director, other: Director, b: Bounds): Drill {
   const keeper = higher(master, other)
   if (keeper !== master)
@@ -152,7 +188,7 @@ function cutLink(lab: Lab, master: Director, other: Director, b: Bounds): Drill 
         check: (snap) => bothMaster(snap, master.name, other.name),
       },
     ],
-    restore: unimpair(lab, master),
+    restore: uncutLink(lab, master, 1.5 * lab.vrrp.advert_int),
     expectRestored: keeperRestored(
       lab,
       keeper,

@@ -83,6 +83,9 @@ describe.each(['centos7', 'rocky9', 'debian12', 'debian13'])('a MASTER director 
     const f = await directorFacts(runtimeReporting({...report, vrrp: ok(data)}), lab, lab.directors[1]!)
     expect(f.vrrpState).toBe('BACKUP')
     expect(f.heardMaster).toBeUndefined()
+    // an address left from elsewhere in keepalived's buffer, beside the priority no advert has set yet
+    const stale = fixture(userland, 'keepalived-backup.data').replace('Master priority = 150', 'Master priority = 0')
+    expect((await directorFacts(runtimeReporting({...report, vrrp: ok(stale)}), lab, lab.directors[1]!)).heardMaster).toBeUndefined()
   })
 
   it('a dump cut short is reported as unreadable, not read as no instance', async () => {

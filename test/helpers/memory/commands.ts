@@ -207,13 +207,47 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     }
     return ok()
   }
-  m = /^tc qdisc add dev eth0 root netem delay (\d+)ms loss (\d+)%(?: && sleep ([\d.]+))?$/.exec(text)
+  m = /^tc qdisc add dev eth0 root netem delay (\d+)ms loss (\d+)%$/.exec(text)
   if (m) {
     if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
     if (n.netem || n.vrrpDropped) return fail(2, 'Error: Exclusivity flag on, cannot modify.\n')
     n.netem = {delayMs: Number(m[1]), lossPercent: Number(m[2])}
     sh.model.changed()
-    if (m[3]) await new Promise((r) => setTimeout(r, Number(m![3]) * 1000))
+    return ok()
+  }
+  // a director's slow link (src/drills/drill.ts slowLink): held, then the adverts it heard counted
+  m =
+    /^tc qdisc add dev eth0 root netem delay (\d+)ms loss 0% && tc qdisc add dev eth0 handle ffff: ingress && .* && sleep ([\d.]+) && n=/.exec(
+      text,
+    )
+  if (m) {
+    if (!canAdmin(sh.c)) return fail(2, 'RTNETLINK answers: Operation not permitted\n')
+    if (n.netem || n.vrrpDropped) return fail(2, 'Error: Exclusivity flag on, cannot modify.\n')
+    n.netem = {delayMs: Number(m[1]), lossPercent: 0}
+    sh.model.changed()
+    await new Promise((r) => setTimeout(r, Number(m![2]) * 1000))
+    // the memory lab's election knows no delay: nobody else ever takes over, so no advert is heard
+    return ok()
+  }
+  if (text === 'tc qdisc del dev eth0 root && { tc qdisc del dev eth0 ingress 2>/dev/null; true; }') {
+    if (!n.netem) return fail(2, 'Error: Cannot delete qdisc with handle of zero.\n')
+    n.netem = undefined
+    sh.model.changed()
+    return ok()
+  }
+  // a cut link's end (src/drills/drill.ts uncutLink): all but VRRP first, then VRRP too
+  m =
+    /^tc qdisc del dev eth0 root && tc qdisc add dev eth0 root handle 1: prio && tc filter add .* && sleep ([\d.]+) && tc qdisc del dev eth0 root$/.exec(
+      text,
+    )
+  if (m) {
+    if (!n.netem) return fail(2, 'Error: Cannot delete qdisc with handle of zero.\n')
+    n.netem = undefined
+    n.vrrpDropped = true
+    sh.model.changed()
+    await new Promise((r) => setTimeout(r, Number(m![1]) * 1000))
+    n.vrrpDropped = false
+    sh.model.changed()
     return ok()
   }
   if (text === CLEAR_DIRECTOR_TC) {

@@ -153,7 +153,7 @@ export class LabModel {
   /** Whether a director's HTTP_GET check of a real server passes: reachable, httpd up, status 200. */
   private healthy(d: SimContainer, ip: string, port: number, path: string): boolean {
     if (!d.node.eth0Up) return false
-    // netem on the director: its checks' packets lost, or later than connect_timeout (3 s here)
+    // netem on the director: its checks' packets lost, or a step of the check later than connect_timeout (the classic lab's 3 s)
     const slow = d.node.netem
     if (slow && (slow.lossPercent >= 100 || slow.delayMs >= 3000)) return false
     const rs = this.at(d.network, ip)
@@ -186,9 +186,9 @@ export class LabModel {
       .sort((a, b) => b.node.masterSince - a.node.masterSince)
     const d = holders[0]
     if (!d || !client.node.eth0Up) return timedOut(timeoutMs)
-    // netem on the director: what it forwards is lost, or waits the delay
+    // netem on the director: what it forwards is lost, or waits the delay twice (the SYN, then the request)
     const slow = d.node.netem
-    if (slow && (slow.lossPercent >= 100 || slow.delayMs >= timeoutMs)) return timedOut(timeoutMs)
+    if (slow && (slow.lossPercent >= 100 || 2 * slow.delayMs >= timeoutMs)) return timedOut(timeoutMs)
     const svc = d.node.conf!.service
     if (svc.port !== port || d.node.table.length === 0) return {status: 0, body: '', ms: 1, exit: 7}
     const table = d.node.table
@@ -205,7 +205,7 @@ export class LabModel {
     const rs = this.at(d.network, ip)
     if (!rs || !rs.node.loAddresses.some((a) => a.address === vip)) return {...timedOut(timeoutMs), client: end}
     const answer = this.serve(rs, port, path, timeoutMs)
-    return {...answer, ms: answer.ms + (slow?.delayMs ?? 0), client: end}
+    return {...answer, ms: answer.ms + 2 * (slow?.delayMs ?? 0), client: end}
   }
 }
 

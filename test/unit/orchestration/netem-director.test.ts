@@ -8,6 +8,8 @@ import {labStatus} from '../../../src/ops/status.js'
 import {restoreLab} from '../../../src/ops/restore.js'
 import {makeDrill} from '../../../src/drills/drills.js'
 import {slowLinkLimit} from '../../../src/drills/network.js'
+import {slowLink} from '../../../src/drills/drill.js'
+import {spawnSync} from 'node:child_process'
 import {LAB_PACE, onVirtualClock} from '../../helpers/memory/index.js'
 import {c, chaos, classic, closeAll, running} from './lab.js'
 
@@ -28,19 +30,20 @@ describe('netem on the MASTER', () => {
     ])
     // the command lasted the failover bound (3.8 s) plus the delay before the VIP was judged
     expect(d.timeline[1]!.atMs).toBeGreaterThanOrEqual(4100)
-    expect(d.fault.window).toMatchObject({measure: 'longest gap', boundMs: 300, within: true})
-    expect(d.restore?.window).toMatchObject({measure: 'longest gap', boundMs: 1300})
+    expect(d.fault.window).toMatchObject({measure: 'longest gap', boundMs: 600, within: true})
+    expect(d.restore?.window).toMatchObject({measure: 'longest gap', boundMs: 1600})
     expect(d.fault.requests.failed).toBe(0)
     expect(rt.container(c('lvs1')).node.netem).toBeUndefined()
   })
 
   it('the default delay is half the most that keeps the VIP, at most 500 ms', () => {
-    expect(slowLinkLimit(classic, classic.directors[1]!).ms).toBe(1000)
-    expect(makeDrill(classic, 'netem', 'lvs1').description).toMatch(/delay 500 ms/)
+    // the classic lab: a request crosses the director twice, (1000 - 200) / 2 = 400 ms is the least limit
+    expect(slowLinkLimit(classic, classic.directors[1]!)).toMatchObject({ms: 400, why: expect.stringMatching(/crosses the director twice/)})
+    expect(makeDrill(classic, 'netem', 'lvs1').description).toMatch(/delay 200 ms/)
     const fast = parseLab('vrrp: {version: 3, advert_int: 0.1}')
-    // 2 x 0.1 + (256 - 50) / 256 x 0.1 = 0.28 s: lvs2's silence limit is the lowest
-    expect(slowLinkLimit(fast, fast.directors[1]!)).toMatchObject({ms: 280, why: expect.stringMatching(/^lvs2 would hear no advert/)})
-    expect(makeDrill(fast, 'netem', 'lvs1').description).toMatch(/delay 140 ms/)
+    // 2 x 0.1 + (256 - 50) / 256 x 0.1 = 0.28 s, less half an advert_int for the timers' jitter: lvs2's silence limit is the lowest
+    expect(slowLinkLimit(fast, fast.directors[1]!)).toMatchObject({ms: 230, why: expect.stringMatching(/^lvs2 could hear no advert/)})
+    expect(makeDrill(fast, 'netem', 'lvs1').description).toMatch(/delay 115 ms/)
   })
 
   it('a cut link (--loss 100): lvs2 becomes MASTER beside lvs1 and serves; removed, lvs2 steps down', async () => {
@@ -81,12 +84,17 @@ describe('netem on the MASTER', () => {
     [
       'a delay past what the prober waits',
       {target: 'lvs1', delayMs: 1000},
-      "--delay 1000 on lvs1: at 1000 ms or more every request through the VIP would outwait the prober's 1000 ms (fix: a --delay from 1 to 999, or --loss 100 to cut the link)",
+      "--delay 1000 on lvs1: above 400 ms a request, which crosses the director twice, could outwait the prober's 1000 ms (fix: a --delay from 1 to 400, or --loss 100 to cut the link)",
     ],
     [
       'no delay',
       {target: 'lvs1', delayMs: 0},
-      '--delay 0 on lvs1: no impairment at all (fix: a --delay from 1 to 999, or --loss 100 to cut the link)',
+      '--delay 0 on lvs1: no impairment at all (fix: a --delay from 1 to 400, or --loss 100 to cut the link)',
+    ],
+    [
+      'a delay with a cut link',
+      {target: 'lvs1', lossPercent: 100, delayMs: 200},
+      '--delay 200 with --loss 100 on lvs1: a cut link delays nothing (fix: leave out --delay)',
     ],
     [
       'a node that is not in the lab',
@@ -103,7 +111,28 @@ describe('netem on the MASTER', () => {
   it("a fast lab's silence limit is the tightest: a delay past it would fail over and back", () => {
     const fast = parseLab('vrrp: {version: 3, advert_int: 0.1}')
     expect(() => makeDrill(fast, 'netem', 'lvs1', undefined, undefined, {delayMs: 300})).toThrow(
-      /^--delay 300 on lvs1: at 280 ms or more lvs2 would hear no advert for longer than its Master_Down_Interval/,
+      /^--delay 300 on lvs1: above 230 ms lvs2 could hear no advert for its Master_Down_Interval and take the VIP over/,
     )
+  })
+
+  it("the slow link's proof: any advert the MASTER heard while slow fails the command, and so does an unreadable counter", () => {
+    const link = slowLink(classic, classic.directors[0]!, 200, 4)
+    const cmd = 'cmd' in link ? link.cmd : ''
+    // tc and sleep stubbed: the filter's statistics as `tc -s filter show` prints them
+    const run = (stats: string) =>
+      spawnSync('bash', ['-c', `tc() { [ "$1" = -s ] && printf '%s\\n' "$STATS"; return 0; }; sleep() { :; }; ${cmd}`], {
+        env: {...process.env, STATS: stats},
+        encoding: 'utf8',
+      })
+    const quiet = run('\taction order 1: gact action pass\n\tAction statistics:\n\tSent 0 bytes 0 pkt (dropped 0, overlimits 0 requeues 0)')
+    expect(quiet.status).toBe(0)
+    const heard = run('\tAction statistics:\n\tSent 112 bytes 2 pkt (dropped 0, overlimits 0 requeues 0)')
+    expect([heard.status, heard.stderr.trim()]).toEqual([
+      1,
+      'lvs1 heard 2 VRRP adverts while its link was slow: another director took over meanwhile (fix: a smaller --delay)',
+    ])
+    const unread = run('What is "parent"?')
+    expect(unread.status).toBe(1)
+    expect(unread.stderr).toMatch(/^could not read the VRRP counter/)
   })
 })
