@@ -40,14 +40,24 @@ export function table(lab: Lab, who: Director, servers: string[]): Pick<Expectat
 export const TAKEBACK_BOUND =
   "MASTER's takeback (preempt_delay + 3 x advert_int + its skew) + the health check's re-adding (delay_loop + connect_timeout)"
 const STAY_BOUND = 'advert_int: with nopreempt the VIP stays where it is, nothing moves'
+/**
+ * The return's bound without vrrp.track_table: the MASTER takes the VIP back on its own timers
+ * (3 x advert_int + its skew, or at once on hearing a lower priority), which may be before its HTTP
+ * checks re-add the real servers they evicted while it was away (measured in the kernel VM: lvs1 held
+ * the VIP 4.5-7 s with an empty table after director-down); requests then fail until the first one is
+ * re-added, within delay_loop + connect_timeout.
+ */
+const RETURN_BOUND = "the health check's re-adding (delay_loop + connect_timeout): the MASTER may take the VIP back before it"
+/** The return's bound with vrrp.track_table: the MASTER takes the VIP back only once its table serves, so only the switch is lost. */
+const TRACKED_RETURN_BOUND = 'advert_int: with track_table the MASTER takes the VIP back only once its table holds a real server'
 /** The fault window's bound of the VRRP drills, as the report words it. */
 export const FAILOVER_BOUND = '3 x advert_int + skew of the BACKUP'
 
 /**
  * What the two VRRP drills (director-down, kill-master) share: every real server answers throughout;
  * `other` holds the VIP while the fault is in place; after the restore the MASTER holds it again, its
- * longest gap bounded by the takeback plus the re-adding (s), or, with nopreempt, `other` keeps it
- * and nothing moves: the gap is bounded by one advert_int.
+ * longest gap bounded by the re-adding (s, RETURN_BOUND), or by one advert_int with vrrp.track_table
+ * (the takeback waits for the table); with nopreempt `other` keeps it and nothing moves: one advert_int.
  */
 export function vrrpFailover(
   lab: Lab,
@@ -65,7 +75,9 @@ export function vrrpFailover(
     faultWindow: {measure: 'longest gap', boundSeconds: b.failover, bound: FAILOVER_BOUND},
     restoreWindow: stays
       ? {measure: 'longest gap', boundSeconds: lab.vrrp.advert_int, bound: STAY_BOUND}
-      : {measure: 'longest gap', boundSeconds: b.takeback + b.readd, bound: TAKEBACK_BOUND},
+      : lab.vrrp.track_table
+        ? {measure: 'longest gap', boundSeconds: lab.vrrp.advert_int, bound: TRACKED_RETURN_BOUND}
+        : {measure: 'longest gap', boundSeconds: b.readd, bound: RETURN_BOUND},
   }
 }
 
@@ -104,7 +116,8 @@ export function restoredVrrp(
     {
       name: takeback,
       event: `VIP back on ${master.name}`,
-      boundSeconds: b.takeback,
+      // with track_table the takeback waits for the table's first real server
+      boundSeconds: b.takeback + (lab.vrrp.track_table ? b.readd : 0),
       ...holds(lab, master),
     },
     {

@@ -105,6 +105,13 @@ export const LabSchema = mapping(
       nopreempt: boolean().default(false),
       /** keepalived.conf(5) preempt_delay: seconds (0-1000) a returning higher priority waits before taking the VIP back. */
       preempt_delay: int(0, 1000).default(0),
+      /**
+       * A vrrp_script (keepalived.conf(5) track_script) lowering a director's priority below every other's
+       * while its IPVS table for the VIP holds no real server: a returning MASTER whose checks evicted the
+       * real servers while it was away then takes the VIP back only once one is re-added. Default false
+       * (the classic lab's keepalived.conf has none).
+       */
+      track_table: boolean().default(false),
       unicast: boolean().optional(),
     }).prefault({}),
     directors: list(DirectorSchema, 1, 8).default([

@@ -121,6 +121,7 @@ function vrrpIdentity(v: Lab['vrrp']): Record<string, unknown> {
   if (v.version !== (v.strict ? 3 : 2)) o.version = v.version
   if (v.nopreempt) o.nopreempt = true
   if (v.preempt_delay > 0) o.preempt_delay = v.preempt_delay
+  if (v.track_table) o.track_table = true
   return o
 }
 

@@ -90,6 +90,9 @@ export function renderKeepalivedConf(labFile: Lab, director: Director, version: 
     unicast: lab.vrrp.unicast && peers.length > 0,
     auth: lab.vrrp.auth_type !== 'NONE' && !lab.vrrp.strict,
     routerId: `${lab.name}_${director.name}`.replaceAll('-', '_'),
+    // vrrp.track_table: enough to put a director with an empty table below every other, and keep
+    // the order of two with empty tables (keepalived clamps the result to 1-254)
+    trackWeight: Math.max(...lab.directors.map((d) => d.priority)) - Math.min(...lab.directors.map((d) => d.priority)) + 1,
     hc: lab.virtual_server.health_check,
     kw: keepalivedKeywords(version),
     keepalivedVersion: keepalivedVersionText(version),

@@ -106,6 +106,15 @@ function generatedLabs(): Case[] {
   add('v3-adv0.25', {vrrp: {version: 3, advert_int: 0.25}})
   add('v3-adv40.95-preempt-delay', {vrrp: {version: 3, advert_int: 40.95, preempt_delay: 1000}})
   add('nopreempt', {vrrp: {nopreempt: true}})
+  // the IPVS table tracked (vrrp_script and track_script), on the widest priority spread
+  add('track-table', {vrrp: {track_table: true}})
+  add('track-table-254-1-v3', {
+    vrrp: {version: 3, advert_int: 0.1, track_table: true},
+    directors: [
+      {name: 'a', ip: '172.20.1.1', state: 'MASTER', priority: 254},
+      {name: 'b', ip: '172.20.1.2', state: 'BACKUP', priority: 1},
+    ],
+  })
   return out
 }
 

@@ -1,8 +1,8 @@
 // The shell functions of the lab image's own scripts (templates/lvslab-facts.hbs, lvslab-svc.hbs) that
 // run on every read of a node, run here by bash on files made for them: their output must stay what
 // lvslab parses (src/ops/facts.ts) while they spawn no process for the common case.
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -50,6 +50,29 @@ describe('lvslab-facts json_str', () => {
   it('takes a whole keepalived dump (several KiB) as it is', () => {
     const dump = Array.from({length: 200}, (_, i) => ` VRRP Instance = VI_${i}\n   State = BACKUP\n`).join('')
     expect(of(dump)).toBe(dump.trimEnd())
+  })
+})
+
+describe('lvslab-svc ready ipvs VIP:PORT (vrrp.track_table)', () => {
+  const svc = file(context['lvslab-svc']!)
+  const table = readFileSync(new URL('../fixtures/userland/debian12/ipvsadm-Ln.txt', import.meta.url), 'utf8')
+  /** lvslab-svc's exit code with ipvsadm printing `out` (as `ipvsadm -Ln -t VIP:PORT` would). */
+  const ready = (out: string, target = '172.20.1.100:80') =>
+    spawnSync('bash', ['-c', `ipvsadm() { printf '%s' "$OUT"; }; export -f ipvsadm; bash '${svc}' ready ipvs ${target}`], {
+      env: {...process.env, OUT: out},
+      encoding: 'utf8',
+    }).status
+
+  it('0 while a real server of weight above 0 is listed, 1 when none is (or every weight is 0), 2 without a service', () => {
+    expect(ready(table)).toBe(0)
+    const header = table
+      .split('\n')
+      .filter((l) => !/^\s+-> \d/.test(l))
+      .join('\n')
+    expect(ready(header)).toBe(1)
+    expect(ready(table.replace(/(Route\s+)1(\s)/g, '$10$2'))).toBe(1)
+    expect(ready('')).toBe(1)
+    expect(ready(table, '')).toBe(2)
   })
 })
 

@@ -85,6 +85,17 @@ describe('rendering what the lab file asks for', () => {
     expect(labNotes(parseLab(''))).toEqual([])
   })
 
+  it('track_table: a vrrp_script that drops a director with an empty table below every other, tracked by the instance', () => {
+    const lab = parseLab('vrrp: {track_table: true}')
+    const conf = renderKeepalivedConf(lab, lab.directors[0]!)
+    expect(conf).toMatch(
+      /^vrrp_script lvslab_table \{\n {4}script "\/usr\/local\/sbin\/lvslab-svc ready ipvs 172\.20\.1\.100:80"\n {4}interval 1\n {4}fall 2\n {4}rise 1\n {4}weight -51\n\}$/m,
+    )
+    expect(conf).toMatch(/^ {4}track_script \{\n {8}lvslab_table\n {4}\}$/m)
+    // the classic lab has neither
+    expect(renderKeepalivedConf(parseLab(''), parseLab('').directors[0]!)).not.toMatch(/vrrp_script|track_script/)
+  })
+
   it('unicast peers on an internal network', () => {
     const lab = parseLab('network: {internal: true}')
     const conf = renderKeepalivedConf(lab, lab.directors[1]!)
