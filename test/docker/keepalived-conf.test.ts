@@ -189,7 +189,7 @@ describe("keepalived -t accepts every keepalived.conf of labs across the schema'
       expect(labs.some((l) => l.vrrp.unicast === unicast && l.vrrp.strict === strict && l.directors.length === 1)).toBe(true)
     }
     expect(labs.some((l) => l.notify) && labs.some((l) => !l.notify)).toBe(true)
-    expect(new Set(labs.map((l) => l.vrrp.advert_int))).toEqual(new Set([1, 40, 255, 0.01, 0.25, 40.95]))
+    expect(new Set(labs.map((l) => l.vrrp.advert_int))).toEqual(new Set([1, 40, 255, 0.01, 0.1, 0.25, 40.95]))
     expect(labs.some((l) => l.virtual_server.health_check.path.includes('%'))).toBe(true)
     const header = `! keepalived ${keepalivedVersionText(version)} syntax.`
     expect(Object.values(files).every((f) => f.split('\n')[1]!.startsWith(header))).toBe(true)

@@ -92,6 +92,13 @@ describe('rendering what the lab file asks for', () => {
       /^vrrp_script lvslab_table \{\n {4}script "\/usr\/local\/sbin\/lvslab-svc ready ipvs 172\.20\.1\.100:80"\n {4}interval 1\n {4}fall 2\n {4}rise 1\n {4}weight -51\n\}$/m,
     )
     expect(conf).toMatch(/^ {4}track_script \{\n {8}lvslab_table\n {4}\}$/m)
+    // keepalived -t refuses a script without script security ("SECURITY VIOLATION"); the script is root's, in a root-only folder
+    expect(conf).toMatch(/^ {4}enable_script_security\n {4}script_user root$/m)
+    // keepalived's weights go from -253 to 253: the widest spread of priorities, 254 and 1, ties
+    const wide = parseLab(
+      'vrrp: {track_table: true}\ndirectors: [{name: a, ip: 172.20.1.1, priority: 254}, {name: b, ip: 172.20.1.2, priority: 1}]',
+    )
+    expect(renderKeepalivedConf(wide, wide.directors[0]!)).toMatch(/^ {4}weight -253$/m)
     // the classic lab has neither
     expect(renderKeepalivedConf(parseLab(''), parseLab('').directors[0]!)).not.toMatch(/vrrp_script|track_script/)
   })
