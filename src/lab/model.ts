@@ -89,3 +89,14 @@ export function nodes(lab: Lab): {name: string; ip: string; role: NodeRole}[] {
     ...lab.real_servers.map((r) => ({name: r.name, ip: r.ip, role: 'realserver' as const})),
   ]
 }
+
+/**
+ * vrrp.track_table's weight: how far a director's priority drops while its IPVS table for the VIP holds
+ * no real server. Enough to put it below every other director (highest - lowest priority + 1), at most
+ * 253 (keepalived.conf(5): vrrp_script weight -253 to 253; the result is clamped to 1-254), so at the
+ * widest spread, 254 and 1, the two tie.
+ */
+export function trackWeight(lab: Lab): number {
+  const priorities = lab.directors.map((d) => d.priority)
+  return Math.min(253, Math.max(...priorities) - Math.min(...priorities) + 1)
+}

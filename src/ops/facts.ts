@@ -167,18 +167,10 @@ export async function directorFacts(rt: Runtime, lab: Lab, d: Director, signal?:
         const instance = parseKeepalivedData(report.vrrp.out, {strict: true}).find((st) => st.instance === lab.vrrp.instance)
         facts.vrrpState = instance?.state ?? 'UNKNOWN'
         if (!instance) facts.unreadable.push(`VRRP state: keepalived's dump has no instance ${lab.vrrp.instance}`)
-        // a BACKUP that has heard no MASTER yet prints a zeroed or stale address, beside priority 0 (master_priority
-        // is set by the first advert it takes)
-        if (
-          instance?.state === 'BACKUP' &&
-          instance.masterRouter &&
-          !['0.0.0.0', '::'].includes(instance.masterRouter) &&
-          (instance.masterPriority ?? 0) > 0
-        )
-          facts.heardMaster = {
-            address: instance.masterRouter,
-            ...(instance.masterPriority === undefined ? {} : {priority: instance.masterPriority}),
-          }
+        // a BACKUP that has heard no MASTER yet says priority 0 (master_priority is set by the first advert it
+        // takes); the address is kept as printed, the predicate judges it (src/state/predicates.ts foreignMaster)
+        if (instance?.state === 'BACKUP' && (instance.masterPriority ?? 0) > 0)
+          facts.heardMaster = {priority: instance.masterPriority ?? 0, ...(instance.masterRouter ? {address: instance.masterRouter} : {})}
       } catch (error) {
         facts.vrrpState = 'UNKNOWN'
         facts.unreadable.push(`VRRP state: ${(error as Error).message}`)

@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import Handlebars from 'handlebars'
-import {type Director, type Lab, type RealServer, withAuthPass} from '../lab/model.js'
+import {type Director, type Lab, type RealServer, trackWeight, withAuthPass} from '../lab/model.js'
 import {documentFileOf} from '../lab/document-file.js'
 import type {KeepalivedVersion} from '../parse/keepalived.js'
 
@@ -90,10 +90,7 @@ export function renderKeepalivedConf(labFile: Lab, director: Director, version: 
     unicast: lab.vrrp.unicast && peers.length > 0,
     auth: lab.vrrp.auth_type !== 'NONE' && !lab.vrrp.strict,
     routerId: `${lab.name}_${director.name}`.replaceAll('-', '_'),
-    // vrrp.track_table: enough to put a director with an empty table below every other, and keep
-    // the order of two with empty tables (keepalived clamps the result to 1-254, and takes weights
-    // of -253 to 253: at the widest spread, 254 and 1, the two then tie)
-    trackWeight: Math.min(253, Math.max(...lab.directors.map((d) => d.priority)) - Math.min(...lab.directors.map((d) => d.priority)) + 1),
+    trackWeight: trackWeight(lab),
     hc: lab.virtual_server.health_check,
     kw: keepalivedKeywords(version),
     keepalivedVersion: keepalivedVersionText(version),

@@ -1,6 +1,7 @@
 // Named judgements of a lab's state (pure): each takes a snapshot and says whether it holds, and what
 // was seen, in one line for messages. `converged` is the one definition of a healthy lab.
-import type {Lab} from '../lab/model.js'
+import ipaddr from 'ipaddr.js'
+import {type Lab, trackWeight} from '../lab/model.js'
 import {
   type DirectorFacts,
   healthyServers,
@@ -149,24 +150,38 @@ export function splitBrain(snap: LabSnapshot): Verdict {
 }
 
 /**
- * A foreign VRRP speaker: a MASTER that a BACKUP director hears (keepalived's "Master router") at an
- * address that is none of the lab's directors', i.e. another router on the lab network with the lab's
- * virtual_router_id. The routers of one VRID on a LAN are one virtual router (RFC 3768 section 1,
- * RFC 5798 section 1), so a stray one takes part in its election and, with a higher priority, takes
- * the VIP. `ok` is true when there IS one; seen names each foreign address, its priority and who hears it.
+ * A foreign VRRP speaker: another router on the lab network with the lab's virtual_router_id, whose
+ * adverts a BACKUP director takes. The routers of one VRID on a LAN are one virtual router (RFC 3768
+ * section 1, RFC 5798 section 1), so a stray one takes part in the election and, with a higher
+ * priority, takes the VIP. Told from a BACKUP's heard MASTER (keepalived's dump): an IPv4 address of
+ * the lab's subnet that is no director's; or, where keepalived gives no such address (2.2.7 under
+ * VRRP 2 prints whatever it formatted last), a MASTER heard while no lab director is MASTER whose
+ * priority no lab director advertises (its own, or with track_table its own less trackWeight, at
+ * least 1). `ok` is true when there IS one; seen names each, its priority and who hears it.
  */
 export function foreignMaster(snap: LabSnapshot, lab: Lab): Verdict {
   const own = new Set(lab.directors.map((d) => d.ip))
-  const heard = new Map<string, {priority?: number; by: string[]}>()
+  const subnet = ipaddr.parseCIDR(lab.network.subnet)
+  const inSubnet = (a?: string) => a !== undefined && ipaddr.IPv4.isValidFourPartDecimal(a) && ipaddr.IPv4.parse(a).match(subnet)
+  const w = trackWeight(lab)
+  const advertised = new Set(
+    lab.directors.flatMap((d) => (lab.vrrp.track_table ? [d.priority, Math.max(1, d.priority - w)] : [d.priority])),
+  )
+  const labMaster = snap.directors.some((d) => d.vrrpState === 'MASTER')
+  const heard = new Map<string, {priority: number; by: string[]}>()
   for (const d of snap.directors) {
-    if (!d.heardMaster || own.has(d.heardMaster.address)) continue
-    const entry = heard.get(d.heardMaster.address) ?? {priority: d.heardMaster.priority, by: []}
+    const h = d.heardMaster
+    if (!h) continue
+    const known = inSubnet(h.address) ? h.address : undefined
+    if (known ? own.has(known) : labMaster || advertised.has(h.priority)) continue
+    const what = known ?? `of priority ${h.priority}`
+    const entry = heard.get(what) ?? {priority: h.priority, by: []}
     entry.by.push(d.name)
-    heard.set(d.heardMaster.address, entry)
+    heard.set(what, entry)
   }
   const seen = [...heard].map(
-    ([address, h]) =>
-      `FOREIGN VRRP MASTER ${address}${h.priority === undefined ? '' : ` (priority ${h.priority})`} on virtual_router_id ${lab.vrrp.virtual_router_id}: ${h.by.join(' and ')} ${h.by.length > 1 ? 'hear' : 'hears'} it as the MASTER`,
+    ([what, h]) =>
+      `FOREIGN VRRP MASTER ${what.startsWith('of ') ? `${what} (keepalived names no address)` : `${what} (priority ${h.priority})`} on virtual_router_id ${lab.vrrp.virtual_router_id}: ${h.by.join(' and ')} ${h.by.length > 1 ? 'hear' : 'hears'} it as the MASTER`,
   )
   return {ok: seen.length > 0, seen: seen.join('; ') || 'every BACKUP hears a lab director'}
 }

@@ -15,10 +15,12 @@ export interface DirectorFacts {
   /** VRRP state as keepalived itself reports it (its data dump on SIGUSR1, keepalived(8) SIGNALS), not guessed from the VIP. */
   vrrpState: VrrpState | 'NOT RUNNING'
   /**
-   * The MASTER this director hears while it is BACKUP, as keepalived's dump names it ("Master router",
-   * "Master priority"): a lab director, or a foreign VRRP speaker on the lab's virtual_router_id.
+   * The MASTER this director hears while it is BACKUP, as keepalived's dump names it ("Master priority",
+   * above 0 once an advert was taken; "Master router" as printed, which keepalived 2.2.7 leaves unset
+   * under VRRP 2 and then prints whatever address it formatted last, e.g. ff02::12): a lab director,
+   * or a foreign VRRP speaker on the lab's virtual_router_id (src/state/predicates.ts foreignMaster).
    */
-  heardMaster?: {address: string; priority?: number}
+  heardMaster?: {priority: number; address?: string}
   holdsVip: boolean
   vipLabel?: string
   eth0Up: boolean

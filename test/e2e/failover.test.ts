@@ -161,19 +161,20 @@ describe('VRRP 3 at 0.1 s adverts (examples/fast.yaml)', () => {
       const limit = waitMs(bounds(lab).failover) + 60_000
       await waitFor("the lab's directors hear the foreign MASTER", limit, async () => {
         const st = await labStatus(rt, lab)
-        return {done: st.notes.some((n) => n.startsWith('FOREIGN VRRP MASTER 172.25.1.200')), seen: st.notes.join(' | ')}
+        return {done: st.notes.some((n) => n.startsWith('FOREIGN VRRP MASTER')), seen: st.notes.join(' | ')}
       })
       const held = await rt.exec(foreign, ['ip', '-o', '-4', 'addr', 'show', 'eth0'])
       expect(held.stdout).toContain(`${lab.vip}/32`)
       const s = await cli('status', '-f', FAST, '--json')
       expect(s.json.masters).toEqual([])
+      // keepalived 2.3 names the foreign address; 2.2.7 may not, and then its priority tells it
       expect(s.json.notes.join('\n')).toMatch(
-        /FOREIGN VRRP MASTER 172\.25\.1\.200 \(priority 200\) on virtual_router_id 55: lvs1 and lvs2 hear it as the MASTER.*fix: stop that router/,
+        /FOREIGN VRRP MASTER (172\.25\.1\.200 \(priority 200\)|of priority 200 \(keepalived names no address\)) on virtual_router_id 55: lvs1 and lvs2 hear it as the MASTER.*fix: stop that router/,
       )
       const v = await cli('verify', '-f', FAST, '--json')
       expect(v.exitCode).not.toBe(0)
       expect(v.json.checks.find((c: any) => c.name === 'exactly one director reports MASTER').detail).toMatch(
-        /FOREIGN VRRP MASTER 172\.25\.1\.200/,
+        /FOREIGN VRRP MASTER .*priority 200/,
       )
       await rt.removeContainer(foreign)
       await waitConverged(rt, lab, limit)

@@ -148,6 +148,27 @@ describe("foreignMaster: another VRRP router on the lab network with the lab's v
     expect(foreignMaster(healthy, lab).ok).toBe(false)
   })
 
+  it('where keepalived names no usable address (2.2.7 under VRRP 2 prints the last one it formatted), the priority tells', () => {
+    // what the kernel VM's classic lab showed: lvs2 BACKUP under lvs1, its dump saying "Master router = ff02::12"
+    const garbled = (priority: number) => ({heardMaster: {address: 'ff02::12', priority}})
+    expect(foreignMaster(snap([master(), director('lvs2', garbled(100))]), lab).ok).toBe(false)
+    // a priority no lab director has, heard while no lab director is MASTER: foreign
+    expect(foreignMaster(snap([director('lvs1', garbled(200)), director('lvs2', garbled(200))]), lab)).toEqual({
+      ok: true,
+      seen: 'FOREIGN VRRP MASTER of priority 200 (keepalived names no address) on virtual_router_id 51: lvs1 and lvs2 hear it as the MASTER',
+    })
+    // while a lab director is MASTER, what a BACKUP last heard may be stale: not judged
+    expect(foreignMaster(snap([master(), director('lvs2', garbled(200))]), lab).ok).toBe(false)
+    // an address outside the lab's subnet (224.0.0.18, keepalived's multicast group) is no address either
+    expect(foreignMaster(snap([director('lvs1', {heardMaster: {address: '224.0.0.18', priority: 50}}), director('lvs2')]), lab).ok).toBe(
+      false,
+    )
+    // with track_table a director advertises its priority less the weight too: lvs1's 100 - 51 = 49
+    const tracked = parseLab('vrrp: {track_table: true}')
+    expect(foreignMaster(snap([director('lvs1'), director('lvs2', garbled(49))]), tracked).ok).toBe(false)
+    expect(foreignMaster(snap([director('lvs1'), director('lvs2', garbled(48))]), tracked).ok).toBe(true)
+  })
+
   it('names the foreign address, its priority and every director that hears it', () => {
     const heard = {heardMaster: {address: '172.20.1.200', priority: 200}}
     const s = snap([director('lvs1', heard), director('lvs2', heard)])
@@ -155,8 +176,8 @@ describe("foreignMaster: another VRRP router on the lab network with the lab's v
       ok: true,
       seen: 'FOREIGN VRRP MASTER 172.20.1.200 (priority 200) on virtual_router_id 51: lvs1 and lvs2 hear it as the MASTER',
     })
-    expect(foreignMaster(snap([master(), director('lvs2', {heardMaster: {address: '172.20.1.200'}})]), lab).seen).toBe(
-      'FOREIGN VRRP MASTER 172.20.1.200 on virtual_router_id 51: lvs2 hears it as the MASTER',
+    expect(foreignMaster(snap([master(), director('lvs2', {heardMaster: {address: '172.20.1.200', priority: 90}})]), lab).seen).toBe(
+      'FOREIGN VRRP MASTER 172.20.1.200 (priority 90) on virtual_router_id 51: lvs2 hears it as the MASTER',
     )
     // and the one definition of a healthy lab says it first, so that a wait that ends on it explains itself
     expect(converged(s, lab, 'lvs1')).toMatchObject({
