@@ -89,7 +89,7 @@ describe('rendering what the lab file asks for', () => {
     const lab = parseLab('vrrp: {track_table: true}')
     const conf = renderKeepalivedConf(lab, lab.directors[0]!)
     expect(conf).toMatch(
-      /^vrrp_script lvslab_table \{\n {4}script "\/usr\/local\/sbin\/lvslab-svc ready ipvs 172\.20\.1\.100:80"\n {4}interval 1\n {4}fall 2\n {4}rise 1\n {4}weight -51\n\}$/m,
+      /^vrrp_script lvslab_table \{\n {4}script "\/usr\/local\/sbin\/lvslab-svc ready ipvs 172\.20\.1\.100:80"\n {4}interval 1\n {4}timeout 3\n {4}fall 2\n {4}rise 1\n {4}weight -51\n\}$/m,
     )
     expect(conf).toMatch(/^ {4}track_script \{\n {8}lvslab_table\n {4}\}$/m)
     // keepalived -t refuses a script without script security ("SECURITY VIOLATION"); the script is root's, in a root-only folder
