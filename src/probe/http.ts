@@ -57,6 +57,17 @@ export interface Target {
   timeoutMs: number
 }
 
+/**
+ * Why curl got no status, from its %{time_connect} (seconds; 0 while no TCP connection was made, curl(1)
+ * --write-out): "no connection" (the SYN went unanswered or was refused: the director, IPVS or the real
+ * server's kernel), "connected, no answer" (the real server took the connection and sent no response in
+ * time), or "no answer" when curl did not say.
+ */
+function noAnswer(connect: string | undefined): string {
+  if (connect === undefined) return 'no answer'
+  return Number(connect) > 0 ? 'connected, no answer' : 'no connection'
+}
+
 /** The start of the line curl's -w writes after each request of ContainerProber's sample. */
 const MARK = 'lvslab-R '
 
@@ -85,17 +96,17 @@ export class ContainerProber implements Prober {
    * One curl for `count` requests one after the other, each on a new connection (Connection: close: the
    * server closes, so curl connects again, from a new port): a process per request would cost a
    * request's worth of time each in an emulated VM. curl goes on after a failed transfer and writes
-   * -w for each one: the body, then a line "lvslab-R <seconds> <status> <address>:<port>" (see fromOneCurl).
+   * -w for each one: the body, then a line "lvslab-R <seconds> <status> <address>:<port> <connect seconds>" (see fromOneCurl).
    */
   script(count: number): string {
     const {vip, port, path, timeoutMs} = this.target
     const url = ` '${`http://${vip}:${port}${path}`}'`
-    return `LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -H 'Connection: close' -w '\\n${MARK}%{time_total} %{http_code} %{local_ip}:%{local_port}\\n'${url.repeat(count)}`
+    return `LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -H 'Connection: close' -w '\\n${MARK}%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}\\n'${url.repeat(count)}`
   }
 
   /**
    * script()'s output as parseLine's lines, one per request: "R <body, newlines as spaces> <seconds>
-   * <status> <address>:<port>" (the body is what came since the previous request's mark line).
+   * <status> <address>:<port> <connect seconds>" (the body is what came since the previous request's mark line).
    */
   static fromOneCurl(stdout: string): string[] {
     const lines: string[] = []
@@ -113,8 +124,9 @@ export class ContainerProber implements Prober {
 
   /**
    * One request's line (fromOneCurl makes them of the sample's output; the drills' loop prints them): "R <body> <seconds the request took> <status> <local
-   * address>:<local port>", e.g. "R from 172.20.1.10  0.004213 200 172.20.255.254:43522"; a request
-   * without an answer has status 000 (and port 0 when no connection was made). The duration is
+   * address>:<local port> <seconds to connect>", e.g. "R from 172.20.1.10  0.004213 200 172.20.255.254:43522 0.000912"; a request
+   * without an answer has status 000 (and port 0 when no connection was made), and its error says
+   * whether a connection was made (time_connect above 0; older lines without it: "no answer"). The duration is
    * curl's own (%{time_total}, a monotonic measure): no clock of the container is read, so a report
    * never mixes the container's clock with lvslab's.
    * @returns the answer without its time of sending (the caller places it on its own clock), or
@@ -123,7 +135,7 @@ export class ContainerProber implements Prober {
   static parseLine(line: string): Omit<Answer, 'at'> | undefined {
     const text = line.trim()
     if (!/^R( |$)/.test(text)) return undefined
-    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})(?: (\S*):(\d+))?$/.exec(text)
+    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})(?: (\S*):(\d+)(?: (\d+(?:\.\d+)?))?)?$/.exec(text)
     // curl ran but printed no status (it refused its options, or died): a failed request, not no request
     if (!m) return {ok: false, status: 0, ms: 0, error: `curl printed no status: ${JSON.stringify(text.slice(0, 80))}`}
     const status = Number(m[3])
@@ -132,7 +144,7 @@ export class ContainerProber implements Prober {
       status,
       server: parseAnswerBody(m[1] ?? ''),
       ms: Math.round(Number(m[2]) * 10000) / 10,
-      ...(status === 0 ? {error: 'no answer'} : {}),
+      ...(status === 0 ? {error: noAnswer(m[6])} : {}),
       ...(m[4] && m[5] && m[5] !== '0' ? {client: `${m[4]}:${m[5]}`} : {}),
     }
   }
@@ -177,12 +189,12 @@ export function curlMaxTime(timeoutMs: number): number {
 }
 
 /**
- * The bash command of one probe request in a container: "R <body> <seconds> <status> <address>:<port>"
- * on one line (curl's %{local_ip} and %{local_port}, both since curl 7.29, CentOS 7's)
+ * The bash command of one probe request in a container: "R <body> <seconds> <status> <address>:<port>
+ * <connect seconds>" on one line (curl's %{local_ip} and %{local_port}, both since curl 7.29, CentOS 7's; %{time_connect}, older)
  * (see ContainerProber.parseLine). Only builtins besides curl itself: in an emulated VM every extra
  * process costs a request's worth of time. The URL is lvslab's own (VIP, port, a validated path).
  * @param timeoutMs the request's timeout in ms (rounded up to whole seconds, see curlMaxTime)
  */
 export function curlLine(url: string, timeoutMs: number): string {
-  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port}' '${url}'); echo "R \${r//$'\\n'/ }"`
+  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}' '${url}'); echo "R \${r//$'\\n'/ }"`
 }

@@ -35,6 +35,8 @@ describe('the service through the VIP', () => {
     expect(t.fault.service.detail).toMatch(
       /^first sample 8\/10 good, from .*; second sample 10\/10 good, from .*; requests sent from 1000 ms/,
     )
+    // the failed ones named: their place in the sample, why, how long they took
+    expect(t.fault.service.detail).toContain('; failed: #1 no answer after 1000 ms, #2 no answer after 1000 ms; second sample')
   })
 
   it('a second sample with a failure fails the phase', () => {

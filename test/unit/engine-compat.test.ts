@@ -72,7 +72,28 @@ describe('the container prober reads no clock of the container', () => {
       ms: 1001.2,
       error: 'no answer',
     })
-    expect(curlLine('http://172.20.1.100:80/', 1000)).toContain("-w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port}'")
+    expect(curlLine('http://172.20.1.100:80/', 1000)).toContain(
+      "-w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}'",
+    )
+  })
+
+  it("a failed request says whether it was connected (curl's %{time_connect}, 0 until a connection is made)", () => {
+    expect(ContainerProber.parseLine('R  1.001234 000 172.20.255.254:43522 0.000000')).toEqual({
+      ok: false,
+      status: 0,
+      server: undefined,
+      ms: 1001.2,
+      error: 'no connection',
+      client: '172.20.255.254:43522',
+    })
+    expect(ContainerProber.parseLine('R  1.001234 000 172.20.255.254:43522 0.000412')).toMatchObject({error: 'connected, no answer'})
+    expect(ContainerProber.parseLine('R from 172.20.1.10  0.004213 200 172.20.255.254:43522 0.000412')).toEqual({
+      ok: true,
+      status: 200,
+      server: '172.20.1.10',
+      ms: 4.2,
+      client: '172.20.255.254:43522',
+    })
   })
 
   it('the shell line asks curl for its own duration and reads no date', () => {
@@ -163,7 +184,7 @@ describe("verify's sample in a container: one curl for every request, run here a
     }
   })
 
-  it('goes on after a request without an answer: every request reported, failed ones as no answer', async () => {
+  it('goes on after a request without an answer: every request reported, a refused one as no connection', async () => {
     const {createServer} = await import('node:net')
     // a port that refuses: bound, then closed
     const s = createServer()
@@ -172,10 +193,26 @@ describe("verify's sample in a container: one curl for every request, run here a
     await new Promise<void>((r) => s.close(() => r()))
     const answers = await new ContainerProber(localExec, 'unused', {vip: '127.0.0.1', port, path: '/', timeoutMs: 1000}).many(3)
     expect(answers.map((a) => [a.ok, a.status, a.error])).toEqual([
-      [false, 0, 'no answer'],
-      [false, 0, 'no answer'],
-      [false, 0, 'no answer'],
+      [false, 0, 'no connection'],
+      [false, 0, 'no connection'],
+      [false, 0, 'no connection'],
     ])
+  })
+
+  it('a server that takes the connection and never answers: connected, no answer, after the timeout', async () => {
+    const {createServer} = await import('node:net')
+    const held: import('node:net').Socket[] = []
+    const s = createServer((socket) => held.push(socket))
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
+    const port = (s.address() as {port: number}).port
+    try {
+      const [a] = await new ContainerProber(localExec, 'unused', {vip: '127.0.0.1', port, path: '/', timeoutMs: 1000}).many(1)
+      expect(a).toMatchObject({ok: false, status: 0, error: 'connected, no answer'})
+      expect(a!.ms).toBeGreaterThanOrEqual(900)
+    } finally {
+      for (const socket of held) socket.destroy()
+      await new Promise<void>((r) => s.close(() => r()))
+    }
   })
 
   it('a curl that makes no request at all: each request failed with its words', async () => {

@@ -6,6 +6,8 @@ import type {Lab} from '../../lab/model.js'
 import {degradedWindow, longestGap, type TimedAnswer} from '../../probe/continuous.js'
 import {answersPerServer} from '../../probe/http.js'
 
+export {judgeSample, sampleFrom, sampleSize} from './sample.js'
+
 /** A moment of a drill, e.g. "VIP moved to lvs2". */
 export interface TimelineEvent {
   event: string
@@ -73,8 +75,12 @@ export interface DrillReport {
   marginMs: number
   /** The host's slowness factor the bounds were scaled by (LVSLAB_TIME_SCALE). */
   timeScale: number
-  /** Only when asked for (--html): every request, sent at `atMs` from the fault, and who answered it. */
-  answers?: {atMs: number; ok: boolean; server?: string}[]
+  /**
+   * Only when asked for (--html): every request, sent at `atMs` from the fault, who answered it, and for
+   * a failed one why (`error`, e.g. "no connection" or ECONNREFUSED) after how long (`tookMs`); `client` is the
+   * request's own end, "ADDRESS:PORT", the key IPVS tracks its connection by.
+   */
+  answers?: {atMs: number; ok: boolean; server?: string; error?: string; tookMs?: number; client?: string}[]
 }
 
 /** A service verdict: whether it holds, and what was seen (one line). */
@@ -167,38 +173,14 @@ export function measurePhase(
   }
 }
 
-/**
- * How many answers a service sample takes: enough for weighted schedulers to reach every server (twice
- * the sum of their weights), at least 4 per server and 10, at most 200.
- * @param servers the real servers expected to answer (IPs)
- */
-export function sampleSize(lab: Lab, servers: string[]): number {
-  const weights = lab.real_servers.filter((r) => servers.includes(r.ip)).reduce((n, r) => n + r.weight, 0)
-  return Math.min(200, Math.max(10, 4 * servers.length, 2 * weights))
-}
-
-/** A sample: the first `need` answers (in arrival order) to requests sent from `from` (ms) on. */
-export function sampleFrom(answers: TimedAnswer[], from: number, need: number): TimedAnswer[] {
-  return answers.filter((a) => a.sentAt >= from).slice(0, need)
-}
-
-/**
- * The service in a sample: every answer good, from the expected servers only; source hashing (`sh`,
- * ipvsadm(8) --scheduler: by the source address) sends one client to one server, so there one of them,
- * the other schedulers all of them.
- * @param servers the real servers expected to answer (IPs)
- */
-export function judgeSample(lab: Lab, servers: string[], sample: TimedAnswer[]): ServiceVerdict {
-  const want = [...servers].sort()
-  const bad = sample.filter((a) => !a.ok)
-  const seen = [...new Set(sample.filter((a) => a.ok).map((a) => a.server ?? '?'))].sort()
-  const spread =
-    lab.virtual_server.scheduler === 'sh'
-      ? seen.length === 1 && seen.every((s) => want.includes(s))
-      : JSON.stringify(seen) === JSON.stringify(want)
+/** A request as the report keeps it (--html): sent at `atMs` from the fault (t0, ms), its answer, and for a failure why and after how long. */
+function keptAnswer(a: TimedAnswer, t0: number): NonNullable<DrillReport['answers']>[number] {
   return {
-    ok: sample.length > 0 && bad.length === 0 && spread,
-    detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})`,
+    atMs: a.sentAt - t0,
+    ok: a.ok,
+    ...(a.server ? {server: a.server} : {}),
+    ...(a.ok ? {} : {error: a.error ?? `status ${a.status}`, tookMs: Math.round(a.ms)}),
+    ...(a.client ? {client: a.client} : {}),
   }
 }
 
@@ -240,6 +222,6 @@ export function drillReport(
     prober: {via: prober.via, rateHz: prober.rateHz, timeoutMs: prober.timeoutMs, resolutionMs: Math.round(1000 / prober.rateHz)},
     marginMs: margin,
     timeScale: d.scale,
-    ...(d.keepAnswers ? {answers: answers.map((a) => ({atMs: a.sentAt - d.t0, ok: a.ok, ...(a.server ? {server: a.server} : {})}))} : {}),
+    ...(d.keepAnswers ? {answers: answers.map((a) => keptAnswer(a, d.t0))} : {}),
   }
 }

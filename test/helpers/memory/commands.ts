@@ -54,7 +54,7 @@ const RS_SETUP = new RegExp(
 
 /** ContainerProber's sample of src/probe/http.ts: one curl, its -m (s), then the same URL `count` times. */
 const IN_ROW =
-  /^LC_ALL=C curl -s -m (\d+) -H 'Connection: close' -w '\\nlvslab-R %\{time_total\} %\{http_code\} %\{local_ip\}:%\{local_port\}\\n'((?: '[^']+')+)$/
+  /^LC_ALL=C curl -s -m (\d+) -H 'Connection: close' -w '\\nlvslab-R %\{time_total\} %\{http_code\} %\{local_ip\}:%\{local_port\} %\{time_connect\}\\n'((?: '[^']+')+)$/
 
 /** ContainerContinuousProber's stop: the KILL, then a wait while curls are still running. */
 const STOP = /^; i=0; while pgrep -x curl >\/dev\/null && \[ \$i -lt (\d+) \]; do sleep 0\.05; i=\$\(\(i\+1\)\); done$/

@@ -1,7 +1,7 @@
 // The probers' shell loops in a simulated client container: src/probe/http.ts ContainerProber's
 // "count requests one after another" and src/probe/continuous.ts ContainerContinuousProber's paced
 // background loop, each request answered by the lab model and printed as curlLine's echo prints it:
-// "R <body, its newlines as spaces> <time_total> <http_code> <local_ip>:<local_port>".
+// "R <body, its newlines as spaces> <time_total> <http_code> <local_ip>:<local_port> <time_connect>".
 import type {HttpAnswer, LabModel, SimContainer} from './model.js'
 
 /** One probe request's target, as the curl line names it. */
@@ -14,18 +14,27 @@ export interface CurlTarget {
 }
 
 /**
- * The line `r=$(curl -s -w '\n%{time_total} %{http_code} %{local_ip}:%{local_port}' URL); echo "R ${r//$'\n'/ }"` prints: the
+ * The line `r=$(curl -s -w '\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}' URL); echo "R ${r//$'\n'/ }"` prints: the
  * body and the -w text, trailing newlines dropped by `$(...)`, every other newline made a space.
  */
 export function curlEcho(a: HttpAnswer): string {
   const end = a.client ?? ':0'
-  const r = `${a.body}\n${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${end}`.replace(/\n+$/, '')
+  const r = `${a.body}\n${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${end} ${timeConnect(a)}`.replace(/\n+$/, '')
   return `R ${r.replaceAll('\n', ' ')}`
+}
+
+/**
+ * curl's %{time_connect} (s) for a simulated answer: half a millisecond for an answered one; 0 for one
+ * without an answer, since every way the model loses a request (nobody holds the VIP, a dropped or
+ * refused SYN, a link slower than the timeout) loses it before the connection is made.
+ */
+function timeConnect(a: HttpAnswer): string {
+  return a.status === 0 ? '0.000000' : '0.000500'
 }
 
 /** The curl line of src/probe/http.ts curlLine, with its -m (s) and URL read back. */
 export const CURL_LINE =
-  /r=\$\(LC_ALL=C curl -s -m (\d+) -w '\\n%\{time_total\} %\{http_code\} %\{local_ip\}:%\{local_port\}' 'http:\/\/(\d+\.\d+\.\d+\.\d+):(\d+)(\/[^']*)'\); echo "R \$\{r\/\/\$'\\n'\/ \}"/
+  /r=\$\(LC_ALL=C curl -s -m (\d+) -w '\\n%\{time_total\} %\{http_code\} %\{local_ip\}:%\{local_port\} %\{time_connect\}' 'http:\/\/(\d+\.\d+\.\d+\.\d+):(\d+)(\/[^']*)'\); echo "R \$\{r\/\/\$'\\n'\/ \}"/
 
 /** Reads a curl line's target, or undefined when the text has none. */
 export function curlTarget(text: string): CurlTarget | undefined {
@@ -44,14 +53,14 @@ export function urlTarget(url: string, maxTimeS: number): CurlTarget | undefined
 
 /**
  * ContainerProber's sample, one curl for `count` requests, each after the previous one's answer: its
- * stdout, per request the body, then -w's "\nlvslab-R <time_total> <http_code> <local_ip>:<local_port>\n".
+ * stdout, per request the body, then -w's "\nlvslab-R <time_total> <http_code> <local_ip>:<local_port> <time_connect>\n".
  */
 export async function requestsInRow(model: LabModel, client: SimContainer, t: CurlTarget, count: number): Promise<string> {
   let out = ''
   for (let i = 0; i < count; i++) {
     const a = model.request(client, t.vip, t.port, t.path, t.timeoutMs)
     await sleep(a.ms)
-    out += `${a.body}\nlvslab-R ${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${a.client ?? ':0'}\n`
+    out += `${a.body}\nlvslab-R ${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${a.client ?? ':0'} ${timeConnect(a)}\n`
   }
   return out
 }

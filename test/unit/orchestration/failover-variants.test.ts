@@ -40,6 +40,10 @@ describe('--repeat', () => {
     const d = once.drills[0]!
     expect(d.answers).toHaveLength(d.requests.sent)
     expect(d.answers!.filter((a) => !a.ok)).toHaveLength(d.requests.failed)
+    // a failed request says why, after how long, and from which client end
+    expect(d.requests.failed).toBeGreaterThan(0)
+    for (const a of d.answers!.filter((x) => !x.ok)) expect(a).toMatchObject({error: expect.any(String), tookMs: expect.any(Number)})
+    expect(d.answers!.filter((a) => a.ok).every((a) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(a.client ?? ''))).toBe(true)
     expect(r.drills[0]).not.toHaveProperty('answers')
   })
 })

@@ -168,7 +168,7 @@ describe('the lab fails up', () => {
     const rt = memory()
     rt.model.faults.noLoVip.add(c('rs2'))
     const m = await failure(up(rt))
-    expect(m).toMatch(/^verify: every answer is 200: first sample 10\/20 answered 200; failures: no answer/)
+    expect(m).toMatch(/^verify: every answer is 200: first sample 10\/20 answered 200; failures: no connection/)
     expect(m).toContain('every healthy real server answers: healthy: 172.20.1.10, 172.20.1.11; answered: 172.20.1.10')
   })
 })
