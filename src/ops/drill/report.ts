@@ -2,7 +2,6 @@
 // made of: the requests of a phase, its window against its bound, the service through the VIP judged on
 // a sample of answers. Every time here is in ms on the prober's clock (src/probe/continuous.ts).
 import type {Drill, DrillWindow} from '../../drills/drill.js'
-import type {Lab} from '../../lab/model.js'
 import {degradedWindow, longestGap, type TimedAnswer} from '../../probe/continuous.js'
 import {answersPerServer} from '../../probe/http.js'
 
