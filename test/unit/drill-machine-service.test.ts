@@ -3,6 +3,7 @@
 import {describe, expect, it} from 'vitest'
 import {nextAction, startDrill, step} from '../../src/ops/drill/machine.js'
 import {interruption} from '../../src/ops/drill/run.js'
+import type {TimedAnswer} from '../../src/probe/continuous.js'
 import {answers, config, ev, KILL_MASTER, RS1, RS2, run, sampled} from '../helpers/drill-machine.js'
 
 describe('the service through the VIP', () => {
@@ -52,6 +53,36 @@ describe('the service through the VIP', () => {
     expect(s.fault.failure).toBe(
       `service through the VIP: 0/0 good, from nobody (expected ${RS1}, ${RS2}); requests sent from 1000 ms after the state was seen`,
     )
+  })
+})
+
+describe('a sample on a slow host (LVSLAB_TIME_SCALE above 1)', () => {
+  const slow = config('director-down', {scale: 8})
+  const toCheck = run(startDrill(slow), [ev('baseline', 0), ev('ran', 10), ev('met', 2000)])
+  // each sample of 10 from 2000: `fail` says which requests (by their sending time) fail, and how
+  const with_ = (fail: Record<number, Partial<TimedAnswer>>) =>
+    answers(0, 20_000).map((a) =>
+      fail[a.sentAt] ? {...a, ok: false, status: 0, server: undefined, ms: 1000, error: 'no connection', ...fail[a.sentAt]} : a,
+    )
+
+  it('excuses one request without an answer within the timeout, and says so', () => {
+    const s = step(toCheck, sampled(4000, with_({2150: {}})))
+    if (s.kind !== 'restoring') throw new Error(s.kind)
+    expect(s.fault.ok).toBe(true)
+    expect(s.fault.service.detail).toBe(
+      `9/10 good, from ${RS1}, ${RS2} (expected ${RS1}, ${RS2}); failed: #4 no connection after 1000 ms (excused: a timeout on a host 8x slow)`,
+    )
+  })
+
+  it('excuses no refusal, no second timeout, and nothing at scale 1', () => {
+    const judged = (c: typeof toCheck, fail: Record<number, Partial<TimedAnswer>>) => step(c, sampled(4000, with_(fail))).kind
+    // a refusal (at once), a reset after the connection: failures of the lab, not of the host
+    expect(judged(toCheck, {2150: {ms: 0}})).toBe('fault-service-check')
+    expect(judged(toCheck, {2150: {ms: 540, error: 'connected, no answer'}})).toBe('fault-service-check')
+    expect(judged(toCheck, {2150: {}, 2300: {}})).toBe('fault-service-check')
+    expect(judged(toCheck, {2150: {ok: false, status: 404, ms: 3}})).toBe('fault-service-check')
+    const real = run(startDrill(config('director-down')), [ev('baseline', 0), ev('ran', 10), ev('met', 2000)])
+    expect(judged(real, {2150: {}})).toBe('fault-service-check')
   })
 })
 

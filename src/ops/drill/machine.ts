@@ -211,7 +211,7 @@ function sampled(s: DrillState & Checking & {kind: 'fault-service-check' | 'rest
   const {lab, prober} = s.config
   const want = servers(s.config, stageOf(s.kind))
   const sample = R.sampleFrom(e.answers, s.sampleFrom, R.sampleSize(lab, want))
-  const verdict = R.judgeSample(lab, want, sample)
+  const verdict = R.judgeSample(lab, want, sample, {timeoutMs: prober.timeoutMs, scale: s.config.scale})
   if (!s.first && !verdict.ok && sample.length > 0) return {...s, sampleFrom: Math.max(...sample.map((a) => a.sentAt)) + 1, first: verdict}
   const judged = s.first ? {ok: verdict.ok, detail: `first sample ${s.first.detail}; second sample ${verdict.detail}`} : verdict
   const service = {

@@ -19,35 +19,69 @@ export function sampleFrom(answers: TimedAnswer[], from: number, need: number): 
   return answers.filter((a) => a.sentAt >= from).slice(0, need)
 }
 
+/** The prober's request timeout (ms) and the host's slowness factor (src/time-scale.ts), for slowHostExcuse. */
+export interface SampleHost {
+  timeoutMs: number
+  scale: number
+}
+
+/**
+ * The failed request of a sample a slow host excuses, if any: on a host slower than a real one
+ * (LVSLAB_TIME_SCALE above 1, as in the emulated test VM), one request per sample that got no answer
+ * (status 0) within the prober's timeout. There the client, the directors and the real servers share
+ * emulated CPUs that stall: in the kernel VM (Docker 28.5, classic lab, privileged, `chaos all --repeat
+ * 3`) 4 of the 774 requests sent from 1 s after a drill's last state was seen timed out, curl's own
+ * time_total 1.0 to 3.7 s against its -m 1, so a sample of 10 fails about 1 time in 20, and both of a
+ * phase's samples often enough to fail CI. A refusal, a reset, a wrong status, a wrong server, or a
+ * second timeout is never excused; on a real host (scale 1) nothing is.
+ * @returns the index in the sample of the excused request, or undefined
+ */
+export function slowHostExcuse(sample: readonly TimedAnswer[], host?: SampleHost): number | undefined {
+  if (!host || host.scale <= 1) return undefined
+  const bad = sample.flatMap((a, i) => (a.ok ? [] : [{a, i}]))
+  const [only] = bad
+  if (bad.length !== 1 || !only) return undefined
+  return only.a.status === 0 && only.a.ms >= 0.95 * host.timeoutMs ? only.i : undefined
+}
+
 /**
  * The service in a sample: every answer good, from the expected servers only; source hashing (`sh`,
  * ipvsadm(8) --scheduler: by the source address) sends one client to one server, so there one of them,
- * the other schedulers all of them.
+ * the other schedulers all of them. On a slow host one timed-out request may be excused (slowHostExcuse),
+ * and the verdict says so.
  * @param servers the real servers expected to answer (IPs)
+ * @param host the prober's timeout and the time scale; without it nothing is excused
  */
-export function judgeSample(lab: Lab, servers: string[], sample: TimedAnswer[]): ServiceVerdict {
+export function judgeSample(lab: Lab, servers: string[], sample: TimedAnswer[], host?: SampleHost): ServiceVerdict {
   const want = [...servers].sort()
-  const bad = sample.filter((a) => !a.ok)
+  const excused = slowHostExcuse(sample, host)
+  const bad = sample.filter((a, i) => !a.ok && i !== excused)
   const seen = [...new Set(sample.filter((a) => a.ok).map((a) => a.server ?? '?'))].sort()
   const spread =
     lab.virtual_server.scheduler === 'sh'
       ? seen.length === 1 && seen.every((s) => want.includes(s))
       : JSON.stringify(seen) === JSON.stringify(want)
+  const good = sample.filter((a) => a.ok).length
   return {
     ok: sample.length > 0 && bad.length === 0 && spread,
-    detail: `${sample.length - bad.length}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})${failedRequests(sample)}`,
+    detail: `${good}/${sample.length} good, from ${seen.join(', ') || 'nobody'} (expected ${want.join(', ')})${failedRequests(sample, excused, host)}`,
   }
 }
 
 /**
  * The first three failed requests of a sample, for its verdict: "; failed: #4 no connection after 1003
  * ms (client 172.20.255.254:43522)" (its place in the sample, why, curl's or the socket's duration, and the
- * client's port, which IPVS keys its connection table on); "" when none failed.
+ * client's port, which IPVS keys its connection table on), the excused one marked; "" when none failed.
  */
-function failedRequests(sample: TimedAnswer[]): string {
+function failedRequests(sample: TimedAnswer[], excused: number | undefined, host: SampleHost | undefined): string {
   const bad = sample.map((a, i) => ({a, i})).filter(({a}) => !a.ok)
   if (bad.length === 0) return ''
-  const one = ({a, i}: {a: TimedAnswer; i: number}) =>
-    `#${i + 1} ${a.error ?? `status ${a.status}`} after ${Math.round(a.ms)} ms${a.client ? ` (client ${a.client})` : ''}`
+  const one = ({a, i}: {a: TimedAnswer; i: number}) => {
+    const notes = [
+      ...(a.client ? [`client ${a.client}`] : []),
+      ...(i === excused ? [`excused: a timeout on a host ${host?.scale}x slow`] : []),
+    ]
+    return `#${i + 1} ${a.error ?? `status ${a.status}`} after ${Math.round(a.ms)} ms${notes.length ? ` (${notes.join('; ')})` : ''}`
+  }
   return `; failed: ${bad.slice(0, 3).map(one).join(', ')}${bad.length > 3 ? ', ...' : ''}`
 }
