@@ -153,9 +153,9 @@ export class LabModel {
   /** Whether a director's HTTP_GET check of a real server passes: reachable, httpd up, status 200. */
   private healthy(d: SimContainer, ip: string, port: number, path: string): boolean {
     if (!d.node.eth0Up) return false
-    // netem on the director: its checks' packets lost, or a step of the check later than connect_timeout (the classic lab's 3 s)
+    // netem on the director: its checks' packets lost, or a step of the check later than its connect_timeout
     const slow = d.node.netem
-    if (slow && (slow.lossPercent >= 100 || slow.delayMs >= 3000)) return false
+    if (slow && (slow.lossPercent >= 100 || slow.delayMs >= d.node.conf!.service.connectTimeoutMs)) return false
     const rs = this.at(d.network, ip)
     return Boolean(rs && this.serve(rs, port, path).status === 200)
   }

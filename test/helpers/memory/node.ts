@@ -27,7 +27,17 @@ export interface KeepalivedConf {
   nopreempt: boolean
   vip: string
   vipLabel: string
-  service: {address: string; port: number; protocol: string; scheduler: string; method: string; path: string; realServers: ConfRealServer[]}
+  service: {
+    address: string
+    port: number
+    protocol: string
+    scheduler: string
+    method: string
+    path: string
+    /** HTTP_GET's connect_timeout (ms): a check slower than this fails (keepalived.conf(5)). */
+    connectTimeoutMs: number
+    realServers: ConfRealServer[]
+  }
 }
 
 /**
@@ -64,6 +74,7 @@ export function parseKeepalivedConf(text: string): KeepalivedConf {
       scheduler: get(/^\s+(?:lvs_sched|lb_algo) (\S+)/m, 'lvs_sched'),
       method: get(/^\s+(?:lvs_method|lb_kind) (\S+)/m, 'lvs_method'),
       path: get(/^\s+path (\S+)/m, 'path'),
+      connectTimeoutMs: Number(get(/^\s+connect_timeout (\d+(?:\.\d+)?)/m, 'connect_timeout')) * 1000,
       realServers,
     },
   }
