@@ -61,7 +61,7 @@ export class HostProber implements Prober {
         ok: false,
         status: 0,
         ms: performance.now() - started,
-        error: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+        error: errorName(error),
         ...(local ? {client: local} : {}),
       }
     } finally {
@@ -100,4 +100,16 @@ export function hostReaches(subnet: string): boolean {
     }
   }
   return false
+}
+
+/**
+ * A failed request's error as a word: the socket's or undici's code (ECONNREFUSED,
+ * UND_ERR_CONNECT_TIMEOUT), else the error's name (the abort signal's TimeoutError: its DOMException
+ * code is the number 23, which says nothing), else its message.
+ */
+function errorName(error: unknown): string {
+  const e = error as {code?: unknown; name?: unknown; message?: unknown}
+  if (typeof e.code === 'string') return e.code
+  if (typeof e.name === 'string' && e.name !== 'Error') return e.name
+  return String(e.message ?? error)
 }

@@ -12,7 +12,11 @@ export interface Answer {
   server?: string
   /** How long the request took (ms). */
   ms: number
-  /** Why it failed: the socket's error code (e.g. ECONNREFUSED), curl's "no answer", or what went wrong. */
+  /**
+   * Why it failed: from this machine the socket's or undici's code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT)
+   * or TimeoutError; from a container curl's "no connection" or "connected, no answer" (noAnswer); or
+   * what went wrong.
+   */
   error?: string
   /** The connection's own end, "ADDRESS:PORT" as IPVS sees the client (absent when none was made). */
   client?: string
@@ -58,14 +62,28 @@ export interface Target {
 }
 
 /**
- * Why curl got no status, from its %{time_connect} (seconds; 0 while no TCP connection was made, curl(1)
- * --write-out): "no connection" (the SYN went unanswered or was refused: the director, IPVS or the real
- * server's kernel), "connected, no answer" (the real server took the connection and sent no response in
- * time), or "no answer" when curl did not say.
+ * Why curl got no status: "connected, no answer" when a TCP connection was made (its local port is
+ * known, or its %{time_connect} is above 0; curl(1) --write-out) and then nothing, or a reset, came in
+ * time; "no connection" when none was (the SYN went unanswered or was refused: the director, IPVS or the
+ * real server's kernel); "no answer" when the line says neither. Both are read: curl before 7.52 (CentOS
+ * 7's 7.29) prints time_connect with 3 decimals, 0.000 for a connection made in under 0.5 ms.
  */
-function noAnswer(connect: string | undefined): string {
-  if (connect === undefined) return 'no answer'
-  return Number(connect) > 0 ? 'connected, no answer' : 'no connection'
+function noAnswer(port: string | undefined, connect: string | undefined): string {
+  if (port === undefined && connect === undefined) return 'no answer'
+  return (port !== undefined && port !== '0') || Number(connect ?? 0) > 0 ? 'connected, no answer' : 'no connection'
+}
+
+/**
+ * Whether a failed request timed out: no status, and no answer within `waitMs` (the prober's real wait:
+ * curl's whole seconds for a container, the timeout itself on this machine), and not a refusal or a reset
+ * the socket named (ECONNREFUSED, ECONNRESET...). From a container a refusal that a stalled host delayed
+ * past the wait cannot be told from a timeout: curl 7.29 has no %{exitcode}.
+ * @param waitMs how long the prober waits for an answer (ms)
+ */
+export function timedOut(a: Answer, waitMs: number): boolean {
+  const why = a.error ?? ''
+  const named = /^(no connection|connected, no answer|no answer|TimeoutError|AbortError|UND_ERR_\w*TIMEOUT)$/.test(why)
+  return !a.ok && a.status === 0 && named && a.ms >= 0.95 * waitMs
 }
 
 /** The start of the line curl's -w writes after each request of ContainerProber's sample. */
@@ -144,7 +162,7 @@ export class ContainerProber implements Prober {
       status,
       server: parseAnswerBody(m[1] ?? ''),
       ms: Math.round(Number(m[2]) * 10000) / 10,
-      ...(status === 0 ? {error: noAnswer(m[6])} : {}),
+      ...(status === 0 ? {error: noAnswer(m[5], m[6])} : {}),
       ...(m[4] && m[5] && m[5] !== '0' ? {client: `${m[4]}:${m[5]}`} : {}),
     }
   }

@@ -2,6 +2,7 @@
 // the service through the VIP judged on samples, and interrupts in every state.
 import {describe, expect, it} from 'vitest'
 import {nextAction, startDrill, step} from '../../src/ops/drill/machine.js'
+import {slowHostExcuse} from '../../src/ops/drill/sample.js'
 import {interruption} from '../../src/ops/drill/run.js'
 import type {TimedAnswer} from '../../src/probe/continuous.js'
 import {answers, config, ev, KILL_MASTER, RS1, RS2, run, sampled} from '../helpers/drill-machine.js'
@@ -74,15 +75,37 @@ describe('a sample on a slow host (LVSLAB_TIME_SCALE above 1)', () => {
     )
   })
 
-  it('excuses no refusal, no second timeout, and nothing at scale 1', () => {
+  it('excuses a connection that then timed out too (a stalled real server or client), and says so', () => {
+    const s = step(toCheck, sampled(4000, with_({2150: {ms: 1004, error: 'connected, no answer'}})))
+    expect(s.kind).toBe('restoring')
+  })
+
+  it('excuses no refusal, no reset, no slow error status, no second timeout, and nothing at scale 1', () => {
     const judged = (c: typeof toCheck, fail: Record<number, Partial<TimedAnswer>>) => step(c, sampled(4000, with_(fail))).kind
     // a refusal (at once), a reset after the connection: failures of the lab, not of the host
     expect(judged(toCheck, {2150: {ms: 0}})).toBe('fault-service-check')
     expect(judged(toCheck, {2150: {ms: 540, error: 'connected, no answer'}})).toBe('fault-service-check')
+    // from this machine the socket names a refusal or reset, however late it came
+    expect(judged(toCheck, {2150: {ms: 1200, error: 'ECONNREFUSED'}})).toBe('fault-service-check')
     expect(judged(toCheck, {2150: {}, 2300: {}})).toBe('fault-service-check')
-    expect(judged(toCheck, {2150: {ok: false, status: 404, ms: 3}})).toBe('fault-service-check')
+    expect(judged(toCheck, {2150: {ok: false, status: 503, ms: 1000, error: undefined}})).toBe('fault-service-check')
     const real = run(startDrill(config('director-down')), [ev('baseline', 0), ev('ran', 10), ev('met', 2000)])
     expect(judged(real, {2150: {}})).toBe('fault-service-check')
+  })
+})
+
+describe('slowHostExcuse', () => {
+  const fail = (ms: number, error = 'no connection'): TimedAnswer => ({at: 0, sentAt: 0, doneAt: ms, ok: false, status: 0, ms, error})
+  const good = answers(0, 450)
+  it('excuses a timeout from 95 % of the wait, not before', () => {
+    expect(slowHostExcuse([...good, fail(950)], {waitMs: 1000, scale: 8})).toBe(9)
+    expect(slowHostExcuse([...good, fail(949)], {waitMs: 1000, scale: 8})).toBeUndefined()
+    // a container's curl waits whole seconds: a 1.5 s timeout is a 2 s wait
+    expect(slowHostExcuse([...good, fail(1500)], {waitMs: 2000, scale: 8})).toBeUndefined()
+    expect(slowHostExcuse([...good, fail(1000)], {waitMs: 1000, scale: 1})).toBeUndefined()
+    expect(slowHostExcuse([...good, fail(1000)])).toBeUndefined()
+    expect(slowHostExcuse([...good, fail(1000, 'TimeoutError')], {waitMs: 1000, scale: 8})).toBe(9)
+    expect(slowHostExcuse([...good, fail(1000, 'ECONNRESET')], {waitMs: 1000, scale: 8})).toBeUndefined()
   })
 })
 

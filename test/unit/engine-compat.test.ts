@@ -3,7 +3,7 @@
 import {release} from 'node:os'
 import {describe, expect, it} from 'vitest'
 import {ipvsFix, engineKernelPlace} from '../../src/ops/ipvs.js'
-import {ContainerProber, curlLine} from '../../src/probe/http.js'
+import {ContainerProber, curlLine, timedOut} from '../../src/probe/http.js'
 import {RS_SYSCTLS} from '../../src/plan/plan.js'
 import {compareApi, placeSysctls, sysctlDefect} from '../../src/runtime/sysctls.js'
 import type {EngineInfo, Runtime} from '../../src/runtime/types.js'
@@ -70,7 +70,7 @@ describe('the container prober reads no clock of the container', () => {
       status: 0,
       server: undefined,
       ms: 1001.2,
-      error: 'no answer',
+      error: 'no connection',
     })
     expect(curlLine('http://172.20.1.100:80/', 1000)).toContain(
       "-w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}'",
@@ -78,15 +78,18 @@ describe('the container prober reads no clock of the container', () => {
   })
 
   it("a failed request says whether it was connected (curl's %{time_connect}, 0 until a connection is made)", () => {
-    expect(ContainerProber.parseLine('R  1.001234 000 172.20.255.254:43522 0.000000')).toEqual({
+    // no connection made: curl 7.88 prints port 0 and time_connect 0
+    expect(ContainerProber.parseLine('R  1.001234 000 :0 0.000000')).toEqual({
       ok: false,
       status: 0,
       server: undefined,
       ms: 1001.2,
       error: 'no connection',
-      client: '172.20.255.254:43522',
     })
     expect(ContainerProber.parseLine('R  1.001234 000 172.20.255.254:43522 0.000412')).toMatchObject({error: 'connected, no answer'})
+    // curl 7.29 (CentOS 7) prints 3 decimals: a connection made in under 0.5 ms reads 0.000, its port tells
+    expect(ContainerProber.parseLine('R  1.001 000 172.20.255.254:43522 0.000')).toMatchObject({error: 'connected, no answer'})
+    expect(ContainerProber.parseLine('R  1.001 000 :0 0.000')).toMatchObject({error: 'no connection'})
     expect(ContainerProber.parseLine('R from 172.20.1.10  0.004213 200 172.20.255.254:43522 0.000412')).toEqual({
       ok: true,
       status: 200,
@@ -197,6 +200,23 @@ describe("verify's sample in a container: one curl for every request, run here a
       [false, 0, 'no connection'],
       [false, 0, 'no connection'],
     ])
+  })
+
+  it('from this machine, a request that times out says TimeoutError, and counts as timed out', async () => {
+    const {createServer} = await import('node:net')
+    const {HostProber} = await import('../../src/probe/host.js')
+    const held: import('node:net').Socket[] = []
+    const s = createServer((socket) => held.push(socket))
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
+    const port = (s.address() as {port: number}).port
+    try {
+      const a = await new HostProber({vip: '127.0.0.1', port, path: '/', timeoutMs: 300}).once()
+      expect(a).toMatchObject({ok: false, status: 0, error: 'TimeoutError'})
+      expect(timedOut(a, 300)).toBe(true)
+    } finally {
+      for (const socket of held) socket.destroy()
+      await new Promise<void>((r) => s.close(() => r()))
+    }
   })
 
   it('a server that takes the connection and never answers: connected, no answer, after the timeout', async () => {

@@ -18,9 +18,14 @@ export interface CurlTarget {
  * body and the -w text, trailing newlines dropped by `$(...)`, every other newline made a space.
  */
 export function curlEcho(a: HttpAnswer): string {
-  const end = a.client ?? ':0'
+  const end = clientEnd(a)
   const r = `${a.body}\n${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${end} ${timeConnect(a)}`.replace(/\n+$/, '')
   return `R ${r.replaceAll('\n', ' ')}`
+}
+
+/** curl's %{local_ip}:%{local_port} for a simulated answer: ":0" without an answer, since the model loses every such request before its connection is made (see timeConnect). */
+function clientEnd(a: HttpAnswer): string {
+  return a.status === 0 ? ':0' : (a.client ?? ':0')
 }
 
 /**
@@ -60,7 +65,7 @@ export async function requestsInRow(model: LabModel, client: SimContainer, t: Cu
   for (let i = 0; i < count; i++) {
     const a = model.request(client, t.vip, t.port, t.path, t.timeoutMs)
     await sleep(a.ms)
-    out += `${a.body}\nlvslab-R ${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${a.client ?? ':0'} ${timeConnect(a)}\n`
+    out += `${a.body}\nlvslab-R ${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${clientEnd(a)} ${timeConnect(a)}\n`
   }
   return out
 }
