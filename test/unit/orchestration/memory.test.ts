@@ -2,6 +2,7 @@
 // in the engine's words), its faults do what they say, and a command it does not know fails loudly.
 import {afterEach, describe, expect, it} from 'vitest'
 import {StepError} from '../../../src/errors.js'
+import {parseLab} from '../../../src/lab/load.js'
 import {planLab} from '../../../src/plan/plan.js'
 import {onVirtualClock, sleep} from '../../helpers/memory/index.js'
 import {c, classic, closeAll, memory, running} from './lab.js'
@@ -126,6 +127,22 @@ describe('faults', () => {
     await expect(rt.info()).rejects.toThrow(
       'engine: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
     )
+  })
+})
+
+describe('the health checks', () => {
+  it("a director's link slower than the lab's own connect_timeout fails its checks, a faster one does not", async () => {
+    // examples/fast.yaml-like timers: connect_timeout 1 s, not the classic lab's 3 s
+    const lab = parseLab('virtual_server: {health_check: {delay_loop: 1, connect_timeout: 1, retry: 1, delay_before_retry: 1}}')
+    const rt = await running(undefined, lab)
+    const lvs1 = rt.container(c('lvs1', lab))
+    expect(lvs1.node.conf?.service.connectTimeoutMs).toBe(1000)
+    lvs1.node.netem = {delayMs: 900, lossPercent: 0}
+    rt.model.check()
+    expect(lvs1.node.table).toEqual(['172.20.1.10', '172.20.1.11'])
+    lvs1.node.netem = {delayMs: 1500, lossPercent: 0}
+    rt.model.check()
+    expect(lvs1.node.table).toEqual([])
   })
 })
 
