@@ -74,8 +74,8 @@ function noAnswer(port: string | undefined, connect: string | undefined): string
 }
 
 /**
- * Whether a failed request timed out: no status, and no answer within `waitMs` (the prober's real wait:
- * curl's whole seconds for a container, the timeout itself on this machine), and not a refusal or a reset
+ * Whether a failed request timed out: no status, and no answer within `waitMs` (the prober's real wait,
+ * proberWaitMs), and not a refusal or a reset
  * the socket named (ECONNREFUSED, ECONNRESET...). From a container a refusal that a stalled host delayed
  * past the wait cannot be told from a timeout: curl 7.29 has no %{exitcode}.
  * @param waitMs how long the prober waits for an answer (ms)
@@ -144,7 +144,7 @@ export class ContainerProber implements Prober {
    * One request's line (fromOneCurl makes them of the sample's output; the drills' loop prints them): "R <body> <seconds the request took> <status> <local
    * address>:<local port> <seconds to connect>", e.g. "R from 172.20.1.10  0.004213 200 172.20.255.254:43522 0.000912"; a request
    * without an answer has status 000 (and port 0 when no connection was made), and its error says
-   * whether a connection was made (time_connect above 0; older lines without it: "no answer"). The duration is
+   * whether a connection was made (noAnswer: a port, or time_connect above 0; a line with neither field: "no answer"). The duration is
    * curl's own (%{time_total}, a monotonic measure): no clock of the container is read, so a report
    * never mixes the container's clock with lvslab's.
    * @returns the answer without its time of sending (the caller places it on its own clock), or
@@ -204,6 +204,15 @@ export class ContainerProber implements Prober {
  */
 export function curlMaxTime(timeoutMs: number): number {
   return Math.max(1, Math.ceil(timeoutMs / 1000))
+}
+
+/**
+ * How long a prober waits for an answer (ms): from a container curl's -m, whole seconds (curlMaxTime);
+ * from this machine the timeout itself.
+ * @param timeoutMs the request's timeout in ms
+ */
+export function proberWaitMs(via: 'host' | 'container', timeoutMs: number): number {
+  return via === 'container' ? curlMaxTime(timeoutMs) * 1000 : timeoutMs
 }
 
 /**

@@ -12,7 +12,7 @@ import type {Command, Drill, Expectation} from '../../drills/drill.js'
 import type {Lab} from '../../lab/model.js'
 import {waitMs} from '../../plan/plan.js'
 import type {TimedAnswer} from '../../probe/continuous.js'
-import {curlMaxTime} from '../../probe/http.js'
+import {proberWaitMs} from '../../probe/http.js'
 import * as R from './report.js'
 
 /** What a drill runs with: the lab and drill, whether to restore, the prober's settings, the time scale and an overriding bound (s). */
@@ -212,8 +212,7 @@ function sampled(s: DrillState & Checking & {kind: 'fault-service-check' | 'rest
   const {lab, prober} = s.config
   const want = servers(s.config, stageOf(s.kind))
   const sample = R.sampleFrom(e.answers, s.sampleFrom, R.sampleSize(lab, want))
-  const wait = prober.via === 'container' ? curlMaxTime(prober.timeoutMs) * 1000 : prober.timeoutMs
-  const verdict = R.judgeSample(lab, want, sample, {waitMs: wait, scale: s.config.scale})
+  const verdict = R.judgeSample(lab, want, sample, {waitMs: proberWaitMs(prober.via, prober.timeoutMs), scale: s.config.scale})
   if (!s.first && !verdict.ok && sample.length > 0) return {...s, sampleFrom: Math.max(...sample.map((a) => a.sentAt)) + 1, first: verdict}
   const judged = s.first ? {ok: verdict.ok, detail: `first sample ${s.first.detail}; second sample ${verdict.detail}`} : verdict
   const service = {
