@@ -1,7 +1,7 @@
 // The lab image: built from a Dockerfile template (needs a registry for its base image), or made
 // offline from a root filesystem (`image import`), then topped with lvslab's own files.
 import {createHash} from 'node:crypto'
-import {createReadStream, existsSync, readFileSync, statSync} from 'node:fs'
+import {createReadStream, existsSync, lstatSync, readFileSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import type {Readable} from 'node:stream'
 import {execa} from 'execa'
@@ -133,9 +133,20 @@ function rootfsStream(path: string): {stream: Readable; done: Promise<unknown>} 
   return {stream: createReadStream(path), done: Promise.resolve()}
 }
 
+/** Whether a path is there, a link counting as itself: Debian's /usr/bin/awk is a link to /etc/alternatives/awk, an absolute path that means the root filesystem's, not this host's. */
+function present(p: string): boolean {
+  try {
+    lstatSync(p)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * Checks a root filesystem for `image import` before anything runs: a folder with keepalived,
- * ipvsadm, ip, ps, curl and Apache httpd, or a tar file.
+ * ipvsadm, ip, tc, ps, curl, awk, sed and Apache httpd, or a tar file (a tar's content is checked when
+ * the image is built: templates/Dockerfile.lvslab-layer.hbs).
  * @throws InputError naming what is missing and how to add it
  */
 export function checkRootfs(path: string): void {
@@ -154,9 +165,13 @@ export function checkRootfs(path: string): void {
       ['ip', 'iproute2'],
       ['ps', 'procps'],
       ['curl', 'curl'],
+      // the drills' tc (partition, netem) and the track_table script's awk (templates/lvslab-svc.hbs)
+      ['tc', 'iproute2'],
+      ['awk', 'mawk or gawk'],
+      ['sed', 'sed'],
     ]
     const missing = tools
-      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => existsSync(join(path, d, bin))))
+      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => present(join(path, d, bin))))
       .map(([, pkg]) => pkg)
     if (!['usr/sbin/httpd', 'usr/sbin/apache2'].some((p) => existsSync(join(path, p)))) missing.push('Apache httpd')
     if (missing.length > 0)

@@ -1,10 +1,11 @@
-import {readFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 import {parseLab} from '../../src/lab/load.js'
 import {labNotes, withAuthPass} from '../../src/lab/model.js'
 import {BASE_IMAGES, renderImageContext, renderKeepalivedConf, renderLabFiles} from '../../src/render/index.js'
-import {buildImage} from '../../src/ops/image.js'
+import {buildImage, checkRootfs} from '../../src/ops/image.js'
 import type {Runtime} from '../../src/runtime/types.js'
 
 const GOLDEN = join(import.meta.dirname, '..', 'golden', 'classic')
@@ -164,6 +165,39 @@ describe('the lab image build contexts', () => {
     ) as Runtime
     await expect(buildImage(rt, {base: 'centos7'}, () => {})).rejects.toThrow(/--mirror: .*fix:/)
     await expect(buildImage(rt, {base: 'centos7', mirror: 'http://x/"; rm -rf /'}, () => {})).rejects.toThrow(/not a plain http/)
+  })
+})
+
+describe("the tools every lab image must have (the drills' tc, track_table's awk)", () => {
+  const TOOLS = ['keepalived', 'ipvsadm', 'ip', 'tc', 'ps', 'curl', 'awk', 'sed']
+  const made: string[] = []
+  afterAll(() => made.forEach((d) => rmSync(d, {recursive: true, force: true})))
+  function rootfs(without: string[]): string {
+    const dir = mkdtempSync(join(tmpdir(), 'lvslab-rootfs-'))
+    made.push(dir)
+    mkdirSync(join(dir, 'usr/sbin'), {recursive: true})
+    for (const t of [...TOOLS, 'apache2'].filter((t) => !without.includes(t))) writeFileSync(join(dir, 'usr/sbin', t), '')
+    return dir
+  }
+
+  it('import --rootfs takes a folder with all of them', () => {
+    expect(() => checkRootfs(rootfs([]))).not.toThrow()
+  })
+
+  it("import --rootfs takes Debian's awk, a link to an absolute path inside the root filesystem", () => {
+    const dir = rootfs(['awk'])
+    symlinkSync('/etc/alternatives/lvslab-test-absent-awk', join(dir, 'usr/sbin/awk'))
+    expect(() => checkRootfs(dir)).not.toThrow()
+  })
+
+  it('import --rootfs refuses a folder without tc or awk, naming the packages', () => {
+    expect(() => checkRootfs(rootfs(['tc', 'awk']))).toThrow(/lacks iproute2, mawk or gawk \(fix: install them/)
+  })
+
+  it.each(['rocky9', 'centos7', 'debian12', 'import'] as const)('the %s build checks for each of them (and fails without one)', (base) => {
+    const ctx = renderImageContext(base, {mirror: 'http://vault.invalid/centos', baseImage: 'x', rootfs: 'y'})
+    const checked = /for t in ([^;]+); do command -v/.exec(ctx.Dockerfile!)?.[1]?.split(' ')
+    expect(checked).toEqual(expect.arrayContaining(TOOLS))
   })
 })
 
