@@ -1,15 +1,16 @@
 // The lab image: built from a Dockerfile template (needs a registry for its base image), or made
 // offline from a root filesystem (`image import`), then topped with lvslab's own files.
 import {createHash} from 'node:crypto'
-import {createReadStream, existsSync, lstatSync, readFileSync, statSync} from 'node:fs'
-import {join, resolve} from 'node:path'
-import type {Readable} from 'node:stream'
-import {execa} from 'execa'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {InputError, StepError} from '../errors.js'
 import {BASE_IMAGES, type ImageVariant, renderImageContext, TEMPLATES_DIR} from '../render/index.js'
 import {LABELS} from '../runtime/labels.js'
 import type {ImageInfo, Progress, Runtime} from '../runtime/types.js'
+import {checkRootfs, rootfsFingerprint, rootfsStream} from './rootfs.js'
 import {runStep, type StepSink} from './steps.js'
+
+export {checkRootfs} from './rootfs.js'
 
 /** The image a lab uses when its file names none, and the tag `image build` and `image import` give by default. */
 export const DEFAULT_IMAGE = 'lvslab/lab:latest'
@@ -101,85 +102,6 @@ export async function buildImage(
     tags: [tag, `lvslab/lab:${opts.base}`],
     reused: false,
     seconds: (Date.now() - started) / 1000,
-  }
-}
-
-/**
- * What identifies a root filesystem cheaply, as 12 hex digits of a sha256: its package database (dpkg
- * status or the rpm database), else its path and mtime; for a tar, its path, size and mtime.
- * @throws Error from statSync when the path does not exist (checkRootfs says so first)
- */
-export function rootfsFingerprint(path: string): string {
-  const h = createHash('sha256')
-  const st = statSync(path)
-  if (st.isDirectory()) {
-    const db = ['var/lib/dpkg/status', 'var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages']
-      .map((p) => join(path, p))
-      .find((p) => existsSync(p))
-    if (db) h.update(readFileSync(db))
-    else h.update(`${resolve(path)}:${st.mtimeMs}`)
-  } else {
-    h.update(`${resolve(path)}:${st.size}:${st.mtimeMs}`)
-  }
-  return h.digest('hex').slice(0, 12)
-}
-
-function rootfsStream(path: string): {stream: Readable; done: Promise<unknown>} {
-  const st = statSync(path)
-  if (st.isDirectory()) {
-    const tar = execa('tar', ['-C', path, '--numeric-owner', '-c', '.'], {buffer: false, stderr: 'pipe'})
-    return {stream: tar.stdout as Readable, done: tar}
-  }
-  return {stream: createReadStream(path), done: Promise.resolve()}
-}
-
-/** Whether a path is there, a link counting as itself: Debian's /usr/bin/awk is a link to /etc/alternatives/awk, an absolute path that means the root filesystem's, not this host's. */
-function present(p: string): boolean {
-  try {
-    lstatSync(p)
-    return true
-  } catch {
-    return false
-  }
-}
-
-/**
- * Checks a root filesystem for `image import` before anything runs: a folder with keepalived,
- * ipvsadm, ip, tc, ps, curl, awk, sed and Apache httpd, or a tar file (a tar's content is checked when
- * the image is built: templates/Dockerfile.lvslab-layer.hbs).
- * @throws InputError naming what is missing and how to add it
- */
-export function checkRootfs(path: string): void {
-  let st
-  try {
-    st = statSync(path)
-  } catch {
-    throw new InputError(
-      `--rootfs ${path}: no such file or folder (fix: give a root filesystem folder or a tar of one, e.g. made with debootstrap)`,
-    )
-  }
-  if (st.isDirectory()) {
-    const tools: [bin: string, pkg: string][] = [
-      ['keepalived', 'keepalived'],
-      ['ipvsadm', 'ipvsadm'],
-      ['ip', 'iproute2'],
-      ['ps', 'procps'],
-      ['curl', 'curl'],
-      // the drills' tc (partition, netem) and the track_table script's awk (templates/lvslab-svc.hbs)
-      ['tc', 'iproute2'],
-      ['awk', 'mawk or gawk'],
-      ['sed', 'sed'],
-    ]
-    const missing = tools
-      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => present(join(path, d, bin))))
-      .map(([, pkg]) => pkg)
-    if (!['usr/sbin/httpd', 'usr/sbin/apache2'].some((p) => existsSync(join(path, p)))) missing.push('Apache httpd')
-    if (missing.length > 0)
-      throw new InputError(
-        `--rootfs ${path}: this root filesystem lacks ${missing.join(', ')} (fix: install them into it, e.g. debootstrap --include=keepalived,ipvsadm,iproute2,procps,curl,apache2)`,
-      )
-  } else if (!st.isFile()) {
-    throw new InputError(`--rootfs ${path}: not a folder or a tar file (fix: give a root filesystem folder or a tar of one)`)
   }
 }
 
