@@ -5,10 +5,6 @@ import type {Director, Lab, RealServer} from '../lab/model.js'
 import {containerName} from '../plan/plan.js'
 import type {Command} from './drill.js'
 
-/** passVrrp's script. */
-export const PASS_VRRP =
-  'r=; tc qdisc del dev eth0 root 2>/dev/null && r=1; tc qdisc del dev eth0 ingress 2>/dev/null && r=1; [ -z "$r" ] || echo removed'
-
 /** The tc match of VRRP's packets: IP protocol 112 (RFC 3768 section 5.2.4, RFC 5798 section 5.1.1.4). */
 const VRRP_MATCH = 'protocol ip prio 1 u32 match ip protocol 112 0xff action drop'
 
@@ -28,11 +24,11 @@ export function dropVrrp(lab: Lab, d: Director, both: boolean): Command {
   }
 }
 
-/** Removes what dropVrrp added (the root and ingress qdiscs of eth0, each when there), printing "removed" when one was; exit 0 either way. */
+/** Removes what dropVrrp added (the root and ingress qdiscs of eth0, each when there) with `chaos restore`'s own script, CLEAR_DIRECTOR_TC; exit 0 either way. */
 export function passVrrp(lab: Lab, d: Director): Command {
   return {
     container: containerName(lab, d.name),
-    cmd: PASS_VRRP,
+    cmd: CLEAR_DIRECTOR_TC,
     step: `let VRRP through on ${d.name} again (tc)`,
   }
 }

@@ -11,7 +11,7 @@ import {newPid, parseKeepalivedConf} from './node.js'
 import {type CurlTarget, curlTarget, type ProberLoop, requestsInRow, urlTarget} from './prober.js'
 import {IPVS_MISSING, ipvsadmLnc, KEEPALIVED_VERSION} from './texts.js'
 import {ASK_VERSION, NO_IPVS, PAGES_WAIT_S, START_DIRECTOR} from '../../../src/ops/up/director.js'
-import {CLEAR_DIRECTOR_TC, CLEAR_NETEM, HARD_KILL, PASS_VRRP} from '../../../src/drills/drill.js'
+import {CLEAR_DIRECTOR_TC, CLEAR_NETEM, HARD_KILL} from '../../../src/drills/drill.js'
 
 /** What a command in a container can reach. */
 export interface Shell {
@@ -268,12 +268,6 @@ async function script(sh: Shell, text: string): Promise<ExecResult | undefined> 
     n.netem = undefined
     sh.model.changed()
     return ok()
-  }
-  if (text === PASS_VRRP) {
-    const was = n.vrrpDropped
-    n.vrrpDropped = false
-    sh.model.changed()
-    return ok(was ? 'removed\n' : '')
   }
   m = /^ip addr del (\S+)\/32 dev eth0 2>\/dev\/null; ipvsadm -C && lvslab-svc start keepalived$/.exec(text)
   if (m) {
