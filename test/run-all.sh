@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as `npm test` runs it: lint (ESLint, Prettier), unit, then the host's Docker
-# engine, then end to end with real IPVS (directly where the kernel has ip_vs, else in
-# ../shared/kernel-vm/vm).
+# The whole test suite, as `npm test` runs it: lint (ESLint, Prettier), unit, the HTML report in
+# headless Chromium, then the host's Docker engine, then end to end with real IPVS (directly where the
+# kernel has ip_vs, else in ../shared/kernel-vm/vm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # vitest 5, ESLint 10 and lvslab itself need Node >= 22.19 (package.json engines); an older Node fails
@@ -29,6 +29,7 @@ npm run -s lint
 npm run -s typecheck
 npm run build
 run unit npx vitest run --project unit
+run browser npx vitest run --project browser
 export LVSLAB_ROOTFS=${LVSLAB_ROOTFS:-$(bash test/fixtures/make-rootfs.sh)}
 run docker npx vitest run --project docker
 run e2e node test/e2e/launch.js
