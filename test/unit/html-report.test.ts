@@ -44,12 +44,16 @@ describe('the HTML report', () => {
     const spec = drillSpec(drill()) as any
     const [labels, picture] = spec.vconcat
     expect(labels.layer.map((l: any) => l.mark.type)).toEqual(['rule', 'text'])
-    expect(labels.data.values.map((e: any) => [e.event, e.line])).toEqual([
+    // labels on lines 16 px apart, each rule from its label down: "VIP moved to lvs2" (1.5 s) would overlap
+    // "fault injected" on the top line; "restore"'s rule (3 s) would cross it on the line below; "recovered"
+    // (4.5 s) comes after every label's end, so the top line is free again
+    expect(labels.data.values.map((e: any) => [e.event, e.top])).toEqual([
       ['fault injected', 0],
-      ['VIP moved to lvs2', 1],
-      ['restore', 2],
-      ['recovered', 3],
+      ['VIP moved to lvs2', 16],
+      ['restore', 32],
+      ['recovered', 0],
     ])
+    expect(labels.layer[0].encoding.y.field).toBe('top')
     expect(picture.layer.map((l: any) => l.mark.type)).toEqual(['rect', 'tick', 'rule'])
     expect(picture.layer[1].encoding.y.scale.domain).toEqual(['172.20.1.10', '172.20.1.11', 'failed'])
     expect(picture.layer[0].data.values).toEqual([

@@ -12,15 +12,47 @@ import {renderHtml} from '../../render/index.js'
 
 /** The row label of a request: the real server that answered it, or "failed". */
 const FAILED = 'failed'
+/** The events' labels: lines LINE_PX apart (a 10 px font and its gap), at most MAX_LINES of them. */
+const LINE_PX = 16
+const MAX_LINES = 8
+/** px a 10 px label takes per character, at most (DejaVu Sans, the widest common sans, is about 6 px), plus its 3 px offset and a 6 px gap. */
+const LABEL_PX_PER_CHAR = 6.5
+const LABEL_PAD_PX = 9
+
+/**
+ * The line (0 the top) of each event's label, so that no two labels on a line overlap and no event's rule,
+ * which runs from its label's line down, crosses another label: each event, in time order, on the first
+ * line where its label's estimated extent is free and its rule meets no label on that line or below
+ * (greedy, like an interval graph's colouring). `sPerPx` is the picture's scale (s per px), widened a
+ * little since Vega-Lite's nice domain may be wider than the data.
+ */
+function labelLines(events: {t: number; event: string}[], sPerPx: number): number[] {
+  const placed: {line: number; from: number; to: number}[] = []
+  const lines: number[] = Array.from({length: events.length}, () => 0)
+  const order = events.map((e, i) => ({...e, i})).sort((a, b) => a.t - b.t)
+  for (const e of order) {
+    const to = e.t + (LABEL_PAD_PX + e.event.length * LABEL_PX_PER_CHAR) * sPerPx
+    let line = 0
+    while (
+      line < MAX_LINES - 1 &&
+      placed.some((p) => (p.line === line && p.from < to && e.t < p.to) || (p.line >= line && p.from < e.t && e.t < p.to))
+    )
+      line++
+    placed.push({line, from: e.t, to})
+    lines[e.i] = line
+  }
+  return lines
+}
 
 /**
  * A drill's timeline as a Vega-Lite spec (pure), two panels on one time axis (s from the fault): above,
- * a dashed rule and a label per timeline event (labels on five staggered lines); below, one row per real
+ * a label per timeline event (on lines chosen by labelLines) with a dashed rule from it down; below, one row per real
  * server that answered and a row of failed requests, a tick per request, the events' rules again, and a
  * grey band per phase from its start to its start plus its bound. Needs the report's
  * `answers` (runChaos with keepAnswers); without them, only the events and bands.
  */
 export function drillSpec(d: DrillReport): TopLevelSpec {
+  const width = 760
   const answers = (d.answers ?? []).map((a) => ({t: a.atMs / 1000, who: a.ok ? (a.server ?? '?') : FAILED, ok: a.ok}))
   const servers = [...new Set(answers.filter((a) => a.ok).map((a) => a.who))].sort()
   const restoreAt = d.timeline.find((e) => e.event === 'restore')?.atMs
@@ -30,22 +62,28 @@ export function drillSpec(d: DrillReport): TopLevelSpec {
       ? [{from: restoreAt / 1000, to: (restoreAt + d.restore.window.boundMs) / 1000, label: `restore bound ${s(d.restore.window.boundMs)}`}]
       : []),
   ]
-  // the events' labels on five staggered lines above the picture, so that close ones do not overlap; the
-  // fault's own words are the heading's
-  const events = d.timeline.map((e, i) => ({t: e.atMs / 1000, event: e.event.replace(/^(fault injected): .*/, '$1'), line: i % 5}))
+  // the events' labels on lines above the picture (labelLines; `top` in px), each event's rule from its own
+  // label down; the fault's own words are the heading's
+  const named = d.timeline.map((e) => ({t: e.atMs / 1000, event: e.event.replace(/^(fault injected): .*/, '$1')}))
+  const ts = [...answers.map((a) => a.t), ...named.map((e) => e.t), ...bands.flatMap((b) => [b.from, b.to])]
+  const lines = labelLines(named, ((Math.max(...ts) - Math.min(...ts)) / width) * 1.15)
+  const events = named.map((e, i) => ({...e, top: (lines[i] ?? 0) * LINE_PX}))
+  const height = (Math.max(0, ...lines) + 1) * LINE_PX + 4
   const x = {field: 't', type: 'quantitative', title: 's from the fault'} as const
-  const width = 760
   return {
     vconcat: [
       {
         width,
-        height: 80,
+        height,
         data: {values: events},
         layer: [
-          {mark: {type: 'rule', strokeDash: [4, 3], color: '#555'}, encoding: {x: {...x, axis: null}}},
           {
-            mark: {type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#333', limit: 260},
-            encoding: {x: {...x, axis: null}, y: {field: 'line', type: 'ordinal', axis: null}, text: {field: 'event'}},
+            mark: {type: 'rule', strokeDash: [4, 3], color: '#555'},
+            encoding: {x: {...x, axis: null}, y: {field: 'top', type: 'quantitative', scale: null}, y2: {value: height}},
+          },
+          {
+            mark: {type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color: '#333', limit: 260},
+            encoding: {x: {...x, axis: null}, y: {field: 'top', type: 'quantitative', scale: null}, text: {field: 'event'}},
           },
         ],
       },
