@@ -15,7 +15,7 @@ rm -rf "$results"; mkdir -p "$results"
 summary() {
   node -e '
     const fs = require("fs"); let p = 0, f = 0, s = 0;
-    for (const n of fs.readdirSync(process.argv[1])) {
+    for (const n of fs.readdirSync(process.argv[1]).filter((n) => n.endsWith(".json"))) {
       const r = JSON.parse(fs.readFileSync(`${process.argv[1]}/${n}`, "utf8"));
       p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + (r.numTodoTests ?? 0);
     }

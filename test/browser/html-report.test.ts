@@ -31,16 +31,19 @@ interface Box {
   w: number
   h: number
 }
+type Rule = Box & Center & {stroke: string; dash: string}
 interface Picture {
   box: Box
   rows: (Center & {label: string})[]
   xTicks: (Center & {value: number})[]
-  ticks: (Center & {fill: string})[]
-  rules: number[]
+  ticks: (Box & Center & {fill: string})[]
+  bands: (Box & {fill: string})[]
+  rules: Rule[]
+  labelRules: Rule[]
   labels: (Box & {text: string})[]
 }
 interface Page {
-  viewportWidth: number
+  clientWidth: number
   scrollWidth: number
   heading: string
   tableRows: string[][]
@@ -65,7 +68,7 @@ function chromium(): string {
   )
 }
 
-/** The linear scale the page drew its time axis with (CSS px per s), fitted by least squares to the axis labels' centres. */
+/** The linear scale the page drew its time axis with (s to CSS px), fitted by least squares to the axis's tick lines and their labels' values. */
 function timeScale(ticks: Picture['xTicks']): (t: number) => number {
   const n = ticks.length
   const mt = ticks.reduce((a, k) => a + k.value, 0) / n
@@ -106,6 +109,18 @@ afterAll(async () => {
   rmSync(dir, {recursive: true, force: true})
 })
 
+/** Each drawn position within SLACK_PX of the expected one, both sorted: the same times drawn, whatever the order. */
+function expectPlaced(drawn: number[], expected: number[], what: string): void {
+  const d = [...drawn].sort((a, b) => a - b)
+  const e = [...expected].sort((a, b) => a - b)
+  expect(d, what).toHaveLength(e.length)
+  d.forEach((px, k) =>
+    expect(Math.abs(px - e[k]!), `${what} ${k}: drawn at ${px.toFixed(1)} px, its time at ${e[k]!.toFixed(1)} px`).toBeLessThanOrEqual(
+      SLACK_PX,
+    ),
+  )
+}
+
 describe('the HTML report in headless Chromium', () => {
   it('says the verdict, has a row and a picture per drill run, and fits a 1280 px window', () => {
     expect(page.heading).toMatch(new RegExp(`lab ${REPORT.lab} ${REPORT.ok ? 'passed' : 'FAILED'}`))
@@ -113,55 +128,85 @@ describe('the HTML report in headless Chromium', () => {
       REPORT.drills.map((d) => [d.drill, d.target, windowText(d.fault), windowText(d.restore), `${d.requests.failed}/${d.requests.sent}`]),
     )
     expect(page.pictures).toHaveLength(REPORT.drills.length)
-    expect(page.scrollWidth).toBeLessThanOrEqual(page.viewportWidth)
+    expect(page.scrollWidth).toBeLessThanOrEqual(page.clientWidth)
     for (const p of page.pictures) {
       expect(p.box.w * p.box.h).toBeGreaterThan(0)
-      expect(p.box.x + p.box.w).toBeLessThanOrEqual(WIDTH)
+      expect(p.box.x + p.box.w).toBeLessThanOrEqual(page.clientWidth)
     }
   })
 
   describe.each(REPORT.drills.map((d, i) => [`${d.drill} on ${d.target}`, i] as const))('%s', (_, i) => {
     const d = REPORT.drills[i]!
     const pic = () => page.pictures[i]!
+    const x = () => timeScale(pic().xTicks)
 
-    it('draws one tick per request on the row of who answered: the counts the table gives, failed ones red', () => {
+    it("draws each request as a tick on the row of who answered it, at its time: the table's counts, failed ones red", () => {
       const servers = Object.keys(d.requests.perServer).sort()
       const rows = [...pic().rows].sort((a, b) => a.cy - b.cy)
       expect(rows.map((r) => r.label)).toEqual([...servers, 'failed'])
-      const rowOf = (cy: number) => rows.reduce((best, r) => (Math.abs(r.cy - cy) < Math.abs(best.cy - cy) ? r : best)).label
-      const counted: Record<string, number> = {}
-      for (const t of pic().ticks) {
-        const row = rowOf(t.cy)
-        counted[row] = (counted[row] ?? 0) + 1
-        expect(t.fill, `a tick on the row ${row}`).toBe(row === 'failed' ? '#cf222e' : '#1a7f37')
-      }
+      const gap = rows.length > 1 ? rows[1]!.cy - rows[0]!.cy : 30
       expect(pic().ticks).toHaveLength(d.requests.sent)
-      expect(counted).toEqual({...d.requests.perServer, ...(d.requests.failed > 0 ? {failed: d.requests.failed} : {})})
-    })
-
-    it("places each tick at its request's time and each dashed rule at its event's time on the drawn axis", () => {
-      const x = timeScale(pic().xTicks)
-      const drawn = pic()
-        .ticks.map((t) => t.cx)
-        .sort((a, b) => a - b)
-      const sent = (d.answers ?? []).map((a) => x(a.atMs / 1000)).sort((a, b) => a - b)
-      expect(drawn).toHaveLength(sent.length)
-      drawn.forEach((px, k) => expect(Math.abs(px - sent[k]!), `tick ${k}`).toBeLessThanOrEqual(SLACK_PX))
-      const rules = [...pic().rules].sort((a, b) => a - b)
-      const events = d.timeline.map((e) => x(e.atMs / 1000)).sort((a, b) => a - b)
-      expect(rules).toHaveLength(events.length)
-      rules.forEach((px, k) => expect(Math.abs(px - events[k]!), `rule ${k}`).toBeLessThanOrEqual(SLACK_PX))
-    })
-
-    it('labels every event in full, inside the picture, none over another', () => {
-      const labels = pic().labels
-      expect(labels.map((l) => l.text)).toEqual(d.timeline.map((e) => e.event.replace(/^(fault injected): .*/, '$1')))
-      for (const l of labels) {
-        expect(l.text).not.toMatch(/…$/)
-        expect(l.x + l.w, `"${l.text}" ends inside the picture`).toBeLessThanOrEqual(pic().box.x + pic().box.w)
+      for (const row of rows) {
+        // a tick is on a row when its middle is within a third of the rows' spacing of the row's label
+        const on = pic().ticks.filter((t) => Math.abs(t.cy - row.cy) < gap / 3)
+        for (const t of on) expect(t.fill, `a tick on the row ${row.label}`).toBe(row.label === 'failed' ? '#cf222e' : '#1a7f37')
+        const requests = (d.answers ?? []).filter((a) => (row.label === 'failed' ? !a.ok : a.ok && a.server === row.label))
+        expect(requests).toHaveLength(row.label === 'failed' ? d.requests.failed : (d.requests.perServer[row.label] ?? 0))
+        expectPlaced(
+          on.map((t) => t.cx),
+          requests.map((a) => x()(a.atMs / 1000)),
+          `row ${row.label}: tick`,
+        )
       }
-      for (const [k, a] of labels.entries())
+    })
+
+    it("draws each event's dashed rule at its time in both panels, and each phase's bound as a grey band", () => {
+      const events = d.timeline.map((e) => x()(e.atMs / 1000))
+      for (const [panel, rules] of [
+        ['requests', pic().rules],
+        ['labels', pic().labelRules],
+      ] as const) {
+        expectPlaced(
+          rules.map((r) => r.cx),
+          events,
+          `${panel} panel: rule`,
+        )
+        for (const r of rules) expect([r.stroke, r.dash]).toEqual(['#555', '4,3'])
+      }
+      const restoreAt = d.timeline.find((e) => e.event === 'restore')?.atMs
+      const bands = [
+        [0, d.fault.window.boundMs],
+        ...(d.restore && restoreAt !== undefined ? [[restoreAt, restoreAt + d.restore.window.boundMs]] : []),
+      ]
+      expectPlaced(
+        pic().bands.map((b) => b.x),
+        bands.map(([from]) => x()(from! / 1000)),
+        'band start',
+      )
+      expectPlaced(
+        pic().bands.map((b) => b.x + b.w),
+        bands.map(([, to]) => x()(to! / 1000)),
+        'band end',
+      )
+      for (const b of pic().bands) expect(b.fill).toBe('#999')
+    })
+
+    it('labels every event in full beside its rule, inside the picture, crossed by no other rule and over no other label', () => {
+      const {labels, labelRules} = pic()
+      expect(labels.map((l) => l.text)).toEqual(d.timeline.map((e) => e.event.replace(/^(fault injected): .*/, '$1')))
+      labels.forEach((l, k) => {
+        expect(l.text).not.toMatch(/…$/)
+        // 3 px right of its event's time (dx), give or take the first glyph's side bearing
+        expect(Math.abs(l.x - (x()(d.timeline[k]!.atMs / 1000) + 3)), `"${l.text}" starts beside its rule`).toBeLessThanOrEqual(
+          SLACK_PX + 1,
+        )
+        expect(l.x + l.w, `"${l.text}" ends inside the picture`).toBeLessThanOrEqual(pic().box.x + pic().box.w)
+      })
+      for (const [k, a] of labels.entries()) {
         for (const b of labels.slice(k + 1)) expect(overlap(a, b), `"${a.text}" and "${b.text}" overlap`).toBe(false)
+        for (const [j, r] of labelRules.entries())
+          if (j !== k) expect(overlap(a, {...r, w: Math.max(r.w, 0.1)}), `the rule of "${labels[j]?.text}" crosses "${a.text}"`).toBe(false)
+      }
     })
   })
 })
