@@ -90,7 +90,7 @@ export async function buildImage(
       throw new StepError(
         `build image ${tag}`,
         `cannot get the base image ${opts.baseImage ?? BASE_IMAGES[opts.base]}: ${msg.split('\n')[0]}`,
-        'on a host without a registry, make the image offline: `lvslab image import --rootfs DIR|TAR` (a root filesystem with keepalived, ipvsadm, iproute2, procps, curl and Apache httpd)',
+        'on a host without a registry, make the image offline: `lvslab image import --rootfs DIR|TAR` (a root filesystem with keepalived, ipvsadm, iproute2 (ip and tc), procps, curl, awk, sed, bash and Apache httpd)',
       )
     }
     throw error

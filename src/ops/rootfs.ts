@@ -1,8 +1,8 @@
 // The root filesystem that `image import` takes: what identifies it, its bytes as a tar stream, and the
 // check that it has the programs every lab image needs.
 import {createHash} from 'node:crypto'
-import {createReadStream, existsSync, lstatSync, readFileSync, statSync} from 'node:fs'
-import {join, resolve} from 'node:path'
+import {createReadStream, existsSync, lstatSync, readFileSync, readlinkSync, statSync} from 'node:fs'
+import {dirname, isAbsolute, join, resolve} from 'node:path'
 import type {Readable} from 'node:stream'
 import {execa} from 'execa'
 import {InputError} from '../errors.js'
@@ -37,14 +37,25 @@ export function rootfsStream(path: string): {stream: Readable; done: Promise<unk
   return {stream: createReadStream(path), done: Promise.resolve()}
 }
 
-/** Whether a path is there, a link counting as itself: Debian's /usr/bin/awk is a link to /etc/alternatives/awk, an absolute path that means the root filesystem's, not this host's. */
-function present(p: string): boolean {
-  try {
-    lstatSync(p)
-    return true
-  } catch {
-    return false
+/**
+ * Whether `rel` is there inside the root filesystem `root`, following links as the root filesystem's own
+ * (at most 8): Debian's /usr/bin/awk is a link to /etc/alternatives/awk, an absolute path that means the
+ * root filesystem's, not this host's, and that is a link to /usr/bin/mawk in turn.
+ */
+function presentIn(root: string, rel: string): boolean {
+  let p = join(root, rel)
+  for (let hop = 0; hop < 8; hop++) {
+    let st
+    try {
+      st = lstatSync(p)
+    } catch {
+      return false
+    }
+    if (!st.isSymbolicLink()) return true
+    const target = readlinkSync(p)
+    p = isAbsolute(target) ? join(root, target) : join(dirname(p), target)
   }
+  return false
 }
 
 /**
@@ -75,12 +86,13 @@ export function checkRootfs(path: string): void {
       ['sed', 'sed'],
     ]
     const missing = tools
-      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => present(join(path, d, bin))))
+      .filter(([bin]) => !['usr/sbin', 'usr/bin', 'sbin', 'bin'].some((d) => presentIn(path, join(d, bin))))
       .map(([, pkg]) => pkg)
-    if (!['usr/sbin/httpd', 'usr/sbin/apache2'].some((p) => existsSync(join(path, p)))) missing.push('Apache httpd')
+      .filter((pkg, k, all) => all.indexOf(pkg) === k)
+    if (!['usr/sbin/httpd', 'usr/sbin/apache2'].some((p) => presentIn(path, p))) missing.push('Apache httpd')
     if (missing.length > 0)
       throw new InputError(
-        `--rootfs ${path}: this root filesystem lacks ${missing.join(', ')} (fix: install them into it, e.g. debootstrap --include=keepalived,ipvsadm,iproute2,procps,curl,apache2)`,
+        `--rootfs ${path}: this root filesystem lacks ${missing.join(', ')} (fix: install them into it, e.g. debootstrap --include=keepalived,ipvsadm,iproute2,procps,curl,apache2, which with Debian's own mawk and sed has them all)`,
       )
   } else if (!st.isFile()) {
     throw new InputError(`--rootfs ${path}: not a folder or a tar file (fix: give a root filesystem folder or a tar of one)`)

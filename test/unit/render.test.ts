@@ -131,8 +131,8 @@ describe('rendering what the lab file asks for', () => {
 // tc for the partition and netem drills, which EL 8 and later ship apart from iproute as iproute-tc (EL 7's
 // iproute and Debian's iproute2 have it).
 const PACKAGES = {
-  rocky9: ['keepalived', 'ipvsadm', 'iproute', 'iproute-tc', 'procps-ng', 'httpd', 'curl'],
-  centos7: ['keepalived', 'ipvsadm', 'iproute', 'procps-ng', 'httpd', 'curl'],
+  rocky9: ['keepalived', 'ipvsadm', 'iproute', 'iproute-tc', 'procps-ng', 'httpd', 'curl', 'gawk', 'sed'],
+  centos7: ['keepalived', 'ipvsadm', 'iproute', 'procps-ng', 'httpd', 'curl', 'gawk', 'sed'],
   debian12: ['keepalived', 'ipvsadm', 'iproute2', 'procps', 'apache2', 'curl'],
 }
 
@@ -184,17 +184,28 @@ describe("the tools every lab image must have (the drills' tc, track_table's awk
     expect(() => checkRootfs(rootfs([]))).not.toThrow()
   })
 
-  it("import --rootfs takes Debian's awk, a link to an absolute path inside the root filesystem", () => {
+  it("import --rootfs takes Debian's awk: links to absolute paths that mean the root filesystem's own", () => {
     const dir = rootfs(['awk'])
-    symlinkSync('/etc/alternatives/lvslab-test-absent-awk', join(dir, 'usr/sbin/awk'))
+    mkdirSync(join(dir, 'etc/alternatives'), {recursive: true})
+    writeFileSync(join(dir, 'usr/sbin/mawk'), '')
+    symlinkSync('/etc/alternatives/awk', join(dir, 'usr/sbin/awk'))
+    symlinkSync('/usr/sbin/mawk', join(dir, 'etc/alternatives/awk'))
     expect(() => checkRootfs(dir)).not.toThrow()
+  })
+
+  it('import --rootfs refuses an awk whose link leads nowhere in the root filesystem', () => {
+    const dir = rootfs(['awk'])
+    symlinkSync('/etc/alternatives/awk', join(dir, 'usr/sbin/awk'))
+    expect(() => checkRootfs(dir)).toThrow(/lacks mawk or gawk \(fix:/)
   })
 
   it('import --rootfs refuses a folder without tc or awk, naming the packages', () => {
     expect(() => checkRootfs(rootfs(['tc', 'awk']))).toThrow(/lacks iproute2, mawk or gawk \(fix: install them/)
+    // ip and tc both come with iproute2: named once
+    expect(() => checkRootfs(rootfs(['ip', 'tc']))).toThrow(/lacks iproute2 \(fix:/)
   })
 
-  it.each(['rocky9', 'centos7', 'debian12', 'import'] as const)('the %s build checks for each of them (and fails without one)', (base) => {
+  it.each(['rocky9', 'centos7', 'debian12', 'import'] as const)('the %s build checks for each of them with command -v', (base) => {
     const ctx = renderImageContext(base, {mirror: 'http://vault.invalid/centos', baseImage: 'x', rootfs: 'y'})
     const checked = /for t in ([^;]+); do command -v/.exec(ctx.Dockerfile!)?.[1]?.split(' ')
     expect(checked).toEqual(expect.arrayContaining(TOOLS))

@@ -10,7 +10,7 @@ import {checkRootfs, DEFAULT_IMAGE, type ImageResult, importLabImage} from '../.
  */
 export default class ImageImport extends BaseCommand {
   static override summary =
-    'Make the lab image offline from a root filesystem (a folder or a tar) that has keepalived, ipvsadm, iproute2, procps, curl and Apache httpd'
+    'Make the lab image offline from a root filesystem (a folder or a tar) that has keepalived, ipvsadm, iproute2 (ip and tc), procps, curl, awk, sed, bash and Apache httpd'
   static override description =
     'For hosts without a registry. lvslab adds its own init and helper scripts on top. A Debian minbase made with `debootstrap --variant=minbase --include=keepalived,ipvsadm,iproute2,procps,curl,apache2 bookworm DIR MIRROR` will do.'
   static override examples = [
