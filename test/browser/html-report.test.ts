@@ -90,8 +90,9 @@ beforeAll(async () => {
   browser = await puppeteer.launch({
     executablePath,
     headless: basename(executablePath).includes('headless-shell') ? 'shell' : true,
-    // root in a container or CI has no user namespace for Chromium's sandbox; the page is our own file
-    args: ['--no-sandbox'],
+    // root in a container or CI has no user namespace for Chromium's sandbox (the page is our own file);
+    // a container's /dev/shm may be too small for Chromium's shared memory, so it uses /tmp
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
   })
   const tab = await browser.newPage()
   await tab.setViewport({width: WIDTH, height: 900})
