@@ -3,7 +3,7 @@
 // schedule, not one after another, so a hanging request does not lower the rate. Every answer is
 // stamped on the prober's clock (`now()`), the one clock a drill reads all its times from.
 import type {Runtime} from '../runtime/types.js'
-import {type Answer, ContainerProber, curlLine, type Target} from './http.js'
+import {type Answer, ContainerProber, CURL_TIMED_OUT, curlLine, proberWaitMs, type Target} from './http.js'
 
 /** An answer of a continuous prober, placed on the prober's clock. */
 export interface TimedAnswer extends Answer {
@@ -167,8 +167,12 @@ export class ContainerContinuousProber implements ContinuousProber {
         this.container,
         ['bash', '-c', this.script()],
         (line) => {
-          const a = ContainerProber.parseLine(line)
-          if (!a) return
+          const parsed = ContainerProber.parseLine(line)
+          if (!parsed) return
+          // curl timed out on its own wall clock: it waited its whole -m, whatever its time_total says
+          const a = parsed.error?.endsWith(CURL_TIMED_OUT)
+            ? {...parsed, ms: Math.max(parsed.ms, proberWaitMs('container', this.timeoutMs))}
+            : parsed
           const doneAt = this.now()
           const sentAt = Math.round(doneAt - a.ms)
           this.answers.push({...a, at: sentAt, sentAt, doneAt})

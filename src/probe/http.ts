@@ -68,6 +68,24 @@ export interface Target {
  * real server's kernel); "no answer" when the line says neither. Both are read: curl before 7.52 (CentOS
  * 7's 7.29) prints time_connect with 3 decimals, 0.000 for a connection made in under 0.5 ms.
  */
+/**
+ * What curl's exit code adds to a failed request's words: 28 (CURLE_OPERATION_TIMEDOUT) " (curl timed
+ * out)", another " (curl exit N)" (7 a refused or unreachable connection, 52 an empty reply, 56 a reset:
+ * libcurl-errors(3)); nothing for 0 or none (a line of an older lvslab, or of verify's one curl).
+ */
+function curlExit(exit: string | undefined): string {
+  if (exit === undefined || exit === '0') return ''
+  return exit === '28' ? ` ${CURL_TIMED_OUT}` : ` (curl exit ${exit})`
+}
+
+/**
+ * The words of a request curl itself timed out (exit 28). Its -m is wall-clock time, so the request
+ * waited at least that long, even when curl's %{time_total} says 0: a curl starved of CPU before its
+ * connection began (seen in the emulated kernel VM as "Failed to resolve host '172.20.1.100' with
+ * timeout after 1425 ms", time_total 0.000000) reports no time at all.
+ */
+export const CURL_TIMED_OUT = '(curl timed out)'
+
 function noAnswer(port: string | undefined, connect: string | undefined): string {
   if (port === undefined && connect === undefined) return 'no answer'
   return (port !== undefined && port !== '0') || Number(connect ?? 0) > 0 ? 'connected, no answer' : 'no connection'
@@ -76,13 +94,16 @@ function noAnswer(port: string | undefined, connect: string | undefined): string
 /**
  * Whether a failed request timed out: no status, and no answer within `waitMs` (the prober's real wait,
  * proberWaitMs), and not a refusal or a reset
- * the socket named (ECONNREFUSED, ECONNRESET...). From a container a refusal that a stalled host delayed
- * past the wait cannot be told from a timeout: curl 7.29 has no %{exitcode}.
+ * the socket or curl named (ECONNREFUSED, ECONNRESET, "(curl exit 7)"...). From a container, a line
+ * without curl's exit code (verify's one curl for many requests) cannot tell a refusal that a stalled
+ * host delayed past the wait from a timeout.
  * @param waitMs how long the prober waits for an answer (ms)
  */
 export function timedOut(a: Answer, waitMs: number): boolean {
   const why = a.error ?? ''
-  const named = /^(no connection|connected, no answer|no answer|TimeoutError|AbortError|UND_ERR_\w*TIMEOUT)$/.test(why)
+  const named =
+    /^(no connection|connected, no answer|no answer)( \(curl timed out\))?$/.test(why) ||
+    /^(TimeoutError|AbortError|UND_ERR_\w*TIMEOUT)$/.test(why)
   return !a.ok && a.status === 0 && named && a.ms >= 0.95 * waitMs
 }
 
@@ -153,7 +174,7 @@ export class ContainerProber implements Prober {
   static parseLine(line: string): Omit<Answer, 'at'> | undefined {
     const text = line.trim()
     if (!/^R( |$)/.test(text)) return undefined
-    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})(?: (\S*):(\d+)(?: (\d+(?:\.\d+)?))?)?$/.exec(text)
+    const m = /^R (.*?)\s*(\d+(?:\.\d+)?) (\d{3})(?: (\S*):(\d+)(?: (\d+(?:\.\d+)?))?)?(?: exit=(\d+))?$/.exec(text)
     // curl ran but printed no status (it refused its options, or died): a failed request, not no request
     if (!m) return {ok: false, status: 0, ms: 0, error: `curl printed no status: ${JSON.stringify(text.slice(0, 80))}`}
     const status = Number(m[3])
@@ -162,7 +183,7 @@ export class ContainerProber implements Prober {
       status,
       server: parseAnswerBody(m[1] ?? ''),
       ms: Math.round(Number(m[2]) * 10000) / 10,
-      ...(status === 0 ? {error: noAnswer(m[5], m[6])} : {}),
+      ...(status === 0 ? {error: noAnswer(m[5], m[6]) + curlExit(m[7])} : {}),
       ...(m[4] && m[5] && m[5] !== '0' ? {client: `${m[4]}:${m[5]}`} : {}),
     }
   }
@@ -217,11 +238,12 @@ export function proberWaitMs(via: 'host' | 'container', timeoutMs: number): numb
 
 /**
  * The bash command of one probe request in a container: "R <body> <seconds> <status> <address>:<port>
- * <connect seconds>" on one line (curl's %{local_ip} and %{local_port}, both since curl 7.29, CentOS 7's; %{time_connect}, older)
+ * <connect seconds> exit=<curl's exit code>" on one line (curl's %{local_ip} and %{local_port}, both since curl 7.29, CentOS 7's;
+ * %{time_connect}, older; the exit code from the shell, since curl 7.29 has no %{exitcode})
  * (see ContainerProber.parseLine). Only builtins besides curl itself: in an emulated VM every extra
  * process costs a request's worth of time. The URL is lvslab's own (VIP, port, a validated path).
  * @param timeoutMs the request's timeout in ms (rounded up to whole seconds, see curlMaxTime)
  */
 export function curlLine(url: string, timeoutMs: number): string {
-  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}' '${url}'); echo "R \${r//$'\\n'/ }"`
+  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}' '${url}'); c=$?; echo "R \${r//$'\\n'/ } exit=$c"`
 }

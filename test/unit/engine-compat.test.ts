@@ -77,6 +77,59 @@ describe('the container prober reads no clock of the container', () => {
     )
   })
 
+  it("a failed request says what curl's exit code says: its own timeout, or another failure it names", () => {
+    // starved of CPU before its connection began, curl times out with a time_total of 0 (seen in the kernel VM)
+    expect(ContainerProber.parseLine('R  0.000000 000 :0 0.000000 exit=28')).toEqual({
+      ok: false,
+      status: 0,
+      server: undefined,
+      ms: 0,
+      error: 'no connection (curl timed out)',
+    })
+    expect(ContainerProber.parseLine('R  1.001234 000 172.20.255.254:43522 0.000412 exit=28')).toMatchObject({
+      error: 'connected, no answer (curl timed out)',
+    })
+    expect(ContainerProber.parseLine('R  0.000412 000 :0 0.000000 exit=7')).toMatchObject({error: 'no connection (curl exit 7)'})
+    expect(ContainerProber.parseLine('R from 172.20.1.10  0.004213 200 172.20.255.254:43522 0.000412 exit=0')).toEqual({
+      ok: true,
+      status: 200,
+      server: '172.20.1.10',
+      ms: 4.2,
+      client: '172.20.255.254:43522',
+    })
+    const fail = (error: string, ms: number) => ({at: 0, ok: false, status: 0, ms, error})
+    expect(timedOut(fail('no connection (curl timed out)', 1000), 1000)).toBe(true)
+    expect(timedOut(fail('no connection (curl exit 7)', 1000), 1000)).toBe(false)
+    expect(timedOut(fail('connected, no answer (curl exit 56)', 1000), 1000)).toBe(false)
+    expect(curlLine('http://172.20.1.100:80/', 1000)).toMatch(/; c=\$\?; echo "R .* exit=\$c"$/)
+  })
+
+  it("the drills' prober counts a request curl timed out as waiting its whole -m, even at a time_total of 0", async () => {
+    const {ContainerContinuousProber} = await import('../../src/probe/continuous.js')
+    const lines = [
+      'R  0.000000 000 :0 0.000000 exit=28',
+      'R  0.000300 000 :0 0.000000 exit=7',
+      'R from 172.20.1.10  0.004 200 172.20.255.254:1 0.001 exit=0',
+    ]
+    const rt = {
+      execStream: async (_c: string, _cmd: string[], onLine: (l: string) => void) => {
+        for (const l of lines) onLine(l)
+        return 0
+      },
+      exec: async () => ({exitCode: 0, stdout: '', stderr: ''}),
+    } as unknown as Runtime
+    const p = new ContainerContinuousProber(rt, 'unused', {vip: '127.0.0.1', port: 80, path: '/', timeoutMs: 1000}, 20, 1000)
+    await p.start()
+    await p.stop()
+    expect(p.answers.map((a) => [a.error, a.ms, a.doneAt - a.sentAt])).toEqual([
+      ['no connection (curl timed out)', 1000, 1000],
+      ['no connection (curl exit 7)', 0.3, expect.any(Number)],
+      [undefined, 4, expect.any(Number)],
+    ])
+    expect(timedOut(p.answers[0]!, proberWaitMs('container', 1000))).toBe(true)
+    expect(timedOut(p.answers[1]!, proberWaitMs('container', 1000))).toBe(false)
+  })
+
   it("a failed request says whether it was connected (curl's %{time_connect}, 0 until a connection is made)", () => {
     // no connection made: curl 7.88 prints port 0 and time_connect 0
     expect(ContainerProber.parseLine('R  1.001234 000 :0 0.000000')).toEqual({
@@ -161,6 +214,27 @@ describe("the container prober's loop, run here with bash and curl against a loo
     } finally {
       server.close()
     }
+  })
+})
+
+describe("the container prober's loop against a refused port, run here with bash and curl", () => {
+  it("names each failure with curl's exit code: 7, a refused connection, never a timeout", async () => {
+    const {createServer} = await import('node:net')
+    const {execa} = await import('execa')
+    const {ContainerContinuousProber} = await import('../../src/probe/continuous.js')
+    const s = createServer()
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()))
+    const port = (s.address() as {port: number}).port
+    await new Promise<void>((r) => s.close(() => r()))
+    const p = new ContainerContinuousProber({} as never, 'unused', {vip: '127.0.0.1', port, path: '/', timeoutMs: 1000}, 20, 1000)
+    const run = await execa('bash', ['-c', p.loop()], {reject: false, timeout: 1500, killSignal: 'SIGKILL'})
+    const answers = run.stdout
+      .split('\n')
+      .map((l) => ContainerProber.parseLine(l))
+      .filter((a) => a !== undefined)
+    expect(answers.length).toBeGreaterThanOrEqual(10)
+    expect(new Set(answers.map((a) => a.error))).toEqual(new Set(['no connection (curl exit 7)']))
+    expect(answers.some((a) => timedOut({at: 0, ...a}, 1000))).toBe(false)
   })
 })
 

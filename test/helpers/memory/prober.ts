@@ -1,7 +1,7 @@
 // The probers' shell loops in a simulated client container: src/probe/http.ts ContainerProber's
 // "count requests one after another" and src/probe/continuous.ts ContainerContinuousProber's paced
 // background loop, each request answered by the lab model and printed as curlLine's echo prints it:
-// "R <body, its newlines as spaces> <time_total> <http_code> <local_ip>:<local_port> <time_connect>".
+// "R <body, its newlines as spaces> <time_total> <http_code> <local_ip>:<local_port> <time_connect> exit=<code>".
 import type {HttpAnswer, LabModel, SimContainer} from './model.js'
 
 /** One probe request's target, as the curl line names it. */
@@ -14,13 +14,13 @@ export interface CurlTarget {
 }
 
 /**
- * The line `r=$(curl -s -w '\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}' URL); echo "R ${r//$'\n'/ }"` prints: the
- * body and the -w text, trailing newlines dropped by `$(...)`, every other newline made a space.
+ * The line `r=$(curl -s -w '\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}' URL); c=$?; echo "R ${r//$'\n'/ } exit=$c"` prints: the
+ * body and the -w text, trailing newlines dropped by `$(...)`, every other newline made a space, then curl's exit code.
  */
 export function curlEcho(a: HttpAnswer): string {
   const end = clientEnd(a)
   const r = `${a.body}\n${(a.ms / 1000).toFixed(6)} ${String(a.status).padStart(3, '0')} ${end} ${timeConnect(a)}`.replace(/\n+$/, '')
-  return `R ${r.replaceAll('\n', ' ')}`
+  return `R ${r.replaceAll('\n', ' ')} exit=${a.exit}`
 }
 
 /** curl's %{local_ip}:%{local_port} for a simulated answer: ":0" without an answer, since the model loses every such request before its connection is made (see timeConnect). */
@@ -39,7 +39,7 @@ function timeConnect(a: HttpAnswer): string {
 
 /** The curl line of src/probe/http.ts curlLine, with its -m (s) and URL read back. */
 export const CURL_LINE =
-  /r=\$\(LC_ALL=C curl -s -m (\d+) -w '\\n%\{time_total\} %\{http_code\} %\{local_ip\}:%\{local_port\} %\{time_connect\}' 'http:\/\/(\d+\.\d+\.\d+\.\d+):(\d+)(\/[^']*)'\); echo "R \$\{r\/\/\$'\\n'\/ \}"/
+  /r=\$\(LC_ALL=C curl -s -m (\d+) -w '\\n%\{time_total\} %\{http_code\} %\{local_ip\}:%\{local_port\} %\{time_connect\}' 'http:\/\/(\d+\.\d+\.\d+\.\d+):(\d+)(\/[^']*)'\); c=\$\?; echo "R \$\{r\/\/\$'\\n'\/ \} exit=\$c"/
 
 /** Reads a curl line's target, or undefined when the text has none. */
 export function curlTarget(text: string): CurlTarget | undefined {
