@@ -3,7 +3,7 @@
 // schedule, not one after another, so a hanging request does not lower the rate. Every answer is
 // stamped on the prober's clock (`now()`), the one clock a drill reads all its times from.
 import type {Runtime} from '../runtime/types.js'
-import {type Answer, ContainerProber, CURL_TIMED_OUT, curlLine, proberWaitMs, type Target} from './http.js'
+import {type Answer, ContainerProber, curlLine, curlTimeout, proberWaitMs, type Target} from './http.js'
 
 /** An answer of a continuous prober, placed on the prober's clock. */
 export interface TimedAnswer extends Answer {
@@ -161,7 +161,8 @@ export class ContainerContinuousProber implements ContinuousProber {
 
   async start(): Promise<void> {
     // Every time on lvslab's clock: a line is stamped when it arrives, and sent at arrival minus curl's
-    // own duration; the container's clock is never read (it may be another machine's).
+    // own duration (a timeout's at least curl's -m: curlTimeout); the container's clock is never read
+    // (it may be another machine's).
     this.running = this.runtime
       .execStream(
         this.container,
@@ -170,9 +171,7 @@ export class ContainerContinuousProber implements ContinuousProber {
           const parsed = ContainerProber.parseLine(line)
           if (!parsed) return
           // curl timed out on its own wall clock: it waited its whole -m, whatever its time_total says
-          const a = parsed.error?.endsWith(CURL_TIMED_OUT)
-            ? {...parsed, ms: Math.max(parsed.ms, proberWaitMs('container', this.timeoutMs))}
-            : parsed
+          const a = curlTimeout(parsed, proberWaitMs('container', this.timeoutMs))
           const doneAt = this.now()
           const sentAt = Math.round(doneAt - a.ms)
           this.answers.push({...a, at: sentAt, sentAt, doneAt})

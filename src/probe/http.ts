@@ -1,6 +1,9 @@
 // HTTP against the VIP. Every request on a new connection: IPVS schedules connections, not
 // requests, so a kept-alive connection would always land on the same real server.
 import type {Runtime} from '../runtime/types.js'
+import {curlExit, curlMaxTime, noAnswer} from './curl.js'
+
+export {CURL_TIMED_OUT, curlLine, curlMaxTime, curlTimeout, proberWaitMs} from './curl.js'
 
 /** One request to the VIP and its answer (or failure). */
 export interface Answer {
@@ -14,8 +17,8 @@ export interface Answer {
   ms: number
   /**
    * Why it failed: from this machine the socket's or undici's code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT)
-   * or TimeoutError; from a container curl's "no connection" or "connected, no answer" (noAnswer); or
-   * what went wrong.
+   * or TimeoutError; from a container curl's "no connection" or "connected, no answer" (noAnswer), with
+   * curl's exit code when the line has it: "(curl timed out)" or "(curl exit 7)" (curlExit); or what went wrong.
    */
   error?: string
   /** The connection's own end, "ADDRESS:PORT" as IPVS sees the client (absent when none was made). */
@@ -62,36 +65,6 @@ export interface Target {
 }
 
 /**
- * Why curl got no status: "connected, no answer" when a TCP connection was made (its local port is
- * known, or its %{time_connect} is above 0; curl(1) --write-out) and then nothing, or a reset, came in
- * time; "no connection" when none was (the SYN went unanswered or was refused: the director, IPVS or the
- * real server's kernel); "no answer" when the line says neither. Both are read: curl before 7.52 (CentOS
- * 7's 7.29) prints time_connect with 3 decimals, 0.000 for a connection made in under 0.5 ms.
- */
-/**
- * What curl's exit code adds to a failed request's words: 28 (CURLE_OPERATION_TIMEDOUT) " (curl timed
- * out)", another " (curl exit N)" (7 a refused or unreachable connection, 52 an empty reply, 56 a reset:
- * libcurl-errors(3)); nothing for 0 or none (a line of an older lvslab, or of verify's one curl).
- */
-function curlExit(exit: string | undefined): string {
-  if (exit === undefined || exit === '0') return ''
-  return exit === '28' ? ` ${CURL_TIMED_OUT}` : ` (curl exit ${exit})`
-}
-
-/**
- * The words of a request curl itself timed out (exit 28). Its -m is wall-clock time, so the request
- * waited at least that long, even when curl's %{time_total} says 0: a curl starved of CPU before its
- * connection began (seen in the emulated kernel VM as "Failed to resolve host '172.20.1.100' with
- * timeout after 1425 ms", time_total 0.000000) reports no time at all.
- */
-export const CURL_TIMED_OUT = '(curl timed out)'
-
-function noAnswer(port: string | undefined, connect: string | undefined): string {
-  if (port === undefined && connect === undefined) return 'no answer'
-  return (port !== undefined && port !== '0') || Number(connect ?? 0) > 0 ? 'connected, no answer' : 'no connection'
-}
-
-/**
  * Whether a failed request timed out: no status, and no answer within `waitMs` (the prober's real wait,
  * proberWaitMs), and not a refusal or a reset
  * the socket or curl named (ECONNREFUSED, ECONNRESET, "(curl exit 7)"...). From a container, a line
@@ -102,7 +75,7 @@ function noAnswer(port: string | undefined, connect: string | undefined): string
 export function timedOut(a: Answer, waitMs: number): boolean {
   const why = a.error ?? ''
   const named =
-    /^(no connection|connected, no answer|no answer)( \(curl timed out\))?$/.test(why) ||
+    /^(no connection|connected, no answer|no answer)( \(curl timed out(; its time_total [\d.]+ ms)?\))?$/.test(why) ||
     /^(TimeoutError|AbortError|UND_ERR_\w*TIMEOUT)$/.test(why)
   return !a.ok && a.status === 0 && named && a.ms >= 0.95 * waitMs
 }
@@ -165,8 +138,10 @@ export class ContainerProber implements Prober {
    * One request's line (fromOneCurl makes them of the sample's output; the drills' loop prints them): "R <body> <seconds the request took> <status> <local
    * address>:<local port> <seconds to connect>", e.g. "R from 172.20.1.10  0.004213 200 172.20.255.254:43522 0.000912"; a request
    * without an answer has status 000 (and port 0 when no connection was made), and its error says
-   * whether a connection was made (noAnswer: a port, or time_connect above 0; a line with neither field: "no answer"). The duration is
-   * curl's own (%{time_total}, a monotonic measure): no clock of the container is read, so a report
+   * whether a connection was made (noAnswer: a port, or time_connect above 0; a line with neither
+   * field: "no answer"), and with the drills' " exit=N" at the end what curl's exit code says
+   * (curlExit). The duration is curl's own (%{time_total}, a monotonic measure; curlTimeout raises a
+   * timeout's to curl's -m): no clock of the container is read, so a report
    * never mixes the container's clock with lvslab's.
    * @returns the answer without its time of sending (the caller places it on its own clock), or
    *   undefined for a line that is not a request's.
@@ -216,34 +191,4 @@ export class ContainerProber implements Prober {
 
   /** Nothing to release: each many() is one exec, ended when it returns. */
   async close(): Promise<void> {}
-}
-
-/**
- * curl's -m for a timeout: whole seconds, at least 1. curl before 7.32 (CentOS 7 has 7.29) refuses a
- * fractional -m, and a request whose curl refuses its options is no probe at all.
- * @param timeoutMs the request's timeout in ms
- */
-export function curlMaxTime(timeoutMs: number): number {
-  return Math.max(1, Math.ceil(timeoutMs / 1000))
-}
-
-/**
- * How long a prober waits for an answer (ms): from a container curl's -m, whole seconds (curlMaxTime);
- * from this machine the timeout itself.
- * @param timeoutMs the request's timeout in ms
- */
-export function proberWaitMs(via: 'host' | 'container', timeoutMs: number): number {
-  return via === 'container' ? curlMaxTime(timeoutMs) * 1000 : timeoutMs
-}
-
-/**
- * The bash command of one probe request in a container: "R <body> <seconds> <status> <address>:<port>
- * <connect seconds> exit=<curl's exit code>" on one line (curl's %{local_ip} and %{local_port}, both since curl 7.29, CentOS 7's;
- * %{time_connect}, older; the exit code from the shell, since curl 7.29 has no %{exitcode})
- * (see ContainerProber.parseLine). Only builtins besides curl itself: in an emulated VM every extra
- * process costs a request's worth of time. The URL is lvslab's own (VIP, port, a validated path).
- * @param timeoutMs the request's timeout in ms (rounded up to whole seconds, see curlMaxTime)
- */
-export function curlLine(url: string, timeoutMs: number): string {
-  return `r=$(LC_ALL=C curl -s -m ${curlMaxTime(timeoutMs)} -w '\\n%{time_total} %{http_code} %{local_ip}:%{local_port} %{time_connect}' '${url}'); c=$?; echo "R \${r//$'\\n'/ } exit=$c"`
 }

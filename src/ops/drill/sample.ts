@@ -72,7 +72,7 @@ export function judgeSample(lab: Lab, servers: string[], sample: TimedAnswer[], 
 
 /**
  * The first three failed requests of a sample, for its verdict: "; failed: #4 no connection after 1003
- * ms (client 172.20.255.254:43522)" (its place in the sample, why, curl's or the socket's duration, and the
+ * ms (client 172.20.255.254:43522)" (its place in the sample, why, curl's or the socket's duration (curlTimeout's for one curl timed out), and the
  * client's port, which IPVS keys its connection table on), the excused one marked; "" when none failed.
  */
 function failedRequests(sample: TimedAnswer[], excused: number | undefined, host: SampleHost | undefined): string {
